@@ -1,0 +1,32 @@
+# newsarchive — every task a developer or CI runs. Bootstraps uv on a fresh machine.
+# `make demo` runs the main job on embedded defaults; `make test` runs every test, lint and types.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --locked
+
+.PHONY: bootstrap demo test lint typecheck pytest bench clean
+
+bootstrap:  ## install uv if missing, then the locked environment
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@$(UV) sync --locked
+
+demo: bootstrap  ## serve the demo outlet on 127.0.0.1, crawl, extract and archive it into ./demo-archive
+	$(RUN) newsarchive demo
+
+lint: bootstrap
+	$(RUN) ruff check .
+
+typecheck: bootstrap
+	$(RUN) mypy
+
+pytest: bootstrap
+	$(RUN) pytest
+
+test: lint typecheck pytest  ## the whole suite: lint, types, tests
+
+bench: bootstrap  ## benchmarks (not tests): ratios against baselines measured in the same run
+	$(RUN) python -m bench
+
+clean:
+	rm -rf demo-archive demo-archive-outlets.yaml .pytest_cache .mypy_cache .ruff_cache

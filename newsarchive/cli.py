@@ -1,0 +1,305 @@
+"""The ``newsarchive`` command line: a thin layer over the same functions the DAGs call.
+
+Every command that reads outlets or the archive takes ``--outlets`` and ``--archive``
+(defaults: ``$NEWSARCHIVE_OUTLETS`` then ``./outlets.yaml``; ``$NEWSARCHIVE_ARCHIVE``
+then ``./archive``). A user mistake prints one clear line and exits non-zero; it
+never shows a traceback. Heavy packages are imported inside the commands so that
+``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from newsarchive.errors import NewsarchiveError
+from newsarchive.settings import redact
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="newsarchive",
+    help="Crawl, extract and archive news outlets; download what is archived.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+outlets_app = typer.Typer(help="Inspect and check the outlet registry.", no_args_is_help=True)
+app.add_typer(outlets_app, name="outlets")
+
+EXIT_USER_ERROR = 1
+EXIT_NOT_IMPLEMENTED = 2
+
+OutletsOption = Annotated[
+    Path,
+    typer.Option("--outlets", envvar="NEWSARCHIVE_OUTLETS", help="Outlet registry (YAML).", show_default=True),
+]
+ArchiveOption = Annotated[
+    str,
+    typer.Option(
+        "--archive",
+        envvar="NEWSARCHIVE_ARCHIVE",
+        help="Archive URI: a directory, file:///path or s3://bucket/prefix.",
+        show_default=True,
+    ),
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="First publication date kept (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Last publication date kept (YYYY-MM-DD).")
+]
+
+
+class Source(str, Enum):
+    sitemaps = "sitemaps"
+    wayback = "wayback"
+    all = "all"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+    warc = "warc"
+
+
+class ExtractFormat(str, Enum):
+    json = "json"
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+
+
+def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
+    """Inside a command: print one clear line on stderr and exit with ``code``."""
+    typer.echo(f"newsarchive: error: {redact(message)}", err=True)
+    raise typer.Exit(code)
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date (expected YYYY-MM-DD)")
+
+
+def _window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    start, end = parse_date(since, "--since"), parse_date(until, "--until")
+    if start and end and start > end:
+        fail(f"--since {start} is after --until {end}")
+    return start, end
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+@app.command()
+def crawl(
+    outlet_ids: Annotated[list[str] | None, typer.Argument(metavar="[OUTLET_ID ...]", help="Outlets to crawl (default: all).")] = None,
+    outlets: OutletsOption = Path("outlets.yaml"),
+    archive: ArchiveOption = "archive",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    refresh: Annotated[int | None, typer.Option("--refresh", metavar="DAYS", min=1, help="Refetch articles fetched in the last DAYS days to catch silent edits.")] = None,
+) -> None:
+    """Crawl outlets for articles published in a date window and archive them.
+
+    Without --since, each outlet is crawled since its last successful run (minus a
+    2-day overlap), or for the last week on a first run.
+    """
+    from newsarchive.registry import load_outlets, select_outlets
+
+    start, end = _window(since, until)
+    selected = select_outlets(load_outlets(outlets), outlet_ids or [])
+    from crawler import run_crawl
+
+    summaries = run_crawl(selected, archive, since=start, until=end, refresh_days=refresh, progress=_interactive())
+    _print_summaries(summaries)
+
+
+@app.command()
+def backfill(
+    outlet_id: Annotated[str, typer.Argument(help="The outlet to backfill.")],
+    since: Annotated[str, typer.Option("--since", help="First publication date (YYYY-MM-DD).")],
+    until: Annotated[str, typer.Option("--until", help="Last publication date (YYYY-MM-DD).")],
+    source: Annotated[Source, typer.Option("--source", help="Where historical articles come from.")] = Source.sitemaps,
+    outlets: OutletsOption = Path("outlets.yaml"),
+    archive: ArchiveOption = "archive",
+) -> None:
+    """Archive an outlet's articles of a past date range, month by month."""
+    from newsarchive.registry import load_outlets, select_outlets
+
+    start, end = _window(since, until)
+    selected = select_outlets(load_outlets(outlets), [outlet_id])
+    if source is not Source.sitemaps:
+        raise NotImplementedError(f"backfill --source {source.value} (the history issue brings Wayback snapshots)")
+    from crawler import run_crawl
+
+    summaries = run_crawl(selected, archive, since=start, until=end, progress=_interactive())
+    _print_summaries(summaries)
+
+
+@app.command()
+def download(
+    out: Annotated[Path, typer.Option("--out", help="Output file (a directory for --format warc is not needed: one .warc.gz file).")],
+    archive: ArchiveOption = "archive",
+    outlet: Annotated[list[str] | None, typer.Option("--outlet", help="Only this outlet (repeatable).")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only 'live' or 'wayback' records.")] = None,
+    query: Annotated[str | None, typer.Option("--query", "-q", help="Only records whose title or text contains this (case-insensitive).")] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.jsonl,
+    all_versions: Annotated[bool, typer.Option("--all-versions", help="Every stored version, not only the latest.")] = False,
+) -> None:
+    """Export archived articles (latest version of each) as JSONL, CSV, Parquet or WARC."""
+    from archive import Archive
+
+    if source is not None and source not in ("live", "wayback"):
+        fail(f"--source must be 'live' or 'wayback', not {source!r}")
+    start, end = _window(since, until)
+    summary = Archive.open(archive).export(
+        fmt.value,
+        out,
+        outlets=outlet or None,
+        since=start,
+        until=end,
+        source=source,
+        query=query,
+        all_versions=all_versions,
+        progress=_interactive(),
+    )
+    typer.echo(f"wrote {summary.records} records to {out} ({fmt.value})")
+
+
+@app.command()
+def extract(
+    page: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help="An HTML file, or an http(s) URL to fetch.")],
+    url: Annotated[str | None, typer.Option("--url", help="The page's URL, when PAGE is a file.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Apply this outlet's rules and time zone.")] = None,
+    outlets: OutletsOption = Path("outlets.yaml"),
+    fmt: Annotated[ExtractFormat, typer.Option("--format", help="What to print.")] = ExtractFormat.json,
+) -> None:
+    """Run one page through the extraction path and print the export record's fields."""
+    from newsarchive.registry import load_outlets, select_outlets
+
+    selected = select_outlets(load_outlets(outlets), [outlet])[0] if outlet else None
+    if page.startswith(("http://", "https://")):
+        body, page_url, charset = _fetch(page)
+    else:
+        path = Path(page)
+        if not path.is_file():
+            fail(f"{page}: no such file (give an HTML file or an http(s) URL)")
+        body, page_url, charset = path.read_bytes(), url or path.resolve().as_uri(), None
+    from extract import extract_article
+
+    result = extract_article(body, page_url, outlet=selected, encoding=charset)
+    if fmt is ExtractFormat.json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    elif fmt is ExtractFormat.text:
+        typer.echo(result.text)
+    elif fmt is ExtractFormat.markdown:
+        typer.echo(result.markdown)
+    else:
+        typer.echo(result.html)
+
+
+def _fetch(url: str) -> tuple[bytes, str, str | None]:
+    """Fetch one page for ``newsarchive extract`` (the crawler does all other fetching)."""
+    import urllib.request
+    from email.message import Message
+
+    from newsarchive.settings import get_settings
+
+    request = urllib.request.Request(url, headers={"User-Agent": get_settings().user_agent})
+    try:
+        with urllib.request.urlopen(request, timeout=get_settings().download_timeout_s) as response:
+            body = response.read(get_settings().download_maxsize + 1)
+            headers: Message = response.headers
+            final_url = response.geturl()
+    except OSError as exc:
+        fail(f"cannot fetch {url}: {exc}")
+    if len(body) > get_settings().download_maxsize:
+        fail(f"{url}: page larger than {get_settings().download_maxsize} bytes")
+    return body, final_url, headers.get_content_charset()
+
+
+@outlets_app.command("check")
+def outlets_check(outlets: OutletsOption = Path("outlets.yaml")) -> None:
+    """Validate the outlet registry and list its outlets."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsarchive.registry import load_outlets
+
+    loaded = load_outlets(outlets)
+    table = Table(title=f"{outlets}: {len(loaded)} outlet(s), valid")
+    for column in ("id", "name", "base_url", "language", "timezone", "sitemaps", "feeds", "sections"):
+        table.add_column(column)
+    for o in loaded:
+        table.add_row(o.id, o.name, o.base_url, o.language, o.timezone, str(len(o.sitemaps)), str(len(o.feeds)), str(len(o.sections)))
+    Console().print(table)
+
+
+@app.command()
+def stats(
+    archive: ArchiveOption = "archive",
+    gaps: Annotated[bool, typer.Option("--gaps", help="List outlet-days far below the outlet's norm.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Draw a coverage heatmap (outlets x days) to this PNG.")] = None,
+) -> None:
+    """Articles per outlet per day, gaps, and the last successful run per outlet."""
+    from archive import Archive
+    from archive.stats import print_stats
+
+    print_stats(Archive.open(archive), gaps=gaps, plot=plot)
+
+
+@app.command()
+def demo(
+    archive: Annotated[str, typer.Option("--archive", help="Where the demo archive goes.")] = "demo-archive",
+    articles: Annotated[int, typer.Option("--articles", min=1, max=10_000, help="Size of the demo outlet.")] = 60,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the demo outlet's content.")] = 7,
+) -> None:
+    """Serve the bundled demo outlet on 127.0.0.1, crawl, extract and archive it, and show the result."""
+    from newsarchive.demo import run_demo
+
+    run_demo(archive=archive, n_articles=articles, seed=seed)
+
+
+def _print_summaries(summaries: list) -> None:  # type: ignore[type-arg]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="crawl summary")
+    for column in ("outlet", "archived", "new versions", "skipped", "failed", "requests", "seconds"):
+        table.add_column(column, justify="right" if column != "outlet" else "left")
+    for s in summaries:
+        skipped = ", ".join(f"{k} {v}" for k, v in sorted(s.skipped.items()) if v) or "0"
+        table.add_row(s.outlet_id, str(s.archived), str(s.versions), skipped, str(s.failed), str(s.stats.get("requests", 0)), f"{s.seconds:.1f}")
+    Console(stderr=not sys.stdout.isatty()).print(table)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning project errors into one line and an exit code."""
+    try:
+        app()
+    except NewsarchiveError as exc:
+        _die(str(exc), EXIT_USER_ERROR)
+    except NotImplementedError as exc:
+        _die(f"not yet implemented: {exc}", EXIT_NOT_IMPLEMENTED)
+    except KeyboardInterrupt:
+        _die("interrupted", 130)
+
+
+def _die(message: str, code: int) -> NoReturn:
+    print(f"newsarchive: error: {redact(message)}", file=sys.stderr)
+    sys.exit(code)

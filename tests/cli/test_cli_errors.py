@@ -1,0 +1,90 @@
+"""The CLI surface: --help everywhere; a user mistake is one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COMMANDS = [["crawl"], ["backfill"], ["download"], ["extract"], ["outlets", "check"], ["stats"], ["demo"]]
+
+
+def newsarchive(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed console entry point as a user would."""
+    exe = Path(sys.executable).with_name("newsarchive")
+    return subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, timeout=120, cwd=cwd, env={**os.environ, **(env or {})}
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_on_every_command(command: list[str]) -> None:
+    result = newsarchive(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage: newsarchive " + " ".join(command) in " ".join(result.stdout.split())
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_missing_outlets_file(tmp_path: Path) -> None:
+    result = newsarchive("crawl", "--outlets", str(tmp_path / "nope.yaml"), "--archive", str(tmp_path / "a"))
+    assert_one_clear_line(result, "nope.yaml", "not found")
+
+
+def test_outlets_file_from_environment(tmp_path: Path) -> None:
+    result = newsarchive("outlets", "check", env={"NEWSARCHIVE_OUTLETS": str(tmp_path / "env.yaml")})
+    assert_one_clear_line(result, "env.yaml")
+
+
+def test_invalid_outlet_field(tmp_path: Path) -> None:
+    path = tmp_path / "outlets.yaml"
+    path.write_text("outlets:\n  - {id: good, name: G, base_url: 'https://g.org', timezone: Nowhere/Town}\n")
+    result = newsarchive("outlets", "check", "--outlets", str(path))
+    assert_one_clear_line(result, "outlet 'good'", "field 'timezone'", "Nowhere/Town")
+
+
+def test_unknown_outlet_id(tmp_path: Path) -> None:
+    path = tmp_path / "outlets.yaml"
+    path.write_text("outlets:\n  - {id: good, name: G, base_url: 'https://g.org'}\n")
+    result = newsarchive("crawl", "nosuch", "--outlets", str(path), "--archive", str(tmp_path / "a"))
+    assert_one_clear_line(result, "unknown outlet id", "nosuch")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--since", "2026-13-01"], "--since"),
+        (["--since", "2026-11-02", "--until", "2026-11-01"], "after --until"),
+    ],
+)
+def test_bad_dates(tmp_path: Path, args: list[str], fragment: str) -> None:
+    path = tmp_path / "outlets.yaml"
+    path.write_text("outlets:\n  - {id: good, name: G, base_url: 'https://g.org'}\n")
+    result = newsarchive("crawl", "--outlets", str(path), "--archive", str(tmp_path / "a"), *args)
+    assert_one_clear_line(result, fragment)
+
+
+def test_extract_missing_file(tmp_path: Path) -> None:
+    result = newsarchive("extract", str(tmp_path / "missing.html"))
+    assert_one_clear_line(result, "missing.html", "no such file")
+
+
+def test_wayback_backfill_not_yet_implemented(tmp_path: Path) -> None:
+    path = tmp_path / "outlets.yaml"
+    path.write_text("outlets:\n  - {id: good, name: G, base_url: 'https://g.org'}\n")
+    result = newsarchive(
+        "backfill", "good", "--since", "2026-01-01", "--until", "2026-02-01", "--source", "wayback",
+        "--outlets", str(path), "--archive", str(tmp_path / "a"),
+    )
+    assert result.returncode == 2
+    assert_one_clear_line(result, "not yet implemented")
