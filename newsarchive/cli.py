@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -57,20 +57,20 @@ UntilOption = Annotated[
 ]
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     sitemaps = "sitemaps"
     wayback = "wayback"
     all = "all"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
     warc = "warc"
 
 
-class ExtractFormat(str, Enum):
+class ExtractFormat(StrEnum):
     json = "json"
     text = "text"
     markdown = "markdown"
