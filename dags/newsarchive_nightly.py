@@ -1,0 +1,87 @@
+"""newsarchive_nightly: crawl every outlet of the registry once a night.
+
+``outlets`` lists the registry → ``crawl`` (one mapped task per outlet, each a crawl
+subprocess over the run's window: since the outlet's last successful run minus the
+overlap, until the data interval's last day) → ``verify_and_commit`` (the run's commit
+marker is in the archive; emits the outlet's Asset when new articles landed) →
+``report`` (articles per outlet, failed outlets) → ``alert`` (fails loudly when an
+outlet failed, or normally yields articles and yielded none).
+
+Schedule: ``$NEWSARCHIVE_NIGHTLY_SCHEDULE`` (cron, default ``0 2 * * *``, UTC) with real
+data intervals. Configuration: docs/orchestration.md. All logic: newsarchive.orchestration.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pendulum
+from airflow.sdk import AssetAlias, CronDataIntervalTimetable, dag, task
+
+from newsarchive.orchestration import (
+    CRAWL_POOL,
+    AlertPolicy,
+    RunReport,
+    TaskDefaults,
+    crawl_outlet,
+    list_outlet_ids,
+    nightly_window,
+    resolve_config,
+    verify_commit,
+)
+from newsarchive.orchestration.airflow import emit_outlet_asset, fail_if_unhealthy
+
+DEFAULTS = TaskDefaults.from_env()
+NEW_ARTICLES = AssetAlias("newsarchive-new-articles")
+
+
+@dag(
+    dag_id="newsarchive_nightly",
+    schedule=CronDataIntervalTimetable(os.environ.get("NEWSARCHIVE_NIGHTLY_SCHEDULE", "0 2 * * *"), timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULTS.default_args(),
+    tags=["newsarchive"],
+    doc_md=__doc__,
+)
+def newsarchive_nightly() -> None:
+    @task
+    def outlets() -> list[str]:
+        return list_outlet_ids(resolve_config())
+
+    @task(
+        pool=CRAWL_POOL.name,
+        execution_timeout=DEFAULTS.crawl_timeout,
+        max_active_tis_per_dagrun=DEFAULTS.max_parallel_crawls,
+        map_index_template="{{ task.op_kwargs['outlet_id'] }}",
+    )
+    def crawl(outlet_id: str, data_interval_start: Any = None, data_interval_end: Any = None) -> dict[str, Any]:
+        window = nightly_window(data_interval_start, data_interval_end)
+        return crawl_outlet(
+            resolve_config(), outlet_id, window, timeout_s=DEFAULTS.crawl_timeout.total_seconds()
+        )
+
+    @task(outlets=[NEW_ARTICLES], map_index_template="{{ task.op_kwargs['crawl']['outlet_id'] }}")
+    def verify_and_commit(crawl: dict[str, Any], outlet_events: Any = None) -> dict[str, Any]:
+        result = verify_commit(resolve_config(), crawl)
+        emit_outlet_asset(outlet_events, NEW_ARTICLES, result)
+        return result.to_dict()
+
+    @task(trigger_rule="all_done", retries=0)
+    def report(expected: list[str], results: list[dict[str, Any]]) -> dict[str, Any]:
+        run_report = RunReport.build(expected, results, AlertPolicy.from_env())
+        print(run_report.render())
+        return run_report.to_dict()
+
+    @task(retries=0)
+    def alert(run_report: dict[str, Any]) -> None:
+        fail_if_unhealthy(run_report)
+
+    ids = outlets()
+    verified = verify_and_commit.expand(crawl=crawl.expand(outlet_id=ids))
+    alert(report(ids, verified))
+
+
+newsarchive_nightly()

@@ -1,0 +1,57 @@
+"""Orchestration: everything the Airflow DAGs in ``dags/`` do, as plain, testable Python.
+
+- :mod:`.config` — archive URI, outlets file and S3 connection, resolved from Airflow
+  Variables/connections or the environment; task defaults (retries, timeouts);
+- :mod:`.windows` — the publication-date window of a run, month chunks of a backfill;
+- :mod:`.tasks` — crawl one outlet in a subprocess, verify its commit, ingest snapshots;
+- :mod:`.report` — the run report and the silent-outlet alert rule.
+
+The DAG files import from here and stay thin; nothing here imports Airflow at module level.
+"""
+
+from __future__ import annotations
+
+from newsarchive.orchestration.config import (
+    CRAWL_POOL,
+    DEFAULT_AWS_CONN_ID,
+    POOLS,
+    WAYBACK_POOL,
+    OrchestrationConfig,
+    TaskDefaults,
+    aws_env_from_connection,
+    resolve_config,
+)
+from newsarchive.orchestration.report import AlertPolicy, OutletResult, RunReport
+from newsarchive.orchestration.tasks import (
+    asset_uri,
+    backfill_plan,
+    crawl_outlet,
+    ingest_snapshots,
+    list_outlet_ids,
+    verify_commit,
+)
+from newsarchive.orchestration.windows import CrawlWindow, interval_window, month_chunks, nightly_window
+
+__all__ = [
+    "CRAWL_POOL",
+    "DEFAULT_AWS_CONN_ID",
+    "POOLS",
+    "WAYBACK_POOL",
+    "AlertPolicy",
+    "CrawlWindow",
+    "OrchestrationConfig",
+    "OutletResult",
+    "RunReport",
+    "TaskDefaults",
+    "asset_uri",
+    "aws_env_from_connection",
+    "backfill_plan",
+    "crawl_outlet",
+    "ingest_snapshots",
+    "interval_window",
+    "list_outlet_ids",
+    "month_chunks",
+    "nightly_window",
+    "resolve_config",
+    "verify_commit",
+]

@@ -1,0 +1,215 @@
+"""What the DAG tasks do, as plain functions: the DAG files only wire these together.
+
+Each crawl runs in a subprocess (Scrapy's reactor cannot restart inside one process,
+and an Airflow worker runs many tasks), with the S3 credentials of the Airflow
+connection in its environment only. Everything returned here is JSON-safe, because it
+travels through XCom, and free of credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from newsarchive.errors import CrawlError, NewsarchiveError
+from newsarchive.orchestration.config import OrchestrationConfig, aws_env_from_connection
+from newsarchive.orchestration.report import OutletResult
+from newsarchive.orchestration.windows import CrawlWindow, month_chunks
+from newsarchive.settings import redact
+
+__all__ = [
+    "asset_uri",
+    "backfill_plan",
+    "crawl_outlet",
+    "ingest_snapshots",
+    "list_outlet_ids",
+    "verify_commit",
+]
+
+log = logging.getLogger(__name__)
+
+#: Status classes that prove the site answered (a 404 is an answer; a refused connection is not).
+_ANSWERED = range(200, 500)
+
+
+def asset_uri(outlet_id: str) -> str:
+    """The Asset an outlet's new articles update, for downstream DAGs to schedule on."""
+    return f"newsarchive://outlets/{outlet_id}"
+
+
+def list_outlet_ids(config: OrchestrationConfig, selected: Sequence[str] = ()) -> list[str]:
+    """Ids of the registry's outlets (those in ``selected`` only, when given)."""
+    from newsarchive.registry import select_outlets
+
+    return [o.id for o in select_outlets(config.load_outlets(), selected)]
+
+
+def backfill_plan(
+    config: OrchestrationConfig, outlet_ids: Sequence[str], window: CrawlWindow
+) -> list[dict[str, Any]]:
+    """One ``{"outlet_id", "window"}`` work item per outlet and calendar month of ``window``.
+
+    Each item is one bounded mapped task: a failed month is retried (or cleared and rerun)
+    on its own, and rerunning a month that already succeeded adds nothing to the archive.
+    """
+    chunks = month_chunks(window)
+    return [
+        {"outlet_id": outlet_id, "window": chunk.to_dict()}
+        for outlet_id in list_outlet_ids(config, outlet_ids)
+        for chunk in chunks
+    ]
+
+
+def _subprocess_env(config: OrchestrationConfig) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The crawl subprocess's environment, and the secret values to scrub from its output."""
+    aws = aws_env_from_connection(config.aws_conn_id)
+    env = {**os.environ, **aws}
+    env["NEWSARCHIVE_ARCHIVE"] = config.archive_uri
+    env["NEWSARCHIVE_OUTLETS"] = str(config.outlets_path)
+    secrets = tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
+    return env, secrets
+
+
+def _assert_site_answered(outlet_id: str, stats: Mapping[str, Any]) -> None:
+    """A crawl in which the site never answered is a failed crawl, not an empty one."""
+    statuses = stats.get("responses_by_status") or {}
+    if not statuses and not stats.get("requests"):
+        return  # the crawler decided nothing was worth a request (all known): not a failure
+    if not any(int(status) in _ANSWERED for status in statuses):
+        raise CrawlError(
+            f"outlet {outlet_id!r}: the site never answered "
+            f"(requests: {stats.get('requests', 0)}, statuses: {dict(statuses) or 'none'})"
+        )
+
+
+def crawl_outlet(
+    config: OrchestrationConfig, outlet_id: str, window: CrawlWindow, *, timeout_s: float | None = None
+) -> dict[str, Any]:
+    """Crawl one outlet for ``window`` in a subprocess; the summary as a JSON-safe dict.
+
+    Raises :class:`CrawlError` (redacted) when the crawl could not run or the site never answered.
+    """
+    from crawler import crawl_in_subprocess
+
+    outlet = config.outlet(outlet_id)
+    env, secrets = _subprocess_env(config)
+    log.info("crawling %s (%s) for %s into %s", outlet.id, outlet.base_url, window, redact(config.archive_uri))
+    try:
+        summaries = crawl_in_subprocess(
+            [outlet],
+            config.archive_uri,
+            since=window.since,
+            until=window.until,
+            settings=config.settings,
+            env=env,
+            timeout_s=timeout_s,
+        )
+    except NewsarchiveError as exc:
+        raise CrawlError(redact(f"outlet {outlet_id!r}: {exc}", secrets)) from None
+    if len(summaries) != 1:
+        raise CrawlError(f"outlet {outlet_id!r}: expected one crawl summary, got {len(summaries)}")
+    summary = summaries[0]
+    _assert_site_answered(outlet_id, summary.stats)
+    return {
+        "outlet_id": summary.outlet_id,
+        "run_id": summary.run_id,
+        "window": str(window),
+        "archived": summary.archived,
+        "versions": summary.versions,
+        "duplicates": int(summary.skipped.get("duplicate", 0)),
+        "failed": summary.failed,
+        "skipped": dict(summary.skipped),
+        "seconds": round(summary.seconds, 3),
+    }
+
+
+def ingest_snapshots(config: OrchestrationConfig, outlet_id: str, window: CrawlWindow) -> dict[str, Any]:
+    """Ingest archived (Wayback) snapshots of one outlet for ``window``, in a subprocess.
+
+    Runs ``python -m newsarchive.orchestration.snapshots`` which calls
+    ``crawler.wayback.backfill_from_wayback``; returns the same summary shape as :func:`crawl_outlet`.
+    """
+    outlet = config.outlet(outlet_id)
+    env, secrets = _subprocess_env(config)
+    request = {
+        "outlets": str(config.outlets_path),
+        "outlet": outlet.id,
+        "archive": config.archive_uri,
+        "since": window.since.isoformat() if window.since else None,
+        "until": window.until.isoformat() if window.until else None,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsarchive.orchestration.snapshots", json.dumps(request)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-20:])
+        raise CrawlError(redact(f"outlet {outlet_id!r}: snapshot ingestion failed:\n{tail}", secrets))
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    try:
+        summary = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        raise CrawlError(f"outlet {outlet_id!r}: snapshot ingestion printed no JSON summary") from None
+    summary["window"] = str(window)
+    summary.setdefault("duplicates", int(summary.get("skipped", {}).get("duplicate", 0)))
+    return summary
+
+
+@contextmanager
+def _aws_environment(env: Mapping[str, str]) -> Any:
+    """Expose ``env`` to boto3 in this process for the duration of the block."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> OutletResult:
+    """Check that the crawl's run is committed in the archive (manifest + commit marker).
+
+    Raises :class:`CrawlError` when the run left no commit: the articles it wrote are
+    not part of the archive, and the next run will fetch them again.
+    """
+    from archive import Archive
+
+    outlet_id, run_id = crawl["outlet_id"], crawl["run_id"]
+    aws = aws_env_from_connection(config.aws_conn_id)
+    secrets = tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
+    try:
+        with _aws_environment(aws):
+            archive = Archive.open(config.archive_uri, config.settings)
+            manifest = archive.committed_manifest(outlet_id, run_id)
+            known = len(archive.index.known_canonical_urls(outlet_id))
+    except NewsarchiveError as exc:
+        raise CrawlError(redact(f"outlet {outlet_id!r}: cannot verify run {run_id}: {exc}", secrets)) from None
+    if manifest is None:
+        raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
+    archived = int(crawl.get("archived", 0))
+    return OutletResult(
+        outlet_id=outlet_id,
+        run_id=run_id,
+        window=str(crawl.get("window", "")),
+        archived=archived,
+        versions=int(crawl.get("versions", 0)),
+        duplicates=int(crawl.get("duplicates", 0)),
+        failed=int(crawl.get("failed", 0)),
+        skipped=dict(crawl.get("skipped", {})),
+        committed=True,
+        history=max(known - archived, 0),
+        seconds=float(crawl.get("seconds", 0.0)),
+    )
