@@ -1,0 +1,55 @@
+"""The archive: raw captures, clean records, manifests and an index, on a local directory or S3.
+
+Everything the crawler, the CLI and the DAGs do with an archive goes through
+:class:`Archive`::
+
+    archive = Archive.open("s3://bucket/news")          # or "./archive", "file:///data/archive"
+    run = archive.begin_run("demo", window=(since, until))
+    ptr = run.write_capture(url, status=200, response_headers=[...], body=body, fetched_at=now)
+    run.add_article(ArticleRecord(..., raw=ptr.as_dict()))   # "new" | "version" | "duplicate"
+    run.commit(stats)
+    archive.export("jsonl", Path("articles.jsonl"), outlet="demo")
+
+The key layout is documented in :mod:`archive.layout`. This package knows nothing of Scrapy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from archive.download import ExportSummary, Selection
+from archive.facade import Archive
+from archive.index import ArchiveIndex
+from archive.manifest import Manifest
+from archive.record import ArticleRecord, RawPointer
+from archive.run import ArchiveRun, Outcome
+from archive.stores import LocalStore, ObjectInfo, ObjectNotFoundError, Store, open_store
+
+if TYPE_CHECKING:
+    from archive.stores.s3 import S3Store
+
+__all__ = [
+    "Archive",
+    "ArchiveIndex",
+    "ArchiveRun",
+    "ArticleRecord",
+    "ExportSummary",
+    "LocalStore",
+    "Manifest",
+    "ObjectInfo",
+    "ObjectNotFoundError",
+    "Outcome",
+    "RawPointer",
+    "S3Store",
+    "Selection",
+    "Store",
+    "open_store",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "S3Store":  # boto3 is imported only when S3 is used
+        from archive.stores.s3 import S3Store
+
+        return S3Store
+    raise AttributeError(name)

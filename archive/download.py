@@ -1,0 +1,393 @@
+"""``download``: the archive's records back out, as JSONL, CSV, Parquet or WARC.
+
+The selection is planned on the index (never by listing records): the latest
+version of each article (or every version), filtered by outlet, date range and
+source, in a stable order. Records are then streamed one at a time, each read
+verified against the SHA-256 the index recorded, filtered by the text query and
+written out — memory stays flat whatever the archive's size (only the selected
+index rows, a few columns, are held).
+
+Downloads are resumable: output goes to ``<out>.partial`` and a progress file
+``<out>.partial.json`` is updated every few hundred records with the position in
+the selection and the byte offset; a rerun with the same selection truncates the
+partial file to the last checkpoint and continues. Parquet is staged as JSONL in
+the partial file and converted in row groups at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.warcwriter import WARCWriter
+
+from archive.index import ArchiveIndex
+from archive.record import ArticleRecord
+from archive.stores.base import Store
+from newsarchive.errors import ArchiveError, ChecksumError, StoreError
+
+__all__ = ["FORMATS", "ExportSummary", "Selection", "export", "iter_records", "plan_selection"]
+
+logger = logging.getLogger(__name__)
+
+Format = Literal["jsonl", "csv", "parquet", "warc"]
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "warc")
+CHECKPOINT_EVERY = 500
+PARQUET_ROW_GROUP = 5_000
+_PLAN_COLUMNS = [
+    "outlet", "canonical_url", "key", "object_sha256", "version", "day", "source",
+    "warc_file", "record_id", "raw_offset", "raw_length",
+]  # fmt: skip
+
+#: ``progress(done, total)`` after each row of the selection.
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to download. Dates filter on the publication day (the fetch day when undated)."""
+
+    outlet: str | tuple[str, ...] | None = None
+    since: date | None = None
+    until: date | None = None
+    source: str | None = None
+    query: str | None = None
+    all_versions: bool = False
+
+    def outlets(self) -> tuple[str, ...]:
+        if self.outlet is None:
+            return ()
+        return (self.outlet,) if isinstance(self.outlet, str) else tuple(self.outlet)
+
+    def matches_text(self, record: ArticleRecord) -> bool:
+        if not self.query:
+            return True
+        needle = self.query.casefold()
+        return needle in record.text.casefold() or needle in (record.title or "").casefold()
+
+
+@dataclass
+class ExportSummary:
+    format: str
+    out: Path
+    records: int = 0
+    selected: int = 0
+    skipped_by_query: int = 0
+    missing_raw: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    resumed_at: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def plan_selection(index: ArchiveIndex, selection: Selection) -> pa.Table:
+    """The index rows to export, in a stable order (outlet, day, canonical URL, version)."""
+    tables = [index.table(o, columns=_PLAN_COLUMNS) for o in selection.outlets()] or [
+        index.table(None, columns=_PLAN_COLUMNS)
+    ]
+    table = pa.concat_tables(tables)
+    if table.num_rows and not selection.all_versions:
+        latest = table.group_by("canonical_url").aggregate([("version", "max")])
+        table = table.join(latest, keys="canonical_url")
+        table = table.filter(pc.equal(table["version"], table["version_max"])).drop_columns(["version_max"])
+    mask: ds.Expression | None = None
+    for condition in (
+        pc.field("day") >= pa.scalar(selection.since, pa.date32()) if selection.since else None,
+        pc.field("day") <= pa.scalar(selection.until, pa.date32()) if selection.until else None,
+        pc.field("source") == selection.source if selection.source else None,
+    ):
+        if condition is not None:
+            mask = condition if mask is None else mask & condition
+    if mask is not None:
+        table = table.filter(mask)
+    table = table.sort_by([("outlet", "ascending"), ("day", "ascending"), ("canonical_url", "ascending"),
+                           ("version", "ascending"), ("key", "ascending")])  # fmt: skip
+    keys = table["key"]
+    if table.num_rows > 1:  # the same version may be indexed twice (a spooled run, a concurrent run)
+        previous = pa.concat_arrays([pa.array([None], pa.string()), keys.combine_chunks().slice(0, table.num_rows - 1)])
+        table = table.filter(pc.fill_null(pc.not_equal(keys, previous), True))
+    return table
+
+
+def _iter_plan_rows(plan: pa.Table, start: int = 0) -> Iterator[dict[str, Any]]:
+    for batch in plan.slice(start).to_batches(max_chunksize=2_000):
+        yield from batch.to_pylist()
+
+
+def iter_records(store: Store, index: ArchiveIndex, selection: Selection) -> Iterator[ArticleRecord]:
+    """Stream the selected records (verified), in plan order."""
+    for row in _iter_plan_rows(plan_selection(index, selection)):
+        record = ArticleRecord.from_json_bytes(store.get(row["key"], sha256=row["object_sha256"]))
+        if selection.matches_text(record):
+            yield record
+
+
+# -- output formats ---------------------------------------------------------------------------
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class _Progress:
+    """Rich progress bar on a terminal, a log line every 10% otherwise, or a callback."""
+
+    def __init__(self, total: int, option: bool | ProgressCallback | None, label: str) -> None:
+        self.total = total
+        self.callback = option if callable(option) else None
+        self._bar: Any = None
+        self._task: Any = None
+        self._next_log = 0
+        self.enabled = bool(option)
+        if option is True and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=False)
+            self._bar.start()
+            self._task = self._bar.add_task(label, total=total)
+        self.label = label
+
+    def update(self, done: int) -> None:
+        if self.callback:
+            self.callback(done, self.total)
+        elif self._bar is not None:
+            self._bar.update(self._task, completed=done)
+        elif self.enabled and done >= self._next_log:
+            logger.info("%s: %d/%d", self.label, done, self.total)
+            self._next_log = done + max(1, self.total // 10)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _fingerprint(fmt: str, selection: Selection, plan: pa.Table) -> str:
+    digest = hashlib.sha256(repr((fmt, selection)).encode())
+    for chunk in plan["key"].chunks:
+        digest.update("\n".join(chunk.to_pylist()).encode())
+    return digest.hexdigest()
+
+
+class _Checkpoint:
+    """``<out>.partial.json``: position in the plan and byte offset of the partial file."""
+
+    def __init__(self, path: Path, fingerprint: str) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+
+    def load(self) -> tuple[int, int, int]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return 0, 0, 0
+        if data.get("fingerprint") != self.fingerprint:
+            return 0, 0, 0
+        return int(data["position"]), int(data["offset"]), int(data["records"])
+
+    def save(self, position: int, offset: int, records: int) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(
+            json.dumps({"fingerprint": self.fingerprint, "position": position, "offset": offset, "records": records}),
+            "utf-8",
+        )
+        os.replace(tmp, self.path)
+
+
+def export(
+    store: Store,
+    index: ArchiveIndex,
+    fmt: str,
+    out: Path,
+    selection: Selection | None = None,
+    *,
+    progress: bool | ProgressCallback | None = None,
+    stop_after: int | None = None,
+) -> ExportSummary:
+    """Write the selection to ``out`` in ``fmt``; resume an interrupted download of the same selection.
+
+    ``stop_after`` stops after that many rows of the plan, leaving the partial file
+    and its checkpoint behind (what an interruption does; used by tests).
+    """
+    if fmt not in FORMATS:
+        raise ArchiveError(f"unknown format {fmt!r} (choose one of {', '.join(FORMATS)})")
+    selection = selection or Selection()
+    out = Path(out)
+    started = time.monotonic()
+    plan = plan_selection(index, selection)
+    partial = out.with_name(out.name + ".partial")
+    checkpoint = _Checkpoint(out.with_name(out.name + ".partial.json"), _fingerprint(fmt, selection, plan))
+    position, offset, records = checkpoint.load() if partial.exists() else (0, 0, 0)
+    summary = ExportSummary(format=fmt, out=out, selected=plan.num_rows, resumed_at=position, records=records)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    bar = _Progress(plan.num_rows, progress, f"download {fmt}")
+    mode = "r+b" if position else "wb"
+    with open(partial, mode) as fh:
+        fh.truncate(offset)
+        fh.seek(offset)
+        if fmt == "warc":
+            writer: _Writer = _WarcWriter(fh, store, summary)
+        else:
+            writer = _CsvWriter(fh) if fmt == "csv" else _JsonlWriter(fh)
+        if position == 0:
+            writer.begin()
+        try:
+            for row in _iter_plan_rows(plan, position):
+                if stop_after is not None and position >= stop_after:
+                    break
+                if fmt == "warc":
+                    writer.write_row(row)
+                else:
+                    record = ArticleRecord.from_json_bytes(store.get(row["key"], sha256=row["object_sha256"]))
+                    if selection.matches_text(record):
+                        writer.write(record)
+                    else:
+                        summary.skipped_by_query += 1
+                position += 1
+                if position % CHECKPOINT_EVERY == 0:
+                    fh.flush()
+                    checkpoint.save(position, fh.tell(), writer.count + records)
+                    bar.update(position)
+        finally:
+            fh.flush()
+            checkpoint.save(position, fh.tell(), writer.count + records)
+            bar.update(position)
+            bar.close()
+    summary.records = records + writer.count
+    if position < plan.num_rows:
+        summary.seconds = time.monotonic() - started
+        return summary
+    if fmt == "parquet":
+        _jsonl_to_parquet(partial, out)
+        partial.unlink()
+    else:
+        os.replace(partial, out)
+    checkpoint.path.unlink(missing_ok=True)
+    summary.bytes = out.stat().st_size
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+class _Writer:
+    count = 0
+
+    def begin(self) -> None:
+        """Write a header (CSV)."""
+
+    def write(self, record: ArticleRecord) -> None:
+        raise NotImplementedError
+
+    def write_row(self, row: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class _JsonlWriter(_Writer):
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.count = 0
+
+    def write(self, record: ArticleRecord) -> None:
+        self.fh.write(json.dumps(record.to_export(), ensure_ascii=False).encode("utf-8") + b"\n")
+        self.count += 1
+
+
+class _CsvWriter(_Writer):
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
+        self.csv = csv.writer(self.text)
+        self.count = 0
+
+    def begin(self) -> None:
+        self.csv.writerow(ArticleRecord.EXPORT_FIELDS)
+
+    def write(self, record: ArticleRecord) -> None:
+        self.csv.writerow([_csv_value(value) for value in record.to_export().values()])
+        self.count += 1
+
+
+class _WarcWriter(_Writer):
+    """Re-packs the raw captures of the selection: the request/response gzip members, copied verbatim."""
+
+    def __init__(self, fh: IO[bytes], store: Store, summary: ExportSummary) -> None:
+        self.fh = fh
+        self.store = store
+        self.summary = summary
+        self.count = 0
+
+    def begin(self) -> None:
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record("export.warc.gz", {"software": "newsarchive download"}))
+        self.fh.write(buffer.getvalue())
+
+    def write_row(self, row: dict[str, Any]) -> None:
+        if not row.get("warc_file") or row.get("raw_offset") is None or not row.get("raw_length"):
+            self.summary.missing_raw += 1
+            return
+        try:
+            data = self.store.read_range(row["warc_file"], row["raw_offset"], row["raw_length"])
+        except StoreError as exc:
+            self.summary.missing_raw += 1
+            self.summary.errors.append(str(exc))
+            return
+        _verify_warc_members(data, row["warc_file"], row["record_id"])
+        self.fh.write(data)
+        self.count += 1
+
+
+def _verify_warc_members(data: bytes, warc_file: str, record_id: str | None) -> None:
+    """Check the block digests of copied WARC records and that they are the expected capture."""
+    ids = []
+    try:
+        for record in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
+            record.content_stream().read()
+            ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+    except ArchiveLoadFailed as exc:
+        raise ChecksumError(f"raw capture {record_id} in {warc_file} is corrupt: {exc}") from exc
+    if record_id and record_id not in ids:
+        raise ChecksumError(f"raw capture {record_id} not found at the recorded offset of {warc_file}")
+
+
+def _jsonl_to_parquet(staged: Path, out: Path) -> None:
+    schema = pa.schema(
+        [
+            ("outlet", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()), ("title", pa.string()),
+            ("authors", pa.list_(pa.string())), ("published", pa.string()), ("modified", pa.string()),
+            ("language", pa.string()), ("section", pa.string()), ("tags", pa.list_(pa.string())),
+            ("text", pa.string()), ("fetched_at", pa.string()), ("source", pa.string()),
+            ("snapshot_timestamp", pa.string()), ("sha256", pa.string()), ("raw", pa.string()),
+            ("description", pa.string()), ("image", pa.string()), ("version", pa.int32()), ("versions", pa.string()),
+        ]
+    )  # fmt: skip
+    tmp = out.with_name(out.name + ".tmp")
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer, open(staged, "rb") as fh:
+        batch: list[dict[str, Any]] = []
+        for line in fh:
+            row = json.loads(line)
+            row["raw"] = json.dumps(row.get("raw") or {})
+            row["versions"] = json.dumps(row.get("versions") or [])
+            batch.append(row)
+            if len(batch) >= PARQUET_ROW_GROUP:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+    os.replace(tmp, out)

@@ -1,0 +1,207 @@
+"""The archive index: one small Parquet file per committed run, read together as one dataset.
+
+``download``, ``stats`` and the crawler's incremental check read the index instead
+of listing every record. Each run appends ``index/<outlet>/<run_id>.parquet`` with
+one row per article version it wrote; a file counts only when the run's commit
+marker exists, so a crashed run's rows are invisible. Index files are immutable,
+so on a remote store they are cached locally once downloaded (and verified).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from archive import layout
+from archive.record import ArticleRecord
+from archive.stores.base import ObjectInfo, Store
+from archive.stores.local import LocalStore
+
+__all__ = ["INDEX_SCHEMA", "ArchiveIndex", "VersionInfo", "index_row", "rows_to_parquet"]
+
+INDEX_SCHEMA = pa.schema(
+    [
+        ("outlet", pa.string()),
+        ("canonical_url", pa.string()),
+        ("url", pa.string()),
+        ("key", pa.string()),
+        ("size", pa.int64()),
+        ("object_sha256", pa.string()),
+        ("sha256", pa.string()),
+        ("version", pa.int32()),
+        ("published", pa.string()),
+        ("day", pa.date32()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("source", pa.string()),
+        ("title", pa.string()),
+        ("language", pa.string()),
+        ("section", pa.string()),
+        ("warc_file", pa.string()),
+        ("record_id", pa.string()),
+        ("raw_offset", pa.int64()),
+        ("raw_length", pa.int64()),
+        ("run_id", pa.string()),
+    ]
+)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def index_row(record: ArticleRecord, info: ObjectInfo, run_id: str) -> dict[str, Any]:
+    """The index row of one stored record version."""
+    fetched = _parse_time(record.fetched_at)
+    day: date | None = record.published_day or (fetched.date() if fetched else None)
+    raw = record.raw or {}
+    return {
+        "outlet": record.outlet,
+        "canonical_url": record.canonical_url,
+        "url": record.url,
+        "key": info.key,
+        "size": info.size,
+        "object_sha256": info.sha256,
+        "sha256": record.sha256,
+        "version": record.version,
+        "published": record.published,
+        "day": day,
+        "fetched_at": fetched,
+        "source": record.source,
+        "title": record.title,
+        "language": record.language,
+        "section": record.section,
+        "warc_file": raw.get("warc_file"),
+        "record_id": raw.get("record_id"),
+        "raw_offset": raw.get("offset"),
+        "raw_length": raw.get("length"),
+        "run_id": run_id,
+    }
+
+
+def rows_to_parquet(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    pq.write_table(pa.Table.from_pylist(list(rows), schema=INDEX_SCHEMA), path, compression="zstd")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version of an article, as the index knows it."""
+
+    version: int
+    sha256: str
+    key: str
+    fetched_at: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "sha256": self.sha256, "key": self.key, "fetched_at": self.fetched_at}
+
+
+class ArchiveIndex:
+    """Queries over the committed index files of one store."""
+
+    def __init__(self, store: Store, cache_dir: Path) -> None:
+        self.store = store
+        store_id = hashlib.sha256(store.uri.encode()).hexdigest()[:16]
+        self.cache_dir = cache_dir / store_id
+        self._committed: dict[str | None, list[tuple[str, str]]] = {}
+
+    def invalidate(self) -> None:
+        """Forget cached listings (after a commit)."""
+        self._committed.clear()
+
+    def committed_runs(self, outlet_id: str | None = None) -> list[tuple[str, str]]:
+        """``(outlet, run_id)`` of every run with a commit marker, oldest first."""
+        if outlet_id not in self._committed:
+            runs = []
+            for info in self.store.list(layout.runs_prefix(outlet_id)):
+                parsed = layout.parse_commit_key(info.key)
+                if parsed:
+                    runs.append(parsed)
+            runs.sort(key=lambda pair: (pair[1], pair[0]))
+            self._committed[outlet_id] = runs
+        return self._committed[outlet_id]
+
+    def _index_paths(self, outlet_id: str | None) -> list[str]:
+        committed = set(self.committed_runs(outlet_id))
+        paths = []
+        for info in self.store.list(layout.index_prefix(outlet_id)):
+            parsed = layout.parse_index_key(info.key)
+            if parsed and parsed in committed:
+                paths.append(str(self._local_copy(info.key)))
+        return paths
+
+    def _local_copy(self, key: str) -> Path:
+        if isinstance(self.store, LocalStore):
+            return self.store.path_of(key)
+        path = self.cache_dir / key
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.store.download(key, path)
+        return path
+
+    def dataset(self, outlet_id: str | None = None) -> ds.Dataset:
+        return ds.dataset(self._index_paths(outlet_id), format="parquet", schema=INDEX_SCHEMA)
+
+    def table(
+        self,
+        outlet_id: str | None = None,
+        *,
+        columns: Iterable[str] | None = None,
+        filter: ds.Expression | None = None,
+    ) -> pa.Table:
+        """Committed index rows (all columns unless ``columns``), filtered by ``filter``."""
+        return self.dataset(outlet_id).to_table(columns=list(columns) if columns else None, filter=filter)
+
+    def known_canonical_urls(self, outlet_id: str) -> set[str]:
+        column = self.table(outlet_id, columns=["canonical_url"]).column("canonical_url")
+        return set(pc.unique(column).to_pylist())
+
+    def headlines(self, outlet_id: str) -> set[str]:
+        column = self.table(outlet_id, columns=["title"]).column("title")
+        return {title for title in pc.unique(column).to_pylist() if title}
+
+    def last_successful_run(self, outlet_id: str) -> datetime | None:
+        """Start time of the outlet's most recent committed run."""
+        runs = self.committed_runs(outlet_id)
+        return layout.run_started_at(runs[-1][1]) if runs else None
+
+    def latest_fetch(self, outlet_id: str) -> dict[str, datetime]:
+        """When each known article was last fetched (for ``--refresh``)."""
+        table = self.table(outlet_id, columns=["canonical_url", "fetched_at"])
+        if table.num_rows == 0:
+            return {}
+        grouped = table.group_by("canonical_url").aggregate([("fetched_at", "max")])
+        return dict(
+            zip(
+                grouped.column("canonical_url").to_pylist(),
+                grouped.column("fetched_at_max").to_pylist(),
+                strict=True,
+            )
+        )
+
+    def versions(self, outlet_id: str) -> dict[str, list[VersionInfo]]:
+        """Every stored version of every article of the outlet, oldest first."""
+        table = self.table(outlet_id, columns=["canonical_url", "version", "sha256", "key", "fetched_at"])
+        found: dict[str, list[VersionInfo]] = {}
+        for row in table.to_pylist():
+            fetched = row["fetched_at"]
+            found.setdefault(row["canonical_url"], []).append(
+                VersionInfo(row["version"], row["sha256"], row["key"], fetched.isoformat() if fetched else None)
+            )
+        for versions in found.values():
+            versions.sort(key=lambda v: v.version)
+        return found

@@ -1,0 +1,170 @@
+"""The archive's key layout: the one module that turns what we archive into object keys.
+
+Every key the archive writes is built here, from (outlet, date, canonical URL,
+version), never from a raw URL path — so keys are short, safe on every store, and
+a rerun computes the very same key for the same thing::
+
+    <prefix>/
+      warc/<outlet>/<YYYY>/<MM>/<DD>/<run_id>-<seq>.warc.gz       raw captures (WARC 1.1, gzip per record)
+      records/<outlet>/<YYYY>/<MM>/<DD>/<url_id>/v<NNNN>-<text_id>.json  one JSON record per article version
+      index/<outlet>/<run_id>.parquet                             index rows of one run
+      runs/<outlet>/<run_id>/manifest.json                        every object of the run + stats
+      runs/<outlet>/<run_id>/COMMITTED                            commit marker, written last
+
+- ``<YYYY>/<MM>/<DD>`` of a record is the article's publication date (``undated``
+  when unknown); of a WARC file, the day the run started (UTC).
+- ``url_id`` = first 24 hex digits of SHA-256(canonical URL): all versions of an
+  article sit side by side in one directory.
+- ``v<NNNN>`` is the version number (1 for the first text seen) and ``text_id``
+  the first 16 hex digits of SHA-256(text): two runs archiving the same version
+  meet at the same key (the conditional put makes the second a no-op), while two
+  concurrent runs that saw different texts write different keys — neither can
+  overwrite the other.
+- ``run_id`` = ``<YYYYMMDDTHHMMSSZ>-<6 hex>``: sortable by start time, unique.
+
+Per article the archive makes one PUT (its record); WARC files (rolled at
+``Settings.warc_max_bytes``), the index file, the manifest and the commit marker
+are a handful of PUTs per *run*, amortised over its articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, date, datetime
+
+from newsarchive.errors import ArchiveLayoutError
+
+__all__ = [
+    "COMMIT_MARKER",
+    "OUTLET_ID",
+    "commit_key",
+    "index_key",
+    "index_prefix",
+    "manifest_key",
+    "new_run_id",
+    "parse_commit_key",
+    "parse_index_key",
+    "record_key",
+    "records_prefix",
+    "run_started_at",
+    "runs_prefix",
+    "sibling_version_key",
+    "text_id",
+    "url_id",
+    "validate_outlet_id",
+    "warc_key",
+]
+
+OUTLET_ID = re.compile(r"^[a-z0-9_-]+$")
+_RUN_ID = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{6}$")
+COMMIT_MARKER = "COMMITTED"
+
+
+def validate_outlet_id(outlet_id: str) -> str:
+    """Return ``outlet_id`` if it is a valid outlet id, else raise :class:`ArchiveLayoutError`."""
+    if not OUTLET_ID.match(outlet_id):
+        raise ArchiveLayoutError(f"invalid outlet id {outlet_id!r} (expected [a-z0-9_-]+)")
+    return outlet_id
+
+
+def _run(run_id: str) -> str:
+    if not _RUN_ID.match(run_id):
+        raise ArchiveLayoutError(f"invalid run id {run_id!r}")
+    return run_id
+
+
+def _day(day: date | None) -> str:
+    return day.strftime("%Y/%m/%d") if day else "undated"
+
+
+def url_id(canonical_url: str) -> str:
+    """The hashed identity of an article in keys."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:24]
+
+
+def text_id(text_sha256: str) -> str:
+    """The hashed identity of one version's text in keys."""
+    if not re.fullmatch(r"[0-9a-f]{64}", text_sha256):
+        raise ArchiveLayoutError(f"not a hex SHA-256: {text_sha256!r}")
+    return text_sha256[:16]
+
+
+def new_run_id(started: datetime | None = None) -> str:
+    started = (started or datetime.now(UTC)).astimezone(UTC)
+    return f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def run_started_at(run_id: str) -> datetime:
+    """The start time encoded in a run id."""
+    match = _RUN_ID.match(run_id)
+    if not match:
+        raise ArchiveLayoutError(f"invalid run id {run_id!r}")
+    return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def warc_key(outlet_id: str, run_id: str, seq: int) -> str:
+    day = run_started_at(run_id).date()
+    return f"warc/{validate_outlet_id(outlet_id)}/{_day(day)}/{run_id}-{seq:05d}.warc.gz"
+
+
+def records_prefix(outlet_id: str | None = None) -> str:
+    return f"records/{validate_outlet_id(outlet_id)}/" if outlet_id else "records/"
+
+
+def _version_name(version: int, text_sha256: str) -> str:
+    if version < 1:
+        raise ArchiveLayoutError(f"invalid version {version!r}")
+    return f"v{version:04d}-{text_id(text_sha256)}.json"
+
+
+def record_key(outlet_id: str, published: date | None, canonical_url: str, version: int, text_sha256: str) -> str:
+    """The key of one article version."""
+    return f"{records_prefix(outlet_id)}{_day(published)}/{url_id(canonical_url)}/{_version_name(version, text_sha256)}"
+
+
+def sibling_version_key(previous_key: str, version: int, text_sha256: str) -> str:
+    """A new version of an article goes beside its previous versions (same directory)."""
+    directory, _, _ = previous_key.rpartition("/")
+    if not directory.startswith("records/"):
+        raise ArchiveLayoutError(f"not a record key: {previous_key!r}")
+    return f"{directory}/{_version_name(version, text_sha256)}"
+
+
+def index_prefix(outlet_id: str | None = None) -> str:
+    return f"index/{validate_outlet_id(outlet_id)}/" if outlet_id else "index/"
+
+
+def index_key(outlet_id: str, run_id: str) -> str:
+    return f"{index_prefix(outlet_id)}{_run(run_id)}.parquet"
+
+
+def runs_prefix(outlet_id: str | None = None) -> str:
+    return f"runs/{validate_outlet_id(outlet_id)}/" if outlet_id else "runs/"
+
+
+def manifest_key(outlet_id: str, run_id: str) -> str:
+    return f"{runs_prefix(outlet_id)}{_run(run_id)}/manifest.json"
+
+
+def commit_key(outlet_id: str, run_id: str) -> str:
+    return f"{runs_prefix(outlet_id)}{_run(run_id)}/{COMMIT_MARKER}"
+
+
+def parse_commit_key(key: str) -> tuple[str, str] | None:
+    """``(outlet_id, run_id)`` of a commit marker key, else None."""
+    parts = key.split("/")
+    if len(parts) == 4 and parts[0] == "runs" and parts[3] == COMMIT_MARKER and _RUN_ID.match(parts[2]):
+        return parts[1], parts[2]
+    return None
+
+
+def parse_index_key(key: str) -> tuple[str, str] | None:
+    """``(outlet_id, run_id)`` of an index file key, else None."""
+    parts = key.split("/")
+    if len(parts) == 3 and parts[0] == "index" and parts[2].endswith(".parquet"):
+        run_id = parts[2].removesuffix(".parquet")
+        if _RUN_ID.match(run_id):
+            return parts[1], run_id
+    return None

@@ -1,0 +1,190 @@
+"""The export record: one article version as the archive stores it and ``download`` returns it.
+
+:class:`ArticleRecord` is the one record of the project. The archive stores it as
+one JSON object per version; JSONL, CSV and Parquet exports are views of it
+(:attr:`ArticleRecord.EXPORT_FIELDS` lists the export columns in order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, Protocol
+
+__all__ = ["ArticleRecord", "ExtractionLike", "RawPointer", "text_sha256"]
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 (hex) of an article's text, the identity of a version."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _iso(value: datetime | date | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+@dataclass(frozen=True)
+class RawPointer:
+    """Where the raw capture of a response lives: a WARC file key and the WARC-Record-ID.
+
+    ``offset``/``length`` locate the request+response records (gzip members) in the
+    file, so ``download --format warc`` copies them without scanning the file.
+    """
+
+    warc_file: str
+    record_id: str
+    offset: int | None = None
+    length: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> RawPointer | None:
+        if not data or not data.get("warc_file"):
+            return None
+        return cls(
+            warc_file=data["warc_file"],
+            record_id=data.get("record_id", ""),
+            offset=data.get("offset"),
+            length=data.get("length"),
+        )
+
+
+class ExtractionLike(Protocol):
+    """What :meth:`ArticleRecord.from_extraction` reads (``extract.Extraction`` has it)."""
+
+    title: str | None
+    authors: list[str]
+    published: datetime | None
+    modified: datetime | None
+    language: str | None
+    section: str | None
+    tags: list[str]
+    canonical_url: str | None
+    description: str | None
+    image: str | None
+    text: str
+    details: dict[str, Any]
+
+
+@dataclass
+class ArticleRecord:
+    """One version of one article (the export record of the project)."""
+
+    outlet: str
+    url: str
+    canonical_url: str
+    text: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fetched_at: str | None = None
+    source: str = "live"
+    snapshot_timestamp: str | None = None
+    sha256: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+    # Details beyond the export columns.
+    description: str | None = None
+    image: str | None = None
+    version: int = 1
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    extraction: dict[str, Any] = field(default_factory=dict)
+
+    #: The export columns, in order (JSONL objects, CSV header, Parquet schema).
+    EXPORT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "outlet", "url", "canonical_url", "title", "authors", "published", "modified", "language",
+        "section", "tags", "text", "fetched_at", "source", "snapshot_timestamp", "sha256", "raw",
+        "description", "image", "version", "versions",
+    )  # fmt: skip
+
+    def __post_init__(self) -> None:
+        self.published = _iso(self.published)
+        self.modified = _iso(self.modified)
+        self.fetched_at = _iso(self.fetched_at) or datetime.now(UTC).isoformat()
+        self.snapshot_timestamp = _iso(self.snapshot_timestamp)
+        if isinstance(self.raw, RawPointer):
+            self.raw = self.raw.as_dict()
+        if not self.sha256:
+            self.sha256 = text_sha256(self.text)
+
+    @classmethod
+    def from_extraction(
+        cls,
+        extraction: ExtractionLike,
+        *,
+        outlet: str,
+        url: str,
+        canonical_url: str,
+        fetched_at: datetime | str,
+        source: str = "live",
+        snapshot_timestamp: str | None = None,
+        raw: RawPointer | dict[str, Any] | None = None,
+    ) -> ArticleRecord:
+        """Build the record of a fresh extraction (``canonical_url`` from ``newsarchive.urls``)."""
+        return cls(
+            outlet=outlet,
+            url=url,
+            canonical_url=canonical_url,
+            text=extraction.text,
+            title=extraction.title,
+            authors=list(extraction.authors),
+            published=_iso(extraction.published),
+            modified=_iso(extraction.modified),
+            language=extraction.language,
+            section=extraction.section,
+            tags=list(extraction.tags),
+            fetched_at=_iso(fetched_at),
+            source=source,
+            snapshot_timestamp=snapshot_timestamp,
+            raw=raw.as_dict() if isinstance(raw, RawPointer) else dict(raw or {}),
+            description=extraction.description,
+            image=extraction.image,
+            extraction=dict(extraction.details),
+        )
+
+    @property
+    def published_day(self) -> date | None:
+        """The publication date as written by the outlet (its local calendar day)."""
+        return _day_of(self.published)
+
+    @property
+    def raw_pointer(self) -> RawPointer | None:
+        return RawPointer.from_dict(self.raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (what the archive stores)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def to_export(self) -> dict[str, Any]:
+        """The export columns in order (one JSONL object)."""
+        return {name: getattr(self, name) for name in self.EXPORT_FIELDS}
+
+    def to_json_bytes(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @classmethod
+    def from_json_bytes(cls, data: bytes) -> ArticleRecord:
+        return cls.from_dict(json.loads(data))
+
+
+def _day_of(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None

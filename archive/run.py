@@ -1,0 +1,302 @@
+"""One crawl run of one outlet: captures, article versions, then an atomic commit.
+
+:class:`ArchiveRun` is what the crawler writes through::
+
+    run = archive.begin_run("demo", window=(since, until))
+    ptr = run.write_capture(url, status=200, response_headers=[...], body=b"...", fetched_at=now)
+    run.add_article(record)            # "new" | "version" | "duplicate"
+    run.commit(stats)                  # manifest, then the commit marker, last
+
+Deduplication compares the SHA-256 of the text with the latest stored version of
+the same canonical URL: the same text is a ``duplicate`` (nothing written), a
+different text a new ``version`` written beside the old one. Objects the store
+cannot take are spooled (:mod:`archive.spool`) and flushed by the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow.parquet as pq
+
+from archive import layout
+from archive.index import ArchiveIndex, VersionInfo, index_row, rows_to_parquet
+from archive.manifest import CommitMarker, Manifest, ManifestEntry, code_version
+from archive.record import ArticleRecord, RawPointer, text_sha256
+from archive.spool import Spool, SpooledObject
+from archive.stores.base import Data, ObjectInfo, Store, sha256_of
+from archive.warc import WARC_CONTENT_TYPE, CaptureWriter
+from newsarchive.errors import ArchiveError, ObjectExistsError, StoreError
+from newsarchive.settings import Settings, redact
+
+__all__ = ["ArchiveRun", "Outcome"]
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["new", "version", "duplicate"]
+_JSON = "application/json"
+_PARQUET = "application/vnd.apache.parquet"
+
+
+class ArchiveRun:
+    """Writes one run; nothing it writes counts until :meth:`commit` succeeds."""
+
+    def __init__(
+        self,
+        store: Store,
+        index: ArchiveIndex,
+        spool: Spool,
+        settings: Settings,
+        outlet_id: str,
+        *,
+        source: str = "live",
+        window: tuple[date | None, date | None] = (None, None),
+    ) -> None:
+        layout.validate_outlet_id(outlet_id)
+        self.store = store
+        self.index = index
+        self.spool = spool
+        self.settings = settings
+        self.outlet_id = outlet_id
+        self.source = source
+        self.window = window
+        self.started_at = datetime.now(UTC)
+        self.run_id = layout.new_run_id(self.started_at)
+        self.counts: Counter[str] = Counter()
+        self.finished = False
+        self._objects: list[ManifestEntry] = []
+        self._spooled: list[str] = []
+        self._rows: list[dict[str, Any]] = []
+        self._versions: dict[str, list[VersionInfo]] | None = None
+        self._store_down = False
+        spool.ensure_dirs()
+        self._captures = CaptureWriter(
+            lambda seq: layout.warc_key(outlet_id, self.run_id, seq),
+            self._store_warc,
+            max_bytes=settings.warc_max_bytes,
+            workdir=spool.workdir,
+            info={"outlet": outlet_id, "run-id": self.run_id, "source": source},
+        )
+        self.flush_spool()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _put(self, key: str, data: Data, *, kind: str, content_type: str) -> ObjectInfo | None:
+        """Put to the store; on a store failure spool instead and return None."""
+        digest, _ = sha256_of(data)
+        if not self._store_down:
+            try:
+                info = self.store.put(key, data, sha256=digest, content_type=content_type)
+            except ObjectExistsError:
+                raise
+            except StoreError as exc:
+                self._store_down = True
+                logger.warning("store failed, spooling from now on: %s", redact(str(exc)))
+            else:
+                self._objects.append(ManifestEntry(info.key, info.size, digest))
+                if isinstance(data, Path):
+                    data.unlink(missing_ok=True)
+                return info
+        self.spool.add(key, data, sha256=digest, kind=kind, content_type=content_type)
+        self._spooled.append(key)
+        self.counts["spooled"] += 1
+        return None
+
+    def _store_warc(self, key: str, path: Path) -> None:
+        self._put(key, path, kind="warc", content_type=WARC_CONTENT_TYPE)
+
+    def write_capture(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        request_headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        status: int,
+        response_headers: Iterable[tuple[str, str]] = (),
+        body: bytes,
+        fetched_at: datetime,
+        protocol: str = "HTTP/1.1",
+    ) -> RawPointer:
+        """Archive one fetched response with its request (WARC); return its pointer."""
+        self._check_open()
+        self.counts["captures"] += 1
+        return self._captures.write_capture(
+            url,
+            method=method,
+            request_headers=request_headers,
+            status=status,
+            response_headers=response_headers,
+            body=body,
+            fetched_at=fetched_at,
+            protocol=protocol,
+        )
+
+    def _known_versions(self) -> dict[str, list[VersionInfo]]:
+        if self._versions is None:
+            self._versions = self.index.versions(self.outlet_id)
+        return self._versions
+
+    def add_article(self, record: ArticleRecord) -> Outcome:
+        """Store a version of an article unless its text equals the latest stored version."""
+        self._check_open()
+        if record.outlet != self.outlet_id:
+            raise ArchiveError(f"record of outlet {record.outlet!r} added to a run of {self.outlet_id!r}")
+        record.sha256 = text_sha256(record.text)
+        previous = self._known_versions().get(record.canonical_url, [])
+        if previous and previous[-1].sha256 == record.sha256:
+            self.counts["duplicate"] += 1
+            return "duplicate"
+        outcome: Outcome = "version" if previous else "new"
+        record.version = previous[-1].version + 1 if previous else 1
+        if previous:
+            key = layout.sibling_version_key(previous[-1].key, record.version, record.sha256)
+        else:
+            key = layout.record_key(
+                self.outlet_id, record.published_day, record.canonical_url, record.version, record.sha256
+            )
+        this = VersionInfo(record.version, record.sha256, key, record.fetched_at)
+        record.versions = [v.as_dict() for v in [*previous, this]]
+        record = self._write_record(key, record)
+        self._known_versions()[record.canonical_url] = [*previous, this]
+        self.counts[outcome] += 1
+        return outcome
+
+    def _write_record(self, key: str, record: ArticleRecord) -> ArticleRecord:
+        data = record.to_json_bytes()
+        try:
+            info = self._put(key, data, kind="record", content_type=_JSON)
+        except ObjectExistsError:
+            # Same version number and text: another (uncommitted or concurrent) run stored it first.
+            existing_data = self.store.get(key)
+            existing = ArticleRecord.from_json_bytes(existing_data)
+            if existing.sha256 != record.sha256:
+                raise
+            digest, size = sha256_of(existing_data)
+            info = ObjectInfo(key, size, digest)
+            self._objects.append(ManifestEntry(key, size, digest))
+            record = existing
+        if info is not None:
+            self._rows.append(index_row(record, info, self.run_id))
+        return record
+
+    # -- spool --------------------------------------------------------------------------------
+
+    def flush_spool(self) -> int:
+        """Put what earlier runs spooled; index flushed records in this run. Returns objects flushed."""
+        flushed = 0
+        for entry in self.spool.entries():
+            try:
+                self._flush_entry(entry)
+            except ObjectExistsError:
+                logger.error("spooled %s conflicts with a different stored object; kept in %s", entry.key, entry.entry_dir)
+                continue
+            except StoreError as exc:
+                logger.warning("spool not flushed (store still failing): %s", redact(str(exc)))
+                break
+            self.spool.remove(entry)
+            flushed += 1
+        self.counts["flushed"] += flushed
+        return flushed
+
+    def _flush_entry(self, entry: SpooledObject) -> None:
+        if entry.kind == "rows":
+            self._rows.extend(pq.read_table(entry.data_path).to_pylist())
+            return
+        info = self.store.put(entry.key, entry.data_path, sha256=entry.sha256, content_type=entry.content_type)
+        self._objects.append(ManifestEntry(info.key, info.size, entry.sha256))
+        if entry.kind == "record":
+            record = ArticleRecord.from_json_bytes(entry.data_path.read_bytes())
+            self._rows.append(index_row(record, info, self.run_id))
+
+    # -- commit / abort -----------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.finished:
+            raise ArchiveError(f"run {self.run_id} is already finished")
+
+    def commit(self, stats: Mapping[str, Any] | None = None) -> Manifest:
+        """Finish the run: last WARC file, index rows, manifest, then the commit marker."""
+        self._check_open()
+        self.finished = True
+        self._captures.close()
+        manifest = Manifest(
+            run_id=self.run_id,
+            outlet=self.outlet_id,
+            source=self.source,
+            window=tuple(d.isoformat() if d else None for d in self.window),  # type: ignore[arg-type]
+            started_at=self.started_at.isoformat(),
+            finished_at=datetime.now(UTC).isoformat(),
+            code_version=code_version(),
+            stats=dict(stats or {}),
+            counts=dict(self.counts),
+            objects=self._objects,
+        )
+        try:
+            if self._store_down:
+                raise StoreError("store unavailable during the run")
+            self._write_index(manifest)
+            manifest_data = manifest.to_json_bytes()
+            manifest_info = self.store.put(
+                layout.manifest_key(self.outlet_id, self.run_id), manifest_data, content_type=_JSON
+            )
+            marker = CommitMarker(
+                run_id=self.run_id,
+                manifest_key=manifest_info.key,
+                manifest_sha256=manifest_info.sha256 or "",
+                committed_at=datetime.now(UTC).isoformat(),
+            )
+            self.store.put(layout.commit_key(self.outlet_id, self.run_id), marker.to_json_bytes(), content_type=_JSON)
+        except StoreError as exc:
+            self._spool_rows()
+            manifest.committed = False
+            logger.error(
+                "run %s not committed (%s); %d objects spooled to %s for the next run",
+                self.run_id, redact(str(exc)), len(self._spooled), self.spool.root,
+            )
+        self.index.invalidate()
+        manifest.spooled = list(self._spooled)
+        return manifest
+
+    def _write_index(self, manifest: Manifest) -> None:
+        if not self._rows:
+            return
+        with tempfile.TemporaryDirectory(dir=self.spool.workdir) as tmp:
+            path = Path(tmp) / "index.parquet"
+            rows_to_parquet(self._rows, path)
+            info = self.store.put(layout.index_key(self.outlet_id, self.run_id), path, content_type=_PARQUET)
+        manifest.objects.append(ManifestEntry(info.key, info.size, info.sha256 or ""))
+
+    def _spool_rows(self) -> None:
+        """Keep the index rows of records already stored, so the next run indexes them."""
+        if not self._rows:
+            return
+        spooled = set(self._spooled)
+        stored = [row for row in self._rows if row["key"] not in spooled]
+        if not stored:
+            return
+        path = self.spool.workdir / f"rows-{self.run_id}.parquet"
+        rows_to_parquet(stored, path)
+        digest, _ = sha256_of(path)
+        self.spool.add(layout.index_key(self.outlet_id, self.run_id), path, sha256=digest, kind="rows")
+        self._spooled.append(layout.index_key(self.outlet_id, self.run_id))
+
+    def abort(self, reason: str) -> None:
+        """Stop without a commit marker: whatever was written stays invisible to readers."""
+        if self.finished:
+            return
+        self.finished = True
+        self._captures.discard()
+        logger.warning("run %s of %s aborted: %s", self.run_id, self.outlet_id, redact(reason))
+
+    def __enter__(self) -> ArchiveRun:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if not self.finished:
+            self.abort(f"{exc_type.__name__ if isinstance(exc_type, type) else 'exit'} before commit")

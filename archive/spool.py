@@ -1,0 +1,88 @@
+"""The spool: objects the store could not take, kept locally until a later run flushes them.
+
+When the store stays down (S3 unreachable after botocore's retries), a run spools
+what it could not write — article records, WARC files, the index rows of a run
+that could not commit — to ``Settings.spool_dir/<store id>/``. The next run on the
+same archive flushes the spool before doing anything else and indexes the
+flushed records in its own manifest, so no article is lost.
+
+Each entry is a directory holding ``data`` and ``meta.json``, created under a
+temporary name and renamed into place, so an entry is never seen half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+__all__ = ["Spool", "SpooledObject"]
+
+
+@dataclass(frozen=True)
+class SpooledObject:
+    """One pending put: ``kind`` is ``record``, ``warc`` or ``rows`` (a run's index rows)."""
+
+    key: str
+    sha256: str
+    size: int
+    kind: str
+    content_type: str | None
+    entry_dir: Path
+
+    @property
+    def data_path(self) -> Path:
+        return self.entry_dir / "data"
+
+
+class Spool:
+    """Pending puts for one store, oldest first."""
+
+    def __init__(self, spool_dir: Path, store_uri: str) -> None:
+        store_id = hashlib.sha256(store_uri.encode()).hexdigest()[:16]
+        self.root = Path(spool_dir).expanduser() / store_id
+        self.workdir = self.root / ".work"
+
+    def ensure_dirs(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
+    def add(self, key: str, data: bytes | Path, *, sha256: str, kind: str, content_type: str | None = None) -> SpooledObject:
+        """Keep ``data`` for ``key`` (a ``Path`` is moved into the spool, not copied)."""
+        self.ensure_dirs()
+        name = f"{uuid.uuid1().hex}"
+        tmp = self.workdir / f"entry-{name}"
+        tmp.mkdir()
+        if isinstance(data, bytes):
+            (tmp / "data").write_bytes(data)
+            size = len(data)
+        else:
+            size = data.stat().st_size
+            shutil.move(str(data), tmp / "data")
+        meta = {"key": key, "sha256": sha256, "size": size, "kind": kind, "content_type": content_type}
+        (tmp / "meta.json").write_text(json.dumps(meta), "utf-8")
+        final = self.root / name
+        os.replace(tmp, final)
+        return SpooledObject(entry_dir=final, **meta)  # type: ignore[arg-type]
+
+    def entries(self) -> Iterator[SpooledObject]:
+        if not self.root.is_dir():
+            return
+        for entry in sorted(self.root.iterdir()):
+            if entry.name.startswith(".") or not (entry / "meta.json").exists():
+                continue
+            meta = json.loads((entry / "meta.json").read_text("utf-8"))
+            yield SpooledObject(entry_dir=entry, **meta)
+
+    def remove(self, entry: SpooledObject) -> None:
+        shutil.rmtree(entry.entry_dir, ignore_errors=True)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.entries())
+
+    def describe(self) -> list[dict[str, object]]:
+        return [{k: v for k, v in asdict(e).items() if k != "entry_dir"} for e in self.entries()]

@@ -1,0 +1,52 @@
+"""Stores: where archive objects live (a local directory or an S3 bucket).
+
+``open_store(uri)`` picks the implementation from the URI:
+
+- ``/path``, ``relative/path`` or ``file:///path`` → :class:`LocalStore`
+- ``s3://bucket`` or ``s3://bucket/prefix`` → :class:`S3Store` (credentials and
+  endpoint from boto3's standard chain: ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``,
+  ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``, profiles, instance roles)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from archive.stores.base import ObjectInfo, ObjectNotFoundError, Store
+from archive.stores.local import LocalStore
+from newsarchive.errors import ArchiveLayoutError
+from newsarchive.settings import Settings, redact
+
+if TYPE_CHECKING:
+    from archive.stores.s3 import S3Store
+
+__all__ = ["LocalStore", "ObjectInfo", "ObjectNotFoundError", "S3Store", "Store", "open_store"]
+
+
+def open_store(uri: str, settings: Settings | None = None) -> Store:
+    """The store named by ``uri`` (see module docstring)."""
+    uri = uri.strip()
+    if not uri:
+        raise ArchiveLayoutError("empty archive URI")
+    scheme = urlsplit(uri).scheme.lower()
+    if scheme == "s3":
+        from archive.stores.s3 import S3Store
+
+        return S3Store.from_uri(uri, settings)
+    if scheme == "file":
+        parts = urlsplit(uri)
+        if parts.netloc not in ("", "localhost"):
+            raise ArchiveLayoutError(f"file URI with a remote host is not supported: {redact(uri)}")
+        return LocalStore(unquote(parts.path))
+    if scheme and len(scheme) > 1:
+        raise ArchiveLayoutError(f"unsupported archive URI scheme {scheme!r} (use a path, file:// or s3://)")
+    return LocalStore(uri)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "S3Store":
+        from archive.stores.s3 import S3Store
+
+        return S3Store
+    raise AttributeError(name)

@@ -1,0 +1,179 @@
+"""A store in a local directory: the embedded default (``./archive`` or ``file:///path``).
+
+Objects are plain files under the root, named by their key, so the archive can be
+browsed, copied and served with ordinary tools. Writes are atomic: the data goes to
+a hidden temporary file in the target directory, is flushed to disk, and is then
+*linked* into place (``os.link`` fails if the key exists, which makes the
+conditional put race-free between processes). A key is therefore never visible
+half-written.
+
+The SHA-256 of each object is kept in a sidecar file under ``<root>/.sha256/``
+(no extended attributes needed); hidden names never appear in :meth:`list`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.stores.base import (
+    CHUNK_SIZE,
+    Data,
+    ObjectInfo,
+    ObjectNotFoundError,
+    Store,
+    VerifyingReader,
+    sha256_of,
+    validate_key,
+)
+from newsarchive.errors import ChecksumError, ObjectExistsError, StoreError
+
+__all__ = ["LocalStore"]
+
+_SIDECARS = ".sha256"
+
+
+class LocalStore(Store):
+    """Objects as files under ``root``; checksums in ``root/.sha256/``."""
+
+    def __init__(self, root: str | Path, *, fsync: bool = True) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.uri = self.root.as_uri()
+        self.fsync = fsync
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create archive directory {self.root}: {exc.strerror}") from exc
+
+    def path_of(self, key: str) -> Path:
+        """The file holding ``key`` (it may not exist)."""
+        return self.root / validate_key(key)
+
+    def _sidecar(self, key: str) -> Path:
+        return self.root / _SIDECARS / (key + ".sha256")
+
+    def _recorded_sha256(self, key: str) -> str | None:
+        try:
+            return self._sidecar(key).read_text("ascii").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def put(
+        self,
+        key: str,
+        data: Data,
+        *,
+        if_none_match: bool = True,
+        sha256: str | None = None,
+        content_type: str | None = None,
+    ) -> ObjectInfo:
+        path = self.path_of(key)
+        digest, size = sha256_of(data)
+        if sha256 is not None and sha256 != digest:
+            raise ChecksumError(f"refusing to store {key}: data has sha256 {digest}, caller expected {sha256}")
+        info = ObjectInfo(key=key, size=size, sha256=digest)
+        if if_none_match and path.exists():
+            return self._settle_existing(key, info)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+            try:
+                self._write_file(tmp, data)
+                if if_none_match:
+                    try:
+                        os.link(tmp, path)
+                    except FileExistsError:
+                        return self._settle_existing(key, info)
+                else:
+                    os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+            self._write_sidecar(key, digest)
+        except OSError as exc:
+            raise StoreError(f"cannot write {key} under {self.root}: {exc.strerror or exc}") from exc
+        return info
+
+    def _settle_existing(self, key: str, info: ObjectInfo) -> ObjectInfo:
+        """A conditional put found an object at ``key``: the same bytes are fine, different ones are not."""
+        recorded = self._recorded_sha256(key)
+        existing = recorded or sha256_of(self.path_of(key))[0]
+        if existing != info.sha256:
+            raise ObjectExistsError(f"{key} already holds a different object (sha256 {existing})")
+        if recorded is None:
+            self._write_sidecar(key, existing)
+        return info
+
+    def _write_file(self, target: Path, data: Data) -> None:
+        with open(target, "xb") as out:
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                with open(data, "rb") as src:
+                    shutil.copyfileobj(src, out, CHUNK_SIZE)
+            if self.fsync:
+                out.flush()
+                os.fsync(out.fileno())
+
+    def _write_sidecar(self, key: str, digest: str) -> None:
+        sidecar = self._sidecar(key)
+        sidecar.parent.mkdir(parents=True, exist_ok=True)
+        tmp = sidecar.with_name(f".{sidecar.name}.{uuid.uuid4().hex}.tmp")
+        tmp.write_text(digest + "\n", "ascii")
+        os.replace(tmp, sidecar)
+
+    def open(self, key: str, *, sha256: str | None = None) -> BinaryIO:
+        path = self.path_of(key)
+        try:
+            raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, closed by VerifyingReader
+        except FileNotFoundError:
+            raise ObjectNotFoundError(f"no object {key} in {self.uri}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read {key}: {exc.strerror or exc}") from exc
+        expected = sha256 or self._recorded_sha256(key)
+        return VerifyingReader(raw, key=key, expected_sha256=expected)  # type: ignore[return-value]
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        try:
+            with open(self.path_of(key), "rb") as fh:
+                fh.seek(offset)
+                return fh.read(length)
+        except FileNotFoundError:
+            raise ObjectNotFoundError(f"no object {key} in {self.uri}") from None
+
+    def stat(self, key: str) -> ObjectInfo:
+        try:
+            st = self.path_of(key).stat()
+        except FileNotFoundError:
+            raise ObjectNotFoundError(f"no object {key} in {self.uri}") from None
+        return ObjectInfo(
+            key=key,
+            size=st.st_size,
+            sha256=self._recorded_sha256(key),
+            last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
+        )
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        base_dir = prefix.rpartition("/")[0]
+        start = self.root / base_dir if base_dir else self.root
+        found: list[ObjectInfo] = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                key = name if rel_dir == "." else f"{rel_dir}/{name}"
+                if key.startswith(prefix):
+                    st = os.stat(os.path.join(dirpath, name))
+                    found.append(ObjectInfo(key=key, size=st.st_size, last_modified=datetime.fromtimestamp(st.st_mtime, UTC)))
+        found.sort(key=lambda info: info.key)
+        yield from found
+
+    def delete(self, key: str) -> None:
+        self.path_of(key).unlink(missing_ok=True)
+        self._sidecar(key).unlink(missing_ok=True)

@@ -1,0 +1,125 @@
+"""Runs on the local store: captures, versions, duplicates, manifests, commit markers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import Archive
+from archive.manifest import Manifest
+from tests.archive.conftest import capture, make_record
+
+
+def test_captures_are_valid_warc_with_request_and_response(local_archive: Archive, tmp_path: Path) -> None:
+    run = local_archive.begin_run("demo")
+    pointers = [capture(run, f"http://127.0.0.1:8000/page-{i}/?q=1", b"<html>%d</html>" % i) for i in range(3)]
+    manifest = run.commit({"requests": 3})
+    warc_keys = [o.key for o in manifest.objects if o.key.startswith("warc/")]
+    assert len(warc_keys) == 1 and {p.warc_file for p in pointers} == set(warc_keys)
+    path = local_archive.store.path_of(warc_keys[0])  # type: ignore[attr-defined]
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with open(path, "rb") as fh:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Record-ID"), r.rec_headers.get_header("WARC-Target-URI"),
+                    r.content_stream().read()) for r in ArchiveIterator(fh)]  # fmt: skip
+    assert [r[0] for r in records] == ["warcinfo"] + ["request", "response"] * 3
+    responses = [r for r in records if r[0] == "response"]
+    assert [r[1] for r in responses] == [p.record_id for p in pointers]
+    assert responses[1][2] == "http://127.0.0.1:8000/page-1/?q=1" and responses[1][3] == b"<html>1</html>"
+    with open(path, "rb") as fh:
+        fh.seek(pointers[2].offset or 0)
+        member = fh.read(pointers[2].length or 0)
+    assert b"<html>2</html>" in gzip.decompress(member)
+
+
+def test_warc_files_roll_at_the_size_limit(local_archive: Archive) -> None:
+    run = local_archive.begin_run("demo")
+    body = random.Random(7).randbytes(50_000)  # incompressible; the test settings roll at 64 KB
+    pointers = [capture(run, f"http://127.0.0.1:8000/big-{i}/", body) for i in range(4)]
+    manifest = run.commit({})
+    warcs = sorted({p.warc_file for p in pointers})
+    assert len(warcs) >= 2
+    assert warcs == sorted(o.key for o in manifest.objects if o.key.startswith("warc/"))
+
+
+def test_rerun_writes_no_duplicate_and_changed_text_adds_a_version(local_archive: Archive) -> None:
+    run = local_archive.begin_run("demo")
+    assert [run.add_article(make_record("demo", n)) for n in range(3)] == ["new"] * 3
+    first = run.commit({"articles_archived": 3})
+    run = local_archive.begin_run("demo")
+    outcomes = [run.add_article(make_record("demo", n)) for n in range(3)]
+    outcomes.append(run.add_article(make_record("demo", 1, "Paragraph one, corrected.\n\nParagraph two.")))
+    second = run.commit({})
+    assert outcomes == ["duplicate", "duplicate", "duplicate", "version"]
+    first_records = [o.key for o in first.objects if o.key.startswith("records/")]
+    second_records = [o.key for o in second.objects if o.key.startswith("records/")]
+    assert len(first_records) == 3 and len(second_records) == 1
+    new_key = second_records[0]
+    old_key = next(k for k in first_records if k.rsplit("/", 2)[1] == new_key.rsplit("/", 2)[1])
+    assert new_key.rsplit("/", 1)[0] == old_key.rsplit("/", 1)[0]  # beside the old version
+    latest = [r for r in local_archive.iter_records() if r.canonical_url.endswith("story-1")]
+    assert len(latest) == 1 and latest[0].version == 2 and latest[0].text.startswith("Paragraph one, corrected")
+    assert [v["key"] for v in latest[0].versions] == [old_key, new_key]
+    every = [r for r in local_archive.iter_records(all_versions=True) if r.canonical_url.endswith("story-1")]
+    assert [r.version for r in every] == [1, 2]
+
+
+def test_manifest_lists_every_object_with_its_sha256_and_marker_is_last(local_archive: Archive) -> None:
+    run = local_archive.begin_run("demo", window=(None, None))
+    ptr = capture(run, "http://127.0.0.1:8000/2026/10/01/story-0/", b"<html>story</html>")
+    run.add_article(make_record("demo", 0, raw=ptr))
+    manifest = run.commit({"requests": 1, "note": "aws_secret_access_key=abc123"})
+    store = local_archive.store
+    stored = Manifest.from_json_bytes(store.get(f"runs/demo/{run.run_id}/manifest.json"))
+    assert stored.code_version.startswith("newsarchive")
+    assert stored.stats["requests"] == 1 and "abc123" not in json.dumps(stored.stats)
+    listed = {o.key: o for o in stored.objects}
+    assert {k.split("/")[0] for k in listed} == {"records", "warc", "index"}
+    for entry in stored.objects:
+        assert store.get(entry.key, sha256=entry.sha256) and store.stat(entry.key).size == entry.size
+    written = {i.key for i in store.list("") if run.run_id in i.key or i.key.startswith("records/")}
+    assert written - set(listed) == {f"runs/demo/{run.run_id}/manifest.json", f"runs/demo/{run.run_id}/COMMITTED"}
+    marker = json.loads(store.get(f"runs/demo/{run.run_id}/COMMITTED"))
+    assert marker["manifest_sha256"] == store.stat(f"runs/demo/{run.run_id}/manifest.json").sha256
+    assert manifest.committed
+
+
+def test_run_without_commit_marker_is_invisible(local_archive: Archive) -> None:
+    run = local_archive.begin_run("demo")
+    run.add_article(make_record("demo", 0))
+    run.commit({})
+    crashed = local_archive.begin_run("demo")
+    crashed.add_article(make_record("demo", 5))
+    crashed.commit({})
+    local_archive.store.delete(f"runs/demo/{crashed.run_id}/COMMITTED")  # as if the process died before it
+    local_archive.index.invalidate()
+    aborted = local_archive.begin_run("demo")
+    aborted.add_article(make_record("demo", 6))
+    aborted.abort("test")
+    urls = local_archive.index.known_canonical_urls("demo")
+    assert urls == {make_record("demo", 0).canonical_url}
+    assert [r.canonical_url for r in local_archive.iter_records()] == [make_record("demo", 0).canonical_url]
+    assert local_archive.index.last_successful_run("demo") is not None
+    assert local_archive.index.last_successful_run("other") is None
+    # The uncommitted version is picked up (not rejected) when a later run archives the same text.
+    rerun = local_archive.begin_run("demo")
+    assert rerun.add_article(make_record("demo", 5)) == "new"
+    rerun.commit({})
+    assert make_record("demo", 5).canonical_url in local_archive.index.known_canonical_urls("demo")
+
+
+def test_index_queries(local_archive: Archive) -> None:
+    run = local_archive.begin_run("demo")
+    for n in range(4):
+        run.add_article(make_record("demo", n, title=f"Headline {n}"))
+    run.commit({})
+    assert local_archive.index.headlines("demo") == {f"Headline {n}" for n in range(4)}
+    fetched = local_archive.index.latest_fetch("demo")
+    assert set(fetched) == {make_record("demo", n).canonical_url for n in range(4)}
+    assert all(ts.tzinfo is not None for ts in fetched.values())
