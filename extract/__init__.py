@@ -1,0 +1,23 @@
+"""extract: clean article text and trustworthy metadata from a fetched news page.
+
+trafilatura does the main-content extraction; this package adds what it misses, as rules kept
+as data (:mod:`extract.rules`) with per-outlet overrides from the registry::
+
+    from extract import extract_article
+    ex = extract_article(body_bytes, url, outlet=outlet, known_headlines=archive_headlines)
+    ex.title, ex.published, ex.text, ex.markdown
+
+Modules: ``encoding`` (bytes to text), ``dom`` (parse, pre-clean), ``metadata`` / ``jsonld`` /
+``language`` (fields), ``content`` (blocks and renderings), ``paragraphs`` (post-extraction
+filter), ``templates`` (per-outlet learned lines), ``pipeline`` (the orchestration),
+``evaluation`` (precision/recall/F1 and leakage, shared with bench/).
+"""
+
+from __future__ import annotations
+
+from extract.encoding import DecodedPage, decode_html
+from extract.pipeline import extract_article
+from extract.result import Extraction
+from extract.templates import TemplateLearner
+
+__all__ = ["DecodedPage", "Extraction", "TemplateLearner", "decode_html", "extract_article"]

@@ -1,0 +1,130 @@
+"""The extracted main content as blocks, and its renderings (text, HTML, markdown).
+
+trafilatura returns the main content as an XML tree (``<p>``, ``<head rend="h2">``,
+``<list><item>``, ``<quote>``, ``<hi>``, ``<ref>`` ...). :func:`blocks_of` flattens it into
+:class:`Block` objects — one per paragraph, heading, list item, quote or table — that the paragraph
+filter judges; dropping a block removes its element from the tree, so the HTML and markdown
+renderings (trafilatura's own serialisers) and the plain text always agree.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from dataclasses import dataclass, field
+
+from lxml import etree
+from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.xml import xmltotxt
+
+__all__ = ["Block", "Content", "blocks_of"]
+
+#: Elements that hold a paragraph of their own (trafilatura's XML names and HTML names).
+_BLOCK_TAGS = frozenset(
+    {"p", "head", "item", "quote", "code", "table", "list", "div", "section", "article",
+     "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "pre", "main", "body"}
+)
+#: Blocks kept whole even when they contain other blocks.
+_ATOMIC_TAGS = frozenset({"table", "code", "pre"})
+_KINDS = {"head": "heading", "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading",
+          "h5": "heading", "h6": "heading", "item": "item", "li": "item", "quote": "quote",
+          "blockquote": "quote", "table": "table", "code": "code", "pre": "code"}
+
+
+def _normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class Block:
+    """One paragraph-like unit of the main content."""
+
+    element: etree._Element
+    kind: str  # "paragraph", "heading", "item", "quote", "table" or "code"
+    text: str
+    link_text: str = ""  # text inside links, whitespace-normalised
+
+    @property
+    def is_link_only(self) -> bool:
+        """The block is nothing but one or more links."""
+        return bool(self.link_text) and _squash(self.link_text) == _squash(self.text)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum()).casefold()
+
+
+def _has_block_child(element: etree._Element) -> bool:
+    return any(isinstance(child.tag, str) and child.tag in _BLOCK_TAGS for child in element)
+
+
+def blocks_of(body: etree._Element) -> list[Block]:
+    """The leaf blocks of ``body`` in document order (empty ones skipped)."""
+    blocks: list[Block] = []
+
+    def walk(element: etree._Element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag not in _ATOMIC_TAGS and _has_block_child(element):
+            for child in element:
+                if isinstance(child.tag, str):
+                    walk(child)
+            return
+        text = _normalise_space("".join(element.itertext()))
+        if not text:
+            return
+        links = " ".join(_normalise_space("".join(ref.itertext())) for ref in element.iter("ref", "a"))
+        blocks.append(Block(element, _KINDS.get(tag, "paragraph"), text, _normalise_space(links)))
+
+    for child in body:
+        if isinstance(child.tag, str):
+            walk(child)
+    return blocks
+
+
+def remove_block(block: Block) -> None:
+    """Take ``block`` out of its tree, then any container it leaves empty."""
+    element = block.element
+    parent = element.getparent()
+    if parent is None:
+        return
+    parent.remove(element)
+    while parent is not None and parent.getparent() is not None and not len(parent) and not (parent.text or "").strip():
+        grand = parent.getparent()
+        grand.remove(parent)
+        parent = grand
+
+
+@dataclass
+class Content:
+    """The kept blocks and the tree they live in."""
+
+    body: etree._Element
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Paragraphs (headings included) separated by one blank line."""
+        return "\n\n".join(block.text for block in self.blocks)
+
+    def html(self) -> str:
+        """Clean main-content HTML (``<h2>``, ``<p>``, ``<ul>``, ``<blockquote>``, links kept)."""
+        if not self.blocks:
+            return ""
+        tree = convert_to_html(_strip_containers(deepcopy(self.body)))
+        body = tree.find("body")
+        return "\n".join(etree.tostring(child, encoding="unicode", method="html").strip() for child in body)
+
+    def markdown(self) -> str:
+        """Markdown rendering of the main content (trafilatura's formatter)."""
+        if not self.blocks:
+            return ""
+        return xmltotxt(_strip_containers(deepcopy(self.body)), include_formatting=True).strip()
+
+
+def _strip_containers(body: etree._Element) -> etree._Element:
+    """Unwrap ``<div>``/``<section>`` wrappers that trafilatura's fallbacks sometimes leave."""
+    etree.strip_tags(body, "div", "section", "article", "main", "span")
+    return body

@@ -1,0 +1,103 @@
+"""The page as an lxml tree, and the pre-clean that runs on it before trafilatura.
+
+Pre-cleaning removes furniture that sits inside article containers (share bars, author boxes,
+category strips, respond forms ...) by CSS selector: the built-in selectors of
+:mod:`extract.rules` plus an outlet's ``boilerplate.drop_selectors``. Selectors are compiled
+once per selector list and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from lxml import etree, html
+from lxml.cssselect import CSSSelector
+from lxml.etree import XPath
+
+from extract.rules import DROP_SELECTORS, THEME_SELECTORS
+from newsarchive.errors import ExtractionError
+
+__all__ = ["builtin_selectors", "compile_selectors", "parse_html", "preclean", "text_of"]
+
+#: Elements never worth keeping; trafilatura drops them too, but removing them first is cheaper.
+_NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//noscript|//template")
+
+
+def builtin_selectors() -> tuple[str, ...]:
+    """All built-in selectors: generic ones, then every theme's, without duplicates."""
+    theme = [selector for selectors in THEME_SELECTORS.values() for selector in selectors]
+    return tuple(dict.fromkeys([*DROP_SELECTORS, *theme]))
+
+
+@lru_cache(maxsize=256)
+def compile_selectors(selectors: tuple[str, ...]) -> XPath:
+    """One XPath uniting ``selectors`` (a bad selector raises :class:`ExtractionError`)."""
+    try:
+        parts = [CSSSelector(selector).path for selector in selectors]
+    except Exception as exc:  # cssselect raises several unrelated types
+        raise ExtractionError(f"invalid CSS selector in {selectors!r}: {exc}") from None
+    return XPath(" | ".join(parts) if parts else "/..")
+
+
+def parse_html(text: str) -> html.HtmlElement:
+    """Parse ``text`` into an lxml HTML tree; empty or unparseable input is an ExtractionError."""
+    if not text or not text.strip():
+        raise ExtractionError("empty page")
+    # lxml refuses str input that carries an XML encoding declaration
+    if text.lstrip().startswith("<?xml"):
+        text = text.split("?>", 1)[-1]
+    try:
+        tree = html.document_fromstring(text, parser=html.HTMLParser(remove_comments=True, remove_pis=True))
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"cannot parse HTML: {exc}") from None
+    return tree
+
+
+def _remove(element: html.HtmlElement) -> None:
+    """Drop ``element`` but keep its tail text in place."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail and tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def preclean(tree: html.HtmlElement, extra_selectors: Iterable[str] = ()) -> int:
+    """Remove built-in and ``extra_selectors`` furniture from ``tree`` in place; returns the count.
+
+    ``<html>``, ``<body>`` and any element containing an ``<article>`` are never removed, so an
+    over-broad outlet selector cannot empty the page.
+    """
+    removed = 0
+    for element in _NOISE_TAGS(tree):
+        _remove(element)
+    xpath = compile_selectors((*builtin_selectors(), *extra_selectors))
+    for element in xpath(tree):
+        if element.tag in ("html", "body") or element.find(".//article") is not None:
+            continue
+        if element.getparent() is not None and _still_attached(element, tree):
+            _remove(element)
+            removed += 1
+    return removed
+
+
+def _still_attached(element: html.HtmlElement, root: html.HtmlElement) -> bool:
+    """False when an ancestor of ``element`` was removed already."""
+    node = element
+    while node.getparent() is not None:
+        node = node.getparent()
+    return node is root
+
+
+def text_of(element: html.HtmlElement | None) -> str:
+    """The whitespace-normalised text content of ``element`` ('' for None)."""
+    if element is None:
+        return ""
+    return " ".join(element.text_content().split())

@@ -1,0 +1,126 @@
+"""JSON-LD on a page: the article node and the nodes it references.
+
+Handles what real sites emit: several ``<script type="application/ld+json">`` blocks, ``@graph``
+lists (Yoast), ``@type`` as a string or a list, authors and publishers given as ``{"@id": ...}``
+references to other nodes, and slightly broken JSON (control characters, trailing commas).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import html
+
+__all__ = ["ARTICLE_TYPES", "JsonLd"]
+
+#: schema.org types that mark a page as an article.
+ARTICLE_TYPES: frozenset[str] = frozenset(
+    {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
+     "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting", "Report",
+     "ScholarlyArticle", "TechArticle", "SatiricalArticle", "AskPublicNewsArticle", "SocialMediaPosting"}
+)
+
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _load(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        try:
+            return json.loads(_TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", raw)))
+        except ValueError:
+            return None
+
+
+def _walk(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _walk(graph)
+        for key in ("mainEntity", "itemListElement"):
+            if isinstance(data.get(key), dict | list):
+                yield from _walk(data[key])
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
+
+
+class JsonLd:
+    """All JSON-LD nodes of a page, with the article node picked out."""
+
+    def __init__(self, tree: html.HtmlElement) -> None:
+        self.nodes: list[dict[str, Any]] = []
+        for script in tree.xpath('//script[@type="application/ld+json"]'):
+            self.nodes.extend(_walk(_load(script.text or "")))
+        self.by_id = {node["@id"]: node for node in self.nodes if isinstance(node.get("@id"), str)}
+        self.article: dict[str, Any] = next((n for n in self.nodes if _types(n) & ARTICLE_TYPES), {})
+
+    @property
+    def is_article(self) -> bool:
+        return bool(self.article)
+
+    def resolve(self, value: Any) -> Any:
+        """Follow an ``{"@id": ...}`` reference to its node (value itself when not a reference)."""
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in self.by_id:
+            return self.by_id[value["@id"]]
+        return value
+
+    def get(self, key: str) -> Any:
+        return self.resolve(self.article.get(key))
+
+    def text(self, key: str) -> str | None:
+        value = self.get(key)
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def names(self, key: str) -> list[str]:
+        """Names of the person/organisation nodes under ``key`` (author, publisher ...)."""
+        value = self.get(key)
+        values = value if isinstance(value, list) else [value]
+        names: list[str] = []
+        for item in values:
+            item = self.resolve(item)
+            if isinstance(item, str):
+                names.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("name"), str):
+                names.append(item["name"])
+        return [n.strip() for n in names if n and n.strip()]
+
+    def strings(self, key: str) -> list[str]:
+        """A string or list of strings (keywords, articleSection); comma lists are split."""
+        value = self.get(key)
+        values = value if isinstance(value, list) else [value]
+        out: list[str] = []
+        for item in values:
+            if isinstance(item, str):
+                out.extend(part.strip() for part in item.split(",") if part.strip())
+        return out
+
+    def url(self, key: str) -> str | None:
+        """A URL under ``key``: a string, an ImageObject, or the first of a list."""
+        value = self.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        value = self.resolve(value)
+        if isinstance(value, dict):
+            value = value.get("url") or value.get("contentUrl")
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def site_names(self) -> list[str]:
+        names = self.names("publisher")
+        names += [n["name"] for n in self.nodes if _types(n) & {"WebSite", "Organization", "NewsMediaOrganization"}
+                  and isinstance(n.get("name"), str)]
+        return names

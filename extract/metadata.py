@@ -1,0 +1,258 @@
+"""Article metadata from where real sites put it: JSON-LD, ``<meta>`` tags, ``<time>``, bylines.
+
+Each field has one resolver, and each resolver lists its sources in order of trust:
+
+- title: a heading on the page that equals a cleaned candidate, else og:title / JSON-LD
+  headline / ``<title>`` with the site name ("| Site") removed;
+- authors: JSON-LD, ``<meta name=author>``, ``article:author``, byline elements — cleaned of
+  "By", roles and desk names ("Staff Writer"), split into a list;
+- published / modified: JSON-LD, ``article:*_time`` and similar metas, ``<time datetime>``, then
+  htmldate on the page markup and URL (never its guess from the crawl date); naive times take
+  the outlet's time zone, then UTC;
+- section, tags, canonical URL, description, lead image.
+
+Metadata is read from the full page *before* the DOM pre-clean removes bylines and breadcrumbs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, tzinfo
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+from lxml import html
+
+from extract.dom import text_of
+from extract.jsonld import JsonLd
+from extract.rules import (
+    AUTHOR_NOISE,
+    AUTHOR_NOISE_LAST_WORDS,
+    AUTHOR_PREFIXES,
+    AUTHOR_SELECTORS,
+    DATE_META_NAMES,
+    MODIFIED_META_NAMES,
+    TITLE_SEPARATORS,
+)
+
+__all__ = ["Metadata", "clean_authors", "extract_metadata", "parse_datetime", "strip_site_name"]
+
+_UTC = ZoneInfo("UTC")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bи\b|،|\s\|\s)\s*", re.IGNORECASE)
+_EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+")
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    published_source: str | None = None
+    modified: datetime | None = None
+    language_declared: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    description: str | None = None
+    image: str | None = None
+    site_name: str | None = None
+    og_type: str | None = None
+    jsonld_article: bool = False
+
+
+def _metas(tree: html.HtmlElement) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+        content = meta.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
+    return found
+
+
+def parse_datetime(value: str | None, tz: tzinfo | None = None) -> datetime | None:
+    """An aware datetime from ISO 8601, RFC 2822 or a bare date; naive values take ``tz`` (UTC)."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", value) else value)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            match = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value)
+            if match:
+                try:
+                    parsed = datetime.combine(date(*map(int, match.groups())), time())
+                except ValueError:
+                    return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz or _UTC)
+    return parsed
+
+
+def strip_site_name(title: str, site_names: list[str]) -> str:
+    """``"Headline | Site"`` -> ``"Headline"`` (also "Site - Headline") when the site is known."""
+    names = {_fold(n) for n in site_names if n}
+    for separator in TITLE_SEPARATORS:
+        if separator not in title:
+            continue
+        head, _, tail = title.rpartition(separator)
+        if _fold(tail) in names and head.strip():
+            return strip_site_name(head.strip(), site_names)
+        first, _, rest = title.partition(separator)
+        if _fold(first) in names and rest.strip():
+            return strip_site_name(rest.strip(), site_names)
+    return title.strip()
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum()).casefold()
+
+
+def _title(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: list[str]) -> str | None:
+    raw = [
+        ld.text("headline"),
+        *metas.get("og:title", [])[:1],
+        *metas.get("twitter:title", [])[:1],
+        text_of(tree.find(".//title")) or None,
+    ]
+    candidates = [strip_site_name(c, site_names) for c in raw if c]
+    headings = [text_of(h) for h in tree.xpath("//article//h1|//h1[contains(@class,'title')]|//h1")]
+    folded = {_fold(c) for c in candidates}
+    for heading in headings:
+        if heading and _fold(heading) in folded:
+            return heading
+    # A heading that a candidate starts with: the candidate still carries an unknown site name.
+    for heading in headings:
+        if heading and len(heading) > 10 and any(_fold(c).startswith(_fold(heading)) for c in candidates):
+            return heading
+    if candidates:
+        return candidates[0]
+    return headings[0] if headings and headings[0] else None
+
+
+def clean_authors(names: list[str], site_names: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    """Split, strip "By" and roles, drop desk names and duplicates; keeps order."""
+    noise = {n.casefold() for n in AUTHOR_NOISE} | {_fold(s) for s in site_names}
+    result: list[str] = []
+    for raw in names:
+        raw = _EMAIL_OR_URL.sub(" ", raw)
+        for part in _AUTHOR_SPLIT.split(raw):
+            name = " ".join(part.split()).strip(" -–—:|·•")
+            lowered = name.casefold()
+            for prefix in AUTHOR_PREFIXES:
+                if lowered.startswith(prefix):
+                    name = name[len(prefix):].strip()
+                    lowered = name.casefold()
+            if not name or not any(ch.isalpha() for ch in name) or len(name) > 60:
+                continue
+            words = lowered.split()
+            if lowered in noise or _fold(name) in noise or (words and words[-1] in AUTHOR_NOISE_LAST_WORDS):
+                continue
+            if name.casefold() not in {r.casefold() for r in result}:
+                result.append(name)
+    return result
+
+
+def _authors(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: list[str]) -> list[str]:
+    sources: list[list[str]] = [
+        ld.names("author"),
+        metas.get("author", []),
+        [a for a in metas.get("article:author", []) if not a.startswith("http")],
+        [text_of(el) for selector in AUTHOR_SELECTORS for el in tree.xpath(selector)],
+    ]
+    for names in sources:
+        cleaned = clean_authors(names, site_names)
+        if cleaned:
+            return cleaned
+    return []
+
+
+def _date_from_page(
+    tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, tz: tzinfo | None, *, modified: bool
+) -> tuple[datetime | None, str | None]:
+    key = "dateModified" if modified else "datePublished"
+    candidates: list[tuple[str | None, str]] = [(ld.text(key), "json-ld")]
+    for name in MODIFIED_META_NAMES if modified else DATE_META_NAMES:
+        candidates.extend((value, f"meta:{name}") for value in metas.get(name, [])[:1])
+    if not modified:
+        times = tree.xpath(
+            "//time[@itemprop='datePublished']/@datetime|//article//time[contains(@class,'publish') or "
+            "contains(@class,'entry-date')]/@datetime|//article//time/@datetime|//time[@pubdate]/@datetime"
+        )
+        candidates.extend((str(value), "time") for value in times[:1])
+    for value, source in candidates:
+        parsed = parse_datetime(value, tz)
+        if parsed is not None:
+            return parsed, source
+    return None, None
+
+
+def _htmldate(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> datetime | None:
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate raises a variety of errors on odd pages
+        return None
+    return parse_datetime(found, tz) if found else None
+
+
+def _first(metas: dict[str, list[str]], key: str) -> str | None:
+    values = metas.get(key)
+    return values[0] if values else None
+
+
+def _first_url(base: str, *values: str | None) -> str | None:
+    for value in values:
+        if value and value.strip() and not value.strip().startswith("data:"):
+            return urljoin(base, value.strip())
+    return None
+
+
+def extract_metadata(tree: html.HtmlElement, url: str, *, tz: tzinfo | None = None, site_name: str | None = None) -> Metadata:
+    """All metadata of the page ``tree`` fetched from ``url``; ``tz`` is the outlet's time zone."""
+    metas = _metas(tree)
+    ld = JsonLd(tree)
+    site_names = [*metas.get("og:site_name", []), *metas.get("application-name", []), *ld.site_names()]
+    if site_name:
+        site_names.append(site_name)
+    meta = Metadata(site_name=site_names[0] if site_names else None, jsonld_article=ld.is_article)
+    meta.og_type = _first(metas, "og:type")
+    meta.title = _title(tree, metas, ld, site_names)
+    meta.authors = _authors(tree, metas, ld, site_names)
+    meta.published, meta.published_source = _date_from_page(tree, metas, ld, tz, modified=False)
+    if meta.published is None:
+        meta.published = _htmldate(tree, url, tz)
+        meta.published_source = "htmldate" if meta.published else None
+    meta.modified, _ = _date_from_page(tree, metas, ld, tz, modified=True)
+    root_lang = tree.get("lang") or tree.get("xml:lang")
+    meta.language_declared = (
+        root_lang
+        or _first(metas, "content-language")
+        or ld.text("inLanguage")
+        or _first(metas, "og:locale")
+    )
+    sections = metas.get("article:section", []) or ld.strings("articleSection")
+    meta.section = sections[0] if sections else None
+    tags = [*metas.get("article:tag", []), *ld.strings("keywords")]
+    if not tags:
+        tags = [p.strip() for v in metas.get("news_keywords", []) for p in v.split(",") if p.strip()]
+    if not tags:
+        tags = [text_of(a) for a in tree.xpath("//article//a[contains(concat(' ',@rel,' '),' tag ')]")]
+    meta.tags = list(dict.fromkeys(t for t in tags if t))
+    canonical = tree.xpath("//link[@rel='canonical']/@href")
+    meta.canonical_url = _first_url(url, *(str(c) for c in canonical[:1]), *metas.get("og:url", [])[:1])
+    meta.description = next(
+        (v[0] for v in (metas.get("description"), metas.get("og:description"), metas.get("twitter:description")) if v),
+        ld.text("description"),
+    )
+    meta.image = _first_url(url, *metas.get("og:image", [])[:1], *metas.get("twitter:image", [])[:1], ld.url("image"))
+    return meta

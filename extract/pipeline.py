@@ -1,0 +1,146 @@
+"""``extract_article``: one page in, one :class:`~extract.result.Extraction` out.
+
+The steps, each in its own module::
+
+    bytes ──decode (encoding)──► text ──parse (dom)──► tree ──metadata──► title, dates, ...
+                                                        │
+                                     pre-clean: drop furniture selectors (dom, rules)
+                                                        │
+                               trafilatura.bare_extraction(include_comments=False)
+                                                        │
+                              blocks (content) ──paragraph filter (paragraphs, rules)──►
+                                        text / html / markdown, language check (language)
+
+trafilatura runs once, on the already-parsed tree; the renderings come from the same filtered
+tree, so text, HTML and markdown always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from importlib.metadata import version
+
+import trafilatura
+from lxml import etree
+
+from extract.content import Content, blocks_of
+from extract.dom import parse_html, preclean
+from extract.encoding import decode_html
+from extract.language import check_language
+from extract.metadata import extract_metadata
+from extract.paragraphs import ParagraphFilter, ParagraphRules
+from extract.result import Extraction
+from newsarchive.errors import ExtractionError
+from newsarchive.registry import Outlet
+
+__all__ = ["TRAFILATURA_OPTIONS", "extract_article"]
+
+#: How trafilatura is called. ``include_comments=False`` scores higher on news pages (comments
+#: are not the article); links and formatting are kept for the HTML/markdown renderings and to
+#: recognise link-only teaser lines.
+TRAFILATURA_OPTIONS: dict[str, object] = {
+    "include_comments": False,
+    "include_links": True,
+    "include_formatting": True,
+    "include_tables": True,
+    "include_images": False,
+    "output_format": "xml",
+    "with_metadata": False,
+}
+#: An ``<article>`` page with this much clean text counts as an article without structured data.
+_ARTICLE_MIN_CHARS = 400
+
+
+def _versions() -> dict[str, str]:
+    return {"trafilatura": trafilatura.__version__, "lxml": etree.__version__, "htmldate": version("htmldate")}
+
+
+_VERSIONS = _versions()
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    *,
+    outlet: Outlet | None = None,
+    known_headlines: Collection[str] = (),
+    template_lines: Collection[str] = (),
+    encoding: str | None = None,
+) -> Extraction:
+    """Extract clean text and metadata from one fetched page.
+
+    ``encoding`` is the HTTP header charset when known; ``known_headlines`` are headlines of other
+    articles of the outlet (a paragraph equal to one is a teaser); ``template_lines`` come from
+    :class:`extract.TemplateLearner`. Bad input raises :class:`ExtractionError`, nothing else.
+    """
+    if html is None or (isinstance(html, bytes | str) and not html.strip()):
+        raise ExtractionError(f"{url}: empty page")
+    try:
+        return _extract(html, url, outlet, known_headlines, template_lines, encoding)
+    except ExtractionError as exc:
+        raise ExtractionError(f"{url}: {exc}") from None
+    except (ValueError, TypeError, LookupError, etree.LxmlError, RecursionError) as exc:
+        raise ExtractionError(f"{url}: cannot extract: {type(exc).__name__}: {exc}") from exc
+
+
+def _extract(
+    raw: bytes | str,
+    url: str,
+    outlet: Outlet | None,
+    known_headlines: Collection[str],
+    template_lines: Collection[str],
+    encoding: str | None,
+) -> Extraction:
+    page = decode_html(raw, encoding)
+    tree = parse_html(page.text)
+    meta = extract_metadata(tree, url, tz=outlet.tz if outlet else None, site_name=outlet.name if outlet else None)
+    has_article_element = tree.find(".//article") is not None
+    selectors = tuple(outlet.boilerplate.drop_selectors) if outlet else ()
+    removed_elements = preclean(tree, selectors)
+
+    document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)  # type: ignore[arg-type]
+    body = getattr(document, "body", None)
+    if body is None:
+        body = etree.Element("body")
+    rules = ParagraphRules.for_patterns(tuple(outlet.boilerplate.drop_paragraphs) if outlet else ())
+    paragraph_filter = ParagraphFilter(
+        rules, title=meta.title, known_headlines=known_headlines, template_lines=template_lines
+    )
+    kept, dropped, template_hits = paragraph_filter.apply(blocks_of(body))
+    content = Content(body, kept)
+    text = content.text
+
+    language, detected = check_language(meta.language_declared, text, outlet.language if outlet else None)
+    is_article = bool(
+        meta.og_type == "article" or meta.jsonld_article or (has_article_element and len(text) >= _ARTICLE_MIN_CHARS)
+    )
+    return Extraction(
+        url=url,
+        text=text,
+        html=content.html(),
+        markdown=content.markdown(),
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        language=language,
+        section=meta.section,
+        tags=meta.tags,
+        canonical_url=meta.canonical_url,
+        description=meta.description,
+        image=meta.image,
+        is_article=is_article,
+        details={
+            "versions": _VERSIONS,
+            "encoding": page.encoding,
+            "encoding_declared": page.declared,
+            "encoding_detected": page.detected,
+            "published_source": meta.published_source,
+            "language_declared": meta.language_declared,
+            "language_detected": detected,
+            "removed_elements": removed_elements,
+            "dropped_blocks": dict(dropped),
+            "template_lines_removed": template_hits,
+            "paragraphs": len(kept),
+        },
+    )

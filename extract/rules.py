@@ -1,0 +1,347 @@
+"""Boilerplate rules as data: every pattern and selector the extractor uses lives here.
+
+Nothing in this module runs; the engines that apply these rules are :mod:`extract.dom`
+(selectors, before trafilatura) and :mod:`extract.paragraphs` (labels and lines, after it).
+Outlets add their own rules through the registry (``boilerplate.drop_selectors`` and
+``boilerplate.drop_paragraphs``); :func:`extract.paragraphs.ParagraphRules.for_outlet` and
+:func:`extract.dom.drop_selectors_for` merge them with the built-in ones below.
+
+Adding a rule is adding a line here, with a test in ``tests/extract/test_rules.py`` showing a
+real paragraph that must survive it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AUTHOR_NOISE",
+    "AUTHOR_NOISE_LAST_WORDS",
+    "AUTHOR_PREFIXES",
+    "AUTHOR_SELECTORS",
+    "BLOCK_HEADINGS",
+    "BOILERPLATE_LINES",
+    "DATE_META_NAMES",
+    "DROP_SELECTORS",
+    "END_HEADINGS",
+    "MODIFIED_META_NAMES",
+    "TEASER_LABELS",
+    "TEASER_LABEL_LANGUAGES_ANY_CASE",
+    "THEME_SELECTORS",
+    "TITLE_SEPARATORS",
+]
+
+#: Inline teaser labels by language. A paragraph is a teaser when it *starts* with one of these
+#: and the match is strict: the label written in capitals ("ALSO READ ..."), followed by a colon
+#: or dash ("Read also: ..."), standing alone, or followed only by a link or a known headline.
+#: Scripts without case (Arabic) use the colon/alone/short-headline forms.
+TEASER_LABELS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "also read",
+        "read also",
+        "read more",
+        "see also",
+        "related",
+        "related article",
+        "related articles",
+        "related story",
+        "related stories",
+        "related coverage",
+        "related content",
+        "recommended",
+        "recommended for you",
+        "more on this",
+        "more on this story",
+        "you may also like",
+        "you might also like",
+        "must read",
+        "don't miss",
+        "also on",
+        "watch",
+        "suggested reading",
+    ),
+    "ar": (
+        "اقرأ أيضا",
+        "اقرأ أيضاً",
+        "إقرأ أيضا",
+        "إقرأ أيضاً",
+        "اقرأ ايضا",
+        "اقرأ ايضاً",
+        "إقرأ ايضا",
+        "اقرأ كذلك",
+        "اقرأ المزيد",
+        "شاهد أيضا",
+        "شاهد أيضاً",
+        "مواضيع ذات صلة",
+        "أخبار ذات صلة",
+    ),
+    "ru": (
+        "читайте также",
+        "читайте еще",
+        "читайте ещё",
+        "читать также",
+        "смотрите также",
+        "см. также",
+        "по теме",
+        "рекомендуем",
+        "также читайте",
+    ),
+}
+
+#: Languages whose teaser labels are imperative phrases that never open real prose: there the
+#: label followed by a short headline is a teaser even without capitals or a colon.
+TEASER_LABEL_LANGUAGES_ANY_CASE: frozenset[str] = frozenset({"ar", "ru"})
+
+#: Whole-block headings and buttons that open or are page furniture, never article text. A block
+#: that equals one of these (case-insensitive, trailing punctuation ignored) is dropped; when it
+#: is an *end* heading (related, comments) the headline-like blocks that follow it go too.
+BLOCK_HEADINGS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "related articles",
+        "related posts",
+        "related stories",
+        "related news",
+        "more stories",
+        "more from this section",
+        "you may also like",
+        "you might also like",
+        "recommended for you",
+        "most popular",
+        "most read",
+        "trending",
+        "trending now",
+        "latest news",
+        "leave a reply",
+        "leave a comment",
+        "add comment",
+        "post a comment",
+        "comments",
+        "reader comments",
+        "join the conversation",
+        "back to top button",
+        "back to top",
+        "share this",
+        "share this article",
+        "share this story",
+        "share on facebook",
+        "share on twitter",
+        "like this",
+        "post navigation",
+        "previous article",
+        "next article",
+        "previous post",
+        "next post",
+        "subscribe to our newsletter",
+        "sign up for our newsletter",
+        "follow us",
+        "tags",
+        "filed under",
+        "about the author",
+        "advertisement",
+        "skip to content",
+    ),
+    "ar": (
+        "مقالات ذات صلة",
+        "أخبار ذات صلة",
+        "مواضيع ذات صلة",
+        "اترك تعليقاً",
+        "اترك تعليقا",
+        "أضف تعليق",
+        "التعليقات",
+        "زر الذهاب إلى الأعلى",
+        "شارك",
+        "الوسوم",
+        "الأكثر قراءة",
+    ),
+    "ru": (
+        "похожие статьи",
+        "похожие новости",
+        "статьи по теме",
+        "новости по теме",
+        "оставьте ответ",
+        "добавить комментарий",
+        "комментарии",
+        "кнопка «наверх»",
+        "наверх",
+        "поделиться",
+        "метки",
+        "самое читаемое",
+    ),
+}
+
+#: Headings after which the rest of a run of headline-like blocks is a list of other articles.
+END_HEADINGS: tuple[str, ...] = (
+    "related articles",
+    "related posts",
+    "related stories",
+    "related news",
+    "more stories",
+    "you may also like",
+    "you might also like",
+    "recommended for you",
+    "most popular",
+    "most read",
+    "trending",
+    "trending now",
+    "latest news",
+    "مقالات ذات صلة",
+    "أخبار ذات صلة",
+    "الأكثر قراءة",
+    "похожие статьи",
+    "похожие новости",
+    "статьи по теме",
+    "новости по теме",
+    "самое читаемое",
+)
+
+#: Regexes (case-insensitive, matched against a whole block) for standard furniture sentences
+#: that some themes put inside the article container.
+BOILERPLATE_LINES: tuple[str, ...] = (
+    r"your email address will not be published\.?.*",
+    r"required fields are marked \*?",
+    r"save my name, email, and website in this browser for the next time I comment\.?",
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}|all rights reserved).*",
+    r"all rights reserved\.?",
+    r"we use cookies.{0,200}",
+    r"this (?:web)?site uses cookies.{0,200}",
+    r"(?:sign|subscribe) (?:up )?(?:to|for) (?:our|the) (?:daily |weekly )?newsletters?.{0,120}",
+    r"follow us on (?:twitter|facebook|telegram|instagram|google news|x)\b.{0,80}",
+    r"click here to (?:read more|subscribe|comment).{0,80}",
+    r"\d+\s+(?:minutes?|mins?) read",
+    r"(?:posted|published|updated) (?:on|at)?\s*\w+ \d{1,2},? \d{4}.{0,40}",
+    r"لا يتم نشر عنوان بريدك الإلكتروني.*",
+    r"ваш адрес email не будет опубликован.*",
+)
+
+#: CSS selectors removed from every page before trafilatura runs: plugin and theme furniture that
+#: sits inside article containers. Keep each one specific (ids, well-known class names).
+DROP_SELECTORS: tuple[str, ...] = (
+    # comments and respond forms
+    "#comments", "#respond", ".comment-respond", ".comments-area", ".comment-list", "ol.commentlist",
+    "#disqus_thread", ".fb-comments", "form.comment-form", "#commentform",
+    # related posts blocks
+    "#related-posts", ".related-posts", ".jp-relatedposts", ".yarpp-related", ".crp_related",
+    ".related-articles", ".related_posts", ".rp4wp-related-posts", "aside.related",
+    # share bars
+    ".share-buttons", ".sharedaddy", ".sd-sharing-enabled", ".addtoany_share_save_container", ".a2a_kit",
+    ".social-share", ".share-links", ".post-share", ".ssba", ".heateor_sss_sharing_container",
+    # newsletter and cookie notices
+    ".newsletter", ".newsletter-box", ".mc4wp-form", "#mc_embed_signup", ".subscribe-box",
+    "#cookie-notice", ".cookie-notice", "#cookie-law-info-bar", ".cky-consent-container", "#onetrust-banner-sdk",
+    ".cmplz-cookiebanner",
+    # author boxes, breadcrumbs, category strips, tag lists, post navigation
+    ".author-box", ".about-author", ".post-author-box", "#author-box", ".saboxplugin-wrap",
+    "#breadcrumb", ".breadcrumb", ".breadcrumbs", "nav[aria-label=breadcrumb]", ".rank-math-breadcrumb",
+    ".yoast-breadcrumbs", ".post-cat-wrap", ".cat-links", ".post-categories", ".tags-links", ".post-tags",
+    ".post-navigation", ".nav-links", ".navigation.post-navigation",
+    # back to top, inline related-post plugins, ads
+    "#go-to-top", ".go-to-top-button", ".back-to-top", "#back-to-top", ".scroll-to-top",
+    ".irp-wrap", "._irp_wrapper", ".inline-related-posts", ".wp-block-related-posts",
+    ".adsbygoogle", ".advertisement", ".ad-container", ".stream-item",
+    ".screen-reader-text", ".sr-only",
+)
+
+#: Per-theme selectors, applied on every page (they are specific enough not to collide) and
+#: listed per theme so each can be tested and documented.
+THEME_SELECTORS: dict[str, tuple[str, ...]] = {
+    # WordPress Jannah (TieLabs)
+    "jannah": (
+        "#breadcrumb", ".post-cat-wrap", "#single-post-meta", ".post-meta", ".post-bottom-meta",
+        "#post-extra-info", "#share-buttons-top", "#share-buttons-bottom", ".post-components",
+        "#related-posts", "#read-next-block", "#check-also-box", ".post-footer-on-bottom",
+        "#go-to-top", ".entry-header-outer .post-meta", ".meta-views", ".meta-reading-time",
+        ".featured-area .caption", ".toggle-post-content",
+    ),
+    # WordPress tagDiv Newspaper
+    "newspaper": (
+        ".td-category", ".td-post-category", ".td-crumb-container", ".entry-crumbs", ".td-post-sharing",
+        ".td-post-sharing-top", ".td-post-sharing-bottom", ".td-post-source-tags", ".td-post-next-prev",
+        ".td-author-name", ".td-post-author-name", ".td-post-date", ".td-post-views", ".td-post-comments",
+        ".author-box-wrap", ".td_block_related_posts", ".td-related-title", ".td-block-title-wrap",
+        ".comments", ".td-comments-title", ".td-scroll-up", ".td-a-rec", ".td-g-rec", ".td-footer-wrapper",
+        ".tdb_single_categories", ".tdb_breadcrumbs", ".tdb_single_tags", ".tdb_single_author_box",
+        ".tdb_single_related", ".tdb_single_post_share",
+    ),
+    # Ghost (Casper and derivatives)
+    "ghost": (
+        ".article-byline", ".gh-article-meta", ".gh-post-upgrade-cta", ".post-upgrade-cta",
+        ".subscribe-form", ".gh-subscribe", ".footer-cta", ".read-more-wrap", ".read-next", ".gh-read-next",
+        ".article-tag", ".post-card-tags", ".article-comments", ".gh-comments", ".gh-article-tags",
+        ".kg-signup-card",
+    ),
+    # Drupal news sites
+    "drupal": (
+        ".field--name-field-tags", ".field--name-field-category", ".block-system-breadcrumb-block",
+        ".node__links", ".links.inline", ".field--name-comment", "#block-related", ".block-views-blockrelated",
+        ".node__meta", ".field--name-field-author",
+    ),
+}
+
+#: Title separators between a headline and the site name ("Headline | Site", "Site - Headline").
+TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " / ")
+
+#: Leading words of a byline that are not part of a name.
+AUTHOR_PREFIXES: tuple[str, ...] = ("by ", "written by ", "words by ", "reporting by ", "от ", "автор: ", "بقلم ", "كتب ")
+
+#: Bylines (or byline parts) that name no person. Matched case-insensitively against a whole
+#: name, or as a trailing ", Staff Writer" role.
+AUTHOR_NOISE: tuple[str, ...] = (
+    "staff",
+    "staff writer",
+    "staff writers",
+    "staff reporter",
+    "editorial staff",
+    "editorial team",
+    "editorial board",
+    "news desk",
+    "web desk",
+    "newsroom",
+    "editor",
+    "editors",
+    "admin",
+    "administrator",
+    "guest",
+    "contributor",
+    "correspondent",
+    "agencies",
+    "редакция",
+    "корреспондент",
+    "المحرر",
+    "محرر الموقع",
+)
+
+#: A byline whose last word is one of these names a desk, not a person ("Syria Truth Staff").
+AUTHOR_NOISE_LAST_WORDS: frozenset[str] = frozenset({"staff", "desk", "team", "newsroom", "reporters", "agencies"})
+
+#: XPath expressions for byline elements, tried when no structured author exists.
+AUTHOR_SELECTORS: tuple[str, ...] = (
+    "//*[@itemprop='author']//*[@itemprop='name']",
+    "//a[@rel='author']",
+    "//*[contains(concat(' ',normalize-space(@class),' '),' author-name ')]",
+    "//*[contains(concat(' ',normalize-space(@class),' '),' td-post-author-name ')]//a",
+    "//*[contains(concat(' ',normalize-space(@class),' '),' byline ')]",
+    "//*[contains(concat(' ',normalize-space(@class),' '),' meta-author ')]",
+)
+
+#: ``<meta>`` names/properties (lower case) that carry the publication time, in order of trust.
+DATE_META_NAMES: tuple[str, ...] = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "date",
+)
+
+#: ``<meta>`` names/properties (lower case) that carry the last modification time.
+MODIFIED_META_NAMES: tuple[str, ...] = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "lastmod",
+    "dcterms.modified",
+)

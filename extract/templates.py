@@ -1,0 +1,70 @@
+"""Template text learned per outlet: lines that recur across many pages of one outlet.
+
+Some furniture is specific to one outlet ("Follow Syria Truth on Telegram", a standing
+disclaimer) and no built-in rule knows it. :class:`TemplateLearner` watches the extracted
+paragraphs of an outlet's pages during a crawl; a line seen on at least ``min_pages`` pages *and*
+on at least ``min_share`` of all pages seen is template text. Pass
+:meth:`TemplateLearner.template_lines` to :func:`extract.extract_article` for later pages.
+The thresholds come from :class:`newsarchive.settings.Settings` (``template_min_pages``,
+``template_min_share``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from extract.paragraphs import line_key
+from extract.result import Extraction
+from newsarchive.settings import Settings, get_settings
+
+__all__ = ["TemplateLearner"]
+
+#: Lines longer than this are article prose even when repeated (syndicated copy), never template.
+_MAX_TEMPLATE_CHARS = 400
+
+
+class TemplateLearner:
+    """Counts, per line, on how many pages of one outlet it appears."""
+
+    def __init__(self, min_pages: int = 5, min_share: float = 0.5) -> None:
+        if min_pages < 2 or not 0 < min_share <= 1:
+            raise ValueError("min_pages must be >= 2 and min_share in (0, 1]")
+        self.min_pages = min_pages
+        self.min_share = min_share
+        self.pages = 0
+        self.counts: Counter[str] = Counter()
+        self.examples: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> TemplateLearner:
+        settings = settings or get_settings()
+        return cls(settings.template_min_pages, settings.template_min_share)
+
+    def observe(self, page: Extraction | str | Iterable[str]) -> None:
+        """Count the lines of one page: an :class:`Extraction`, its text, or its paragraphs.
+
+        For an Extraction the lines already removed as template count too, so learning stays
+        stable once its results are applied.
+        """
+        if isinstance(page, Extraction):
+            lines = [*page.paragraphs, *page.details.get("template_lines_removed", [])]
+        elif isinstance(page, str):
+            lines = page.split("\n\n")
+        else:
+            lines = list(page)
+        self.pages += 1
+        seen = set()
+        for line in lines:
+            key = line_key(line)
+            if key and len(key) <= _MAX_TEMPLATE_CHARS and key not in seen:
+                seen.add(key)
+                self.counts[key] += 1
+                self.examples.setdefault(key, " ".join(line.split()))
+
+    def template_lines(self) -> set[str]:
+        """Lines that are template text given what was observed so far."""
+        if self.pages < self.min_pages:
+            return set()
+        needed = max(self.min_pages, self.min_share * self.pages)
+        return {self.examples[key] for key, count in self.counts.items() if count >= needed}
