@@ -1,0 +1,135 @@
+"""Routes of the outlet over real HTTP: pages answer, sitemaps and feeds parse and list the articles."""
+
+from __future__ import annotations
+
+import gzip
+import xml.etree.ElementTree as ET
+from html import unescape
+
+import pytest
+
+from outlet_server import Corpus, OutletServer, build_corpus
+from tests.outlet_server.http import fetch
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def _get(server: OutletServer, path: str) -> tuple[int, dict[str, str], bytes]:
+    return fetch(server.url(path))
+
+
+def test_robots_names_sitemaps_and_disallows_private(outlet_server: OutletServer) -> None:
+    status, headers, body = _get(outlet_server, "/robots.txt")
+    text = body.decode()
+    assert status == 200 and headers["content-type"].startswith("text/plain")
+    assert f"Sitemap: {outlet_server.base_url}sitemap_index.xml" in text.splitlines()
+    assert "Disallow: /private/" in text.splitlines()
+
+
+def test_sitemaps_list_every_article_once_with_lastmod(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    _, _, body = _get(outlet_server, "/sitemap_index.xml")
+    index = ET.fromstring(body)
+    locs = [e.findtext(f"{SM}loc") for e in index.iter(f"{SM}sitemap")]
+    listed: list[str] = []
+    for loc in locs:
+        assert loc is not None
+        status, _, sitemap = fetch(loc)
+        assert status == 200
+        for url in ET.fromstring(sitemap).iter(f"{SM}url"):
+            if "/sitemaps/posts-" in loc:
+                assert url.findtext(f"{SM}lastmod")
+            listed.append(url.findtext(f"{SM}loc") or "")
+    articles = [outlet_server.url(a) for a in outlet_corpus.articles]
+    assert sorted(u for u in listed if u in articles) == sorted(articles)
+    assert len([u for u in listed if u in articles]) == len(articles)
+
+
+def test_news_sitemap_lists_the_last_two_days(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    _, _, body = _get(outlet_server, "/news-sitemap.xml")
+    urls = [e.findtext(f"{SM}loc") for e in ET.fromstring(body).iter(f"{SM}url")]
+    newest = outlet_corpus.newest_first[0]
+    assert urls and urls[0] == outlet_server.url(newest)
+    recent = [a for a in outlet_corpus.articles if (newest.published - a.published).total_seconds() < 2 * 86400]
+    assert sorted(urls) == sorted(outlet_server.url(a) for a in recent)
+
+
+def test_rss_and_atom_list_the_newest_twenty(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    newest = [outlet_server.url(a) for a in outlet_corpus.newest_first[:20]]
+    _, _, rss = _get(outlet_server, "/feed/")
+    assert [i.findtext("link") for i in ET.fromstring(rss).iter("item")] == newest
+    _, _, atom = _get(outlet_server, "/feed/atom/")
+    ns = "{http://www.w3.org/2005/Atom}"
+    links = [e.find(f"{ns}link").get("href") for e in ET.fromstring(atom).iter(f"{ns}entry")]  # type: ignore[union-attr]
+    assert links == newest
+
+
+def test_section_pages_paginate_to_every_article(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    path, seen, pages = "/category/middle-east/", set(), 0
+    while path:
+        status, _, body = _get(outlet_server, path)
+        assert status == 200
+        html = unescape(body.decode())
+        seen |= {a.path for a in outlet_corpus.articles if outlet_server.url(a) in html}
+        pages += 1
+        nxt = None
+        if 'rel="next"' in html:
+            nxt = html.split('<link rel="next" href="')[1].split('"')[0]
+            assert "Older posts" in html
+        path = nxt.removeprefix(outlet_server.base_url.rstrip("/")) if nxt else ""
+    expected = {a.path for a in outlet_corpus.by_section["middle-east"]}
+    assert pages >= 2 and seen >= expected
+
+
+@pytest.mark.parametrize("path", ["/", "/about/", "/contact/", "/?s=aleppo", "/calendar/2026/11/", "/calendar/1999/01/",
+                                  "/author/sami-haddad/", "/tag/aleppo/", "/page/2/"])
+def test_non_article_pages_answer_and_are_not_articles(outlet_server: OutletServer, path: str) -> None:
+    status, _, body = _get(outlet_server, path)
+    assert status == 200
+    assert b'og:type" content="article"' not in body and b"NewsArticle" not in body
+
+
+def test_calendar_is_endless(outlet_server: OutletServer) -> None:
+    _, _, body = _get(outlet_server, "/calendar/2091/12/")
+    assert outlet_server.url("/calendar/2092/01/").encode() in body
+
+
+def test_unknown_paths_are_404(outlet_server: OutletServer) -> None:
+    for path in ("/nope/", "/category/nope/", "/category/middle-east/page/999/", "/2026/01/01/nope/"):
+        assert _get(outlet_server, path)[0] == 404
+
+
+def test_seed_article_page_holds_its_paragraphs_in_order(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    status, headers, body = _get(outlet_server, outlet_corpus.seed_article.path)
+    html = unescape(body.decode("utf-8"))
+    assert status == 200 and "charset=UTF-8" in headers["content-type"]
+    positions = [html.index(p) for p in outlet_corpus.seed_article.paragraphs]
+    assert positions == sorted(positions)
+    for marker in ('<div class="entry-content entry clearfix">', '<span class="post-cat-wrap">', "Related Articles",
+                   '<h3 id="reply-title"', "Leave a Reply", "Back to top button", "<strong>ALSO READ</strong>",
+                   "<title>Terrorists driven out of all Aleppo quarters | Levant Dispatch</title>"):
+        assert marker in html
+    assert html.index("Militants leave Aleppo") < html.index("ALSO READ") < html.index("A total of 3,033")
+
+
+def test_gzip_when_accepted(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    status, headers, body = fetch(outlet_server.url(outlet_corpus.seed_article), headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert gzip.decompress(body) == _get(outlet_server, outlet_corpus.seed_article.path)[2]
+
+
+def test_same_seed_same_bytes(outlet_server: OutletServer, make_outlet_server, outlet_corpus: Corpus) -> None:  # type: ignore[no-untyped-def]
+    other = make_outlet_server(build_corpus(seed=7, n_articles=60))
+    assert other.base_url != outlet_server.base_url
+    for path in (*(a.path for a in outlet_corpus.articles[:9]), "/feed/", "/sitemap_index.xml", "/category/politics/"):
+        mine = _get(outlet_server, path)[2].replace(outlet_server.base_url.encode(), b"BASE/")
+        theirs = _get(other, path)[2].replace(other.base_url.encode(), b"BASE/")
+        assert mine == theirs
+
+
+def test_request_log_records_method_path_status(make_outlet_server) -> None:  # type: ignore[no-untyped-def]
+    server = make_outlet_server()
+    fetch(server.url("/robots.txt"))
+    fetch(server.url("/nope/?x=1"), method="HEAD")
+    assert [tuple(r) for r in server.requests] == [("GET", "/robots.txt", 200), ("HEAD", "/nope/?x=1", 404)]
+    server.reset_log()
+    assert server.requests == []
