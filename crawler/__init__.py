@@ -1,0 +1,27 @@
+"""crawler: the Scrapy side of newsarchive — one generic news spider, driven by the outlet registry.
+
+- :func:`run_crawl` / :func:`crawl_in_subprocess` — crawl outlets into an archive;
+- :func:`ingest_page` — one page to one record (shared with the Wayback backfill);
+- :class:`NewsSpider`, :mod:`crawler.discovery`, :mod:`crawler.articles`,
+  :mod:`crawler.window`, :mod:`crawler.middlewares`, :mod:`crawler.stats` — the parts.
+"""
+
+from crawler.articles import ArticleRules, UrlKind
+from crawler.ingest import IngestOutcome, capture, ingest_page
+from crawler.runner import CrawlRequest, CrawlSummary, crawl_in_subprocess, run_crawl
+from crawler.stats import CrawlTally
+from crawler.window import DateWindow
+
+__all__ = [
+    "ArticleRules",
+    "CrawlRequest",
+    "CrawlSummary",
+    "CrawlTally",
+    "DateWindow",
+    "IngestOutcome",
+    "UrlKind",
+    "capture",
+    "crawl_in_subprocess",
+    "ingest_page",
+    "run_crawl",
+]

@@ -57,10 +57,19 @@ class Snapshot:
 class SnapshotPlan:
     articles: list[Snapshot] = field(default_factory=list)
     listings: list[CdxRow] = field(default_factory=list)
-    #: URLs not planned, by skip reason (one count per canonical URL).
-    skipped: Counter[str] = field(default_factory=Counter)
-    #: Canonical URLs skipped unfetched because their URL date is out of the window.
-    saved_by_window: int = 0
+    #: Canonical URLs not planned, with their skip reason.
+    skipped_urls: dict[str, str] = field(default_factory=dict)
+    #: Canonical URL of every listing page seen (captured in the window or not).
+    listing_urls: set[str] = field(default_factory=set)
+
+    @property
+    def skipped(self) -> Counter[str]:
+        return Counter(self.skipped_urls.values())
+
+    @property
+    def saved_by_window(self) -> int:
+        """Canonical URLs skipped unfetched because a discovery date put them out of the window."""
+        return self.skipped["out_of_window"]
 
 
 class SnapshotSelector:
@@ -114,13 +123,14 @@ class SnapshotSelector:
                 if decided[identity] == "not_article" and self.is_listing(row.original):
                     decided[identity] = "listing"
                 if decided[identity] not in (None, "listing"):
-                    plan.skipped[str(decided[identity])] += 1
-                    plan.saved_by_window += decided[identity] == "out_of_window"
+                    plan.skipped_urls[identity] = str(decided[identity])
             outcome = decided[identity]
             if outcome is None:
                 by_article[identity].append(row)
-            elif outcome == "listing" and self._capture_in_window(row):
-                listings.setdefault((identity, row.timestamp[:8]), row)
+            elif outcome == "listing":
+                plan.listing_urls.add(identity)
+                if self._capture_in_window(row):
+                    listings.setdefault((identity, row.timestamp[:8]), row)
         for identity, captures in by_article.items():
             plan.articles.extend(self.choose(identity, captures, hints.get(identity)))
         plan.listings = sorted(listings.values(), key=lambda r: r.timestamp)[: self.max_listing_snapshots]

@@ -1,0 +1,364 @@
+"""NewsSpider: the one generic news spider, driven by an :class:`~newsarchive.registry.Outlet`.
+
+Discovery runs in two phases:
+
+1. **Structured surfaces** — robots.txt (its ``Sitemap:`` lines, else ``/sitemap.xml``),
+   the registry's sitemaps and feeds (else ``/feed/``), nested sitemap indexes, URL
+   sets with ``lastmod``, Google News sitemaps, RSS/Atom feeds. Out-of-window
+   entries are skipped here, before any request (see :mod:`crawler.window`).
+2. **Pages** — once every structured document is in, the home page and the
+   registry's sections are crawled with their pagination. When phase 1 found no
+   article URL at all (no sitemap, no feed), the spider switches to *link mode*:
+   it follows every in-domain link of every page, up to ``max_depth`` hops.
+
+Every URL is counted once (by identity) in the spider's :class:`~crawler.stats.CrawlTally`
+and ends with one outcome; the :class:`~crawler.pipelines.ArchivePipeline` does the
+archiving. Requests refused by middlewares (robots, private addresses, already
+archived, ...) end in :meth:`NewsSpider.on_error`, which names the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Self
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.articles import ArticleRules, UrlKind, url_date
+from crawler.discovery import XmlTooLarge, parse_feed, parse_listing, parse_sitemap, robots_sitemaps
+from crawler.pipelines import FetchedPage
+from crawler.plan import CrawlPlan
+from crawler.stats import CrawlTally, failure_reason
+from newsarchive.urls import canonical_url, same_site
+
+__all__ = ["DEFAULT_FEED_PATHS", "DEFAULT_SITEMAP_PATHS", "NewsSpider", "Role"]
+
+#: Tried when robots.txt lists no sitemap and the registry gives none.
+DEFAULT_SITEMAP_PATHS: tuple[str, ...] = ("/sitemap.xml",)
+#: Tried when the registry lists no feed (the WordPress convention).
+DEFAULT_FEED_PATHS: tuple[str, ...] = ("/feed/",)
+#: ``<link rel=alternate>`` types that announce a feed on a home page.
+FEED_LINK_TYPES: tuple[str, ...] = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+#: Nesting limit of sitemap indexes (an index of indexes of ...).
+MAX_SITEMAP_DEPTH = 4
+
+
+class Role(StrEnum):
+    ROBOTS = "robots"
+    DOCUMENT = "document"  # sitemap or feed
+    LISTING = "listing"  # home, section, pagination, tag/author pages in link mode
+    PAGE = "page"  # candidate article
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, plan: CrawlPlan, **kwargs: Any) -> None:
+        super().__init__(name=f"news-{plan.outlet.id}", **kwargs)
+        self.plan = plan
+        self.outlet = plan.outlet
+        self.window = plan.window
+        self.rules = ArticleRules(plan.outlet)
+        self.tally = CrawlTally()
+        self.link_mode = False
+        self.summary: dict[str, Any] | None = None
+        self._open_documents = 0
+        self._structured_urls = 0
+        self._pages_started = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        return spider
+
+    @property
+    def max_section_pages(self) -> int:
+        return self.settings.getint("NEWSARCHIVE_MAX_SECTION_PAGES", 50)
+
+    @property
+    def max_depth(self) -> int:
+        return self.plan.settings.max_depth
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def _request(self, url: str, source: str, role: Role, **meta: Any) -> Request | None:
+        """A request for ``url`` if its identity is new (counted under ``source``), else None."""
+        identity = canonical_url(url)
+        if not self.tally.discover(identity, source):
+            return None
+        callbacks = {
+            Role.ROBOTS: self.parse_robots,
+            Role.DOCUMENT: self.parse_document,
+            Role.LISTING: self.parse_listing_page,
+            Role.PAGE: self.parse_page,
+        }
+        if role in (Role.ROBOTS, Role.DOCUMENT):
+            self._open_documents += 1
+        return Request(
+            url,
+            callback=callbacks[role],
+            errback=self.on_error,
+            meta={"identity": identity, "role": role.value, "discovery": role is not Role.PAGE, **meta},
+        )
+
+    def _out_of_window(self, url: str, published: datetime | None, lastmod: datetime | None) -> bool:
+        if self.window.skip_by_published(published) or self.window.skip_by_lastmod(lastmod):
+            return True
+        day = url_date(url)
+        if day is None:
+            return False
+        try:
+            return not self.window.contains_day(date(*day))
+        except ValueError:
+            return False
+
+    def follow(
+        self,
+        url: str,
+        source: str,
+        *,
+        published: datetime | None = None,
+        lastmod: datetime | None = None,
+        hops: int = 0,
+        listings: bool = False,
+    ) -> Request | None:
+        """Decide what to do with a discovered page URL; a request when it is worth fetching.
+
+        ``listings``: follow listing pages (link mode); otherwise they are counted, not fetched.
+        """
+        if not same_site(url, self.outlet.allowed_domains):
+            self.tally.offsite_links += 1
+            return None
+        identity = canonical_url(url)
+        if not self.tally.discover(identity, source):
+            return None
+        kind = self.rules.classify_url(url)
+        outcome: str | None = None
+        if kind is UrlKind.BINARY:
+            outcome = "binary"
+        elif kind is UrlKind.EXCLUDED or (kind is UrlKind.LISTING and not listings):
+            outcome = "not_article"
+        elif kind is not UrlKind.LISTING and self._out_of_window(url, published, lastmod):
+            outcome = "out_of_window"
+            self.tally.requests_saved_by_window += 1
+        if outcome is not None:
+            self.tally.finish(identity, outcome)
+            return None
+        role = Role.LISTING if kind is UrlKind.LISTING else Role.PAGE
+        callback = self.parse_listing_page if role is Role.LISTING else self.parse_page
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta={"identity": identity, "role": role.value, "discovery": role is Role.LISTING, "hops": hops},
+        )
+
+    async def start(self) -> AsyncIterator[Request]:
+        for request in self._structured_requests():
+            yield request
+        if self._open_documents == 0:
+            for request in self._page_requests():
+                yield request
+
+    def _structured_requests(self) -> Iterator[Request]:
+        outlet = self.outlet
+        candidates: list[tuple[str, str, Role]] = [(outlet.absolute("/robots.txt"), "start", Role.ROBOTS)]
+        candidates += [(outlet.absolute(url), "start", Role.DOCUMENT) for url in outlet.sitemaps]
+        feeds = outlet.feeds or list(DEFAULT_FEED_PATHS)
+        candidates += [(outlet.absolute(url), "start", Role.DOCUMENT) for url in feeds]
+        for url, source, role in candidates:
+            request = self._request(url, source, role, sitemap_depth=0)
+            if request is not None:
+                if role is Role.ROBOTS:
+                    request.meta["dont_obey_robotstxt"] = True
+                yield request
+
+    def _page_requests(self) -> Iterator[Request]:
+        """Phase 2: home and sections; link mode when the structured surfaces listed nothing."""
+        if self._pages_started:
+            return
+        self._pages_started = True
+        self.link_mode = self._structured_urls == 0
+        if self.link_mode:
+            self.logger.info("no sitemap or feed listed any page: crawling %s by links", self.outlet.base_url)
+        for url in [self.outlet.base_url, *self.outlet.sections]:
+            request = self._request(self.outlet.absolute(url), "start", Role.LISTING, page=1, hops=0)
+            if request is not None:
+                request.meta["home"] = url == self.outlet.base_url
+                yield request
+
+    def _document_done(self) -> Iterator[Request]:
+        self._open_documents -= 1
+        if self._open_documents <= 0:
+            yield from self._page_requests()
+
+    # -- callbacks ----------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        yield FetchedPage.from_response(response, Role.ROBOTS.value, outcome="discovery")
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        sitemaps = robots_sitemaps(text, response.url)
+        yield from self._sitemap_requests(sitemaps, source="robots")
+        yield from self._document_done()
+
+    def _sitemap_requests(self, sitemaps: list[str], source: str) -> Iterator[Request]:
+        if not sitemaps and not self.outlet.sitemaps:
+            sitemaps, source = [self.outlet.absolute(p) for p in DEFAULT_SITEMAP_PATHS], "start"
+        for url in sitemaps:
+            if same_site(url, self.outlet.allowed_domains):
+                request = self._request(url, source, Role.DOCUMENT, sitemap_depth=0)
+                if request is not None:
+                    yield request
+
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        """A sitemap (index, URL set, news) or a feed, told apart by its root element."""
+        tz = self.outlet.tz
+        max_urls = self.settings.getint("NEWSARCHIVE_MAX_SITEMAP_URLS", 200_000)
+        outcome = "discovery"
+        found: list[Request | None] = []
+        try:
+            sitemap = parse_sitemap(response.body, response.url, tz=tz, max_urls=max_urls)
+            if sitemap.kind == "index":
+                depth = response.meta.get("sitemap_depth", 0) + 1
+                for entry in sitemap.entries:
+                    found.append(self._child_sitemap(entry.loc, entry.lastmod, depth))
+            elif sitemap.kind == "urlset":
+                source = "news_sitemap" if sitemap.is_news else "sitemap"
+                self._structured_urls += len(sitemap.entries)
+                for entry in sitemap.entries:
+                    found.append(self.follow(entry.loc, source, published=entry.published, lastmod=entry.lastmod))
+            else:
+                feed = parse_feed(response.body, response.url, tz=tz)
+                self._structured_urls += len(feed.entries)
+                for item in feed.entries:
+                    found.append(self.follow(item.url, "feed", published=item.published))
+                if feed.malformed:
+                    self.tally.malformed["document"] += 1
+                    outcome = "error"
+        except XmlTooLarge as exc:
+            self.logger.warning("document %s refused: %s", response.url, exc)
+            self.tally.malformed["too_large"] += 1
+            outcome = "too_large"
+        yield FetchedPage.from_response(response, Role.DOCUMENT.value, outcome=outcome)
+        yield from (request for request in found if request is not None)
+        yield from self._document_done()
+
+    def _child_sitemap(self, url: str, lastmod: datetime | None, depth: int) -> Request | None:
+        if depth > MAX_SITEMAP_DEPTH or not same_site(url, self.outlet.allowed_domains):
+            return None
+        if self.window.skip_by_lastmod(lastmod):
+            identity = canonical_url(url)
+            if self.tally.discover(identity, "sitemap"):
+                self.tally.requests_saved_by_window += 1
+                self.tally.finish(identity, "out_of_window")
+            return None
+        return self._request(url, "sitemap", Role.DOCUMENT, sitemap_depth=depth)
+
+    def parse_listing_page(self, response: Response) -> Iterator[Any]:
+        yield FetchedPage.from_response(response, Role.LISTING.value, outcome="not_article")
+        if not isinstance(response, TextResponse):
+            return
+        listing = parse_listing(response.selector, response.url)
+        hops = response.meta.get("hops", 0) + 1
+        if response.meta.get("home"):
+            yield from self._announced_feeds(response)
+        dated: list[bool] = []
+        for link in listing.links:
+            if link in listing.next_pages:
+                continue
+            request = self.follow(link, "section", hops=hops, listings=self.link_mode and hops <= self.max_depth)
+            if request is not None:
+                yield request
+            day = url_date(link)
+            if day is not None and same_site(link, self.outlet.allowed_domains):
+                try:
+                    dated.append(self.window.contains_day(date(*day)) or self._after_window(date(*day)))
+                except ValueError:
+                    continue
+        yield from self._next_pages(response, listing.next_pages, dated)
+
+    def _after_window(self, day: date) -> bool:
+        return self.window.until is not None and day > self.window.until
+
+    def _next_pages(self, response: Response, next_pages: list[str], dated: list[bool]) -> Iterator[Request]:
+        page = response.meta.get("page", 1)
+        if page >= self.max_section_pages:
+            return
+        if dated and not any(dated):
+            return  # every dated link is older than the window: older pages are older still
+        for url in next_pages:
+            if same_site(url, self.outlet.allowed_domains):
+                request = self._request(url, "section", Role.LISTING, page=page + 1, hops=response.meta.get("hops", 0))
+                if request is not None:
+                    yield request
+
+    def _announced_feeds(self, response: TextResponse) -> Iterator[Request]:
+        for link in response.css("link[rel~=alternate][href]"):
+            if (link.attrib.get("type") or "").lower() in FEED_LINK_TYPES:
+                url = response.urljoin(link.attrib["href"])
+                if same_site(url, self.outlet.allowed_domains):
+                    request = self._request(url, "start", Role.DOCUMENT, sitemap_depth=0)
+                    if request is not None:
+                        yield request
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        yield FetchedPage.from_response(response, Role.PAGE.value)
+        if self.link_mode and isinstance(response, TextResponse):
+            hops = response.meta.get("hops", 0) + 1
+            if hops <= self.max_depth:
+                for link in parse_listing(response.selector, response.url).links:
+                    request = self.follow(link, "link", hops=hops, listings=True)
+                    if request is not None:
+                        yield request
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure)
+        role = request.meta.get("role")
+        results: list[Any] = []
+        if isinstance(failure.value, HttpError):
+            results.append(FetchedPage.from_response(failure.value.response, "failed", outcome=reason))
+        else:
+            self.tally.finish(request.meta["identity"], reason)
+        if reason not in ("known", "robots"):
+            self.logger.info("%s not fetched (%s): %s", request.url, reason, failure.getErrorMessage())
+        if role == Role.ROBOTS.value:
+            results.extend(self._sitemap_requests([], source="start"))
+        if role in (Role.ROBOTS.value, Role.DOCUMENT.value):
+            results.extend(self._document_done())
+        return results
+
+    def request_dropped(self, request: Request, spider: scrapy.Spider) -> None:
+        """A redirect that landed on a URL already requested under another identity."""
+        if spider is not self or "identity" not in request.meta:
+            return
+        self.tally.finish(request.meta["identity"], "duplicate")
+        if request.meta.get("role") in (Role.ROBOTS.value, Role.DOCUMENT.value):
+            engine = self.crawler.engine
+            for follow_up in self._document_done():
+                engine.crawl(follow_up)
+
+    # -- end ----------------------------------------------------------------------------------
+
+    def run_stats(self) -> dict[str, Any]:
+        """The run stats: the tally merged with Scrapy's counters."""
+        stats = self.tally.snapshot(self.crawler.stats.get_stats())
+        since, until = self.window.as_tuple()
+        stats["outlet"] = self.outlet.id
+        stats["window"] = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+        stats["link_mode"] = self.link_mode
+        stats["refresh_days"] = self.plan.refresh_days
+        return stats
+
+    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool) -> None:
+        self.summary = {"outlet_id": self.outlet.id, "run_id": run_id, "committed": committed, "stats": stats}
