@@ -179,11 +179,32 @@ def _aws_environment(env: Mapping[str, str]) -> Any:
                 os.environ[key] = value
 
 
-def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> OutletResult:
-    """Check that the crawl's run is committed in the archive (manifest + commit marker).
+def _verified_manifest(archive: Any, outlet_id: str, run_id: str) -> Any:
+    """The run's manifest, checked against its commit marker and the store; ``None`` if uncommitted."""
+    from archive import ObjectNotFoundError, layout
+    from archive.manifest import CommitMarker, Manifest
 
-    Raises :class:`CrawlError` when the run left no commit: the articles it wrote are
-    not part of the archive, and the next run will fetch them again.
+    try:
+        marker = CommitMarker.from_json_bytes(archive.store.get(layout.commit_key(outlet_id, run_id)))
+    except ObjectNotFoundError:
+        return None
+    manifest = Manifest.from_json_bytes(archive.store.get(marker.manifest_key, sha256=marker.manifest_sha256))
+    if manifest.run_id != run_id or manifest.outlet != outlet_id:
+        raise CrawlError(f"commit marker of run {run_id} points at the manifest of {manifest.outlet}/{manifest.run_id}")
+    if not manifest.committed:
+        raise CrawlError(f"run {run_id} was spooled locally (store failed): {len(manifest.spooled)} objects not stored")
+    for entry in manifest.objects:
+        size = archive.store.stat(entry.key).size
+        if size != entry.size:
+            raise CrawlError(f"run {run_id}: {entry.key} has {size} bytes, the manifest says {entry.size}")
+    return manifest
+
+
+def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> OutletResult:
+    """Check that the crawl's run is committed in the archive: marker, manifest and every object.
+
+    Raises :class:`CrawlError` when the run left no commit (its articles are not part of
+    the archive, and the next run will fetch them again) or an object is missing.
     """
     from archive import Archive
 
@@ -191,14 +212,14 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
     aws = aws_env_from_connection(config.aws_conn_id)
     secrets = tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
     try:
-        with _aws_environment(aws):
-            archive = Archive.open(config.archive_uri, config.settings)
-            manifest = archive.committed_manifest(outlet_id, run_id)
+        with _aws_environment(aws), Archive.open(config.archive_uri, config.settings) as archive:
+            manifest = _verified_manifest(archive, outlet_id, run_id)
             known = len(archive.index.known_canonical_urls(outlet_id))
     except NewsarchiveError as exc:
         raise CrawlError(redact(f"outlet {outlet_id!r}: cannot verify run {run_id}: {exc}", secrets)) from None
     if manifest is None:
         raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
+    log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, len(manifest.objects))
     archived = int(crawl.get("archived", 0))
     return OutletResult(
         outlet_id=outlet_id,

@@ -1,0 +1,120 @@
+"""Airflow sandboxes for the DAG tests.
+
+Airflow reads its configuration when it is imported, so no test imports Airflow in the
+pytest process: each DAG run, CLI call or scheduler runs in a subprocess whose environment
+names its own ``AIRFLOW_HOME``. ``airflow db migrate`` (slow) runs once per session into a
+template SQLite database; each sandbox starts from a copy of it, so tests never share state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.dags.dag_runner import RESULT_PREFIX
+
+REPO = Path(__file__).resolve().parents[2]
+DAGS = REPO / "dags"
+AIRFLOW = Path(sys.executable).with_name("airflow")
+
+
+def base_environment(home: Path) -> dict[str, str]:
+    """The environment of an Airflow subprocess living in ``home``: no AWS_* from the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AIRFLOW", "NEWSARCHIVE_"))}
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "PYTHONPATH": str(REPO),
+            "NEWSARCHIVE_DAG_RETRIES": "0",
+            "NEWSARCHIVE_SPOOL_DIR": str(home / "spool"),
+        }
+    )
+    return env
+
+
+@dataclass
+class DagResult:
+    """What one ``dag.test()`` run left: the run state, every task instance's state, the output."""
+
+    state: str
+    tasks: list[dict[str, Any]]
+    output: str
+
+    def states(self, task_id: str) -> dict[str, str | None]:
+        """``{label or map index: state}`` of one (possibly mapped) task."""
+        return {
+            str(t["label"] if t["label"] is not None else t["map_index"]): t["state"]
+            for t in self.tasks
+            if t["task_id"] == task_id
+        }
+
+
+@dataclass
+class AirflowSandbox:
+    """An Airflow home with a freshly migrated database, and ways to run things in it."""
+
+    home: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def set(self, **values: str) -> None:
+        self.env.update(values)
+
+    def run(self, args: list[str], *, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            args, env=self.env, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{args[:3]} exited {proc.returncode}:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        return proc
+
+    def airflow(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return self.run([str(AIRFLOW), *args], timeout=timeout)
+
+    def dag_test(self, dag_id: str, logical_date: str, conf: Mapping[str, Any] | None = None) -> DagResult:
+        args = [sys.executable, "-m", "tests.dags.dag_runner", dag_id, logical_date]
+        if conf is not None:
+            args.append(json.dumps(conf))
+        proc = self.run(args, timeout=400, check=False)
+        output = proc.stdout + proc.stderr
+        lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+        assert lines, f"dag.test of {dag_id} printed no result (exit {proc.returncode}):\n{output[-6000:]}"
+        data = json.loads(lines[-1][len(RESULT_PREFIX) :])
+        assert "import_errors" not in data, data
+        return DagResult(state=data["state"], tasks=data["tasks"], output=output)
+
+
+@pytest.fixture(scope="session")
+def airflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated Airflow metadata database (SQLite), made once per session."""
+    home = tmp_path_factory.mktemp("airflow-template")
+    subprocess.run(
+        [str(AIRFLOW), "db", "migrate"],
+        env=base_environment(home),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return home / "airflow.db"
+
+
+@pytest.fixture
+def airflow_sandbox(airflow_template: Path, tmp_path: Path) -> Iterator[AirflowSandbox]:
+    home = tmp_path / "airflow"
+    home.mkdir()
+    shutil.copy(airflow_template, home / "airflow.db")
+    yield AirflowSandbox(home=home, env=base_environment(home))

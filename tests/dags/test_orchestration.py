@@ -1,0 +1,172 @@
+"""Unit tests of newsarchive.orchestration: configuration, windows, month chunks, report and alert rule.
+
+These need no Airflow process: the Variable lookup is injected, everything else is plain Python.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from newsarchive.errors import ConfigError
+from newsarchive.orchestration import (
+    AlertPolicy,
+    CrawlWindow,
+    OutletResult,
+    RunReport,
+    TaskDefaults,
+    interval_window,
+    month_chunks,
+    nightly_window,
+    resolve_config,
+)
+
+
+def no_variables(name: str) -> str | None:
+    return None
+
+
+def test_config_from_environment() -> None:
+    config = resolve_config(
+        no_variables,
+        {"NEWSARCHIVE_ARCHIVE": "s3://news/archive", "NEWSARCHIVE_OUTLETS": "/etc/outlets.yaml", "NEWSARCHIVE_OVERLAP_DAYS": "3"},
+    )
+    assert config.archive_uri == "s3://news/archive"
+    assert config.outlets_path == Path("/etc/outlets.yaml")
+    assert config.aws_conn_id == "newsarchive_s3"
+    assert config.settings.overlap_days == 3
+
+
+def test_airflow_variables_win_over_environment() -> None:
+    variables = {"newsarchive_archive": "s3://from-variable/", "newsarchive_aws_conn_id": "minio"}
+    config = resolve_config(
+        variables.get, {"NEWSARCHIVE_ARCHIVE": "/from/env", "NEWSARCHIVE_OUTLETS": "/env/outlets.yaml"}
+    )
+    assert config.archive_uri == "s3://from-variable/"
+    assert config.outlets_path == Path("/env/outlets.yaml")
+    assert config.aws_conn_id == "minio"
+
+
+def test_missing_configuration_names_the_variable_and_the_env_var() -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        resolve_config(no_variables, {"NEWSARCHIVE_OUTLETS": "/etc/outlets.yaml"})
+    message = str(excinfo.value)
+    assert "newsarchive_archive" in message and "$NEWSARCHIVE_ARCHIVE" in message
+    assert "outlets" not in message.split("set ", 1)[1]
+
+
+def test_task_defaults_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_DAG_RETRIES", "0")
+    monkeypatch.setenv("NEWSARCHIVE_DAG_CRAWL_TIMEOUT_S", "90")
+    defaults = TaskDefaults.from_env()
+    assert defaults.retries == 0 and defaults.crawl_timeout.total_seconds() == 90
+    args = defaults.default_args()
+    assert args["retry_exponential_backoff"] > 1 and args["max_retry_delay"] > args["retry_delay"]
+    monkeypatch.setenv("NEWSARCHIVE_DAG_RETRIES", "three")
+    with pytest.raises(ConfigError, match="NEWSARCHIVE_DAG_RETRIES"):
+        TaskDefaults.from_env()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_daily_interval_is_one_day() -> None:
+    window = interval_window(at("2026-11-19T00:00"), at("2026-11-20T00:00"))
+    assert window == CrawlWindow(date(2026, 11, 19), date(2026, 11, 19))
+
+
+def test_cron_interval_across_midnight_touches_both_days() -> None:
+    window = interval_window(at("2026-11-19T02:00"), at("2026-11-20T02:00"))
+    assert window == CrawlWindow(date(2026, 11, 19), date(2026, 11, 20))
+
+
+def test_zero_length_interval_is_its_day() -> None:
+    assert interval_window(at("2026-11-20T02:00"), at("2026-11-20T02:00")) == CrawlWindow(
+        date(2026, 11, 20), date(2026, 11, 20)
+    )
+
+
+def test_interval_in_another_zone_is_read_in_utc() -> None:
+    from zoneinfo import ZoneInfo
+
+    damascus = ZoneInfo("Asia/Damascus")
+    start = datetime(2026, 11, 19, 2, 0, tzinfo=damascus)  # 23:00 UTC the day before
+    end = datetime(2026, 11, 20, 2, 0, tzinfo=damascus)
+    assert interval_window(start, end) == CrawlWindow(date(2026, 11, 18), date(2026, 11, 19))
+
+
+def test_nightly_window_leaves_since_to_the_crawler() -> None:
+    window = nightly_window(at("2026-11-19T00:00"), at("2026-11-20T00:00"))
+    assert window.since is None and window.until == date(2026, 11, 19)
+    assert CrawlWindow.from_dict(window.to_dict()) == window
+
+
+def test_month_chunks_cut_at_month_ends() -> None:
+    chunks = month_chunks(CrawlWindow(date(2023, 12, 15), date(2024, 3, 2)))
+    assert [(c.since, c.until) for c in chunks] == [
+        (date(2023, 12, 15), date(2023, 12, 31)),
+        (date(2024, 1, 1), date(2024, 1, 31)),
+        (date(2024, 2, 1), date(2024, 2, 29)),
+        (date(2024, 3, 1), date(2024, 3, 2)),
+    ]
+
+
+def test_month_chunks_single_day() -> None:
+    assert month_chunks(CrawlWindow(date(2026, 2, 28), date(2026, 2, 28))) == [
+        CrawlWindow(date(2026, 2, 28), date(2026, 2, 28))
+    ]
+
+
+def test_backfill_windows_must_be_closed_and_ordered() -> None:
+    with pytest.raises(ConfigError, match="both since and until"):
+        month_chunks(CrawlWindow(date(2026, 1, 1), None))
+    with pytest.raises(ConfigError, match="starts after it ends"):
+        CrawlWindow(date(2026, 2, 1), date(2026, 1, 1))
+
+
+def result(outlet: str, **counts: int) -> dict[str, object]:
+    return OutletResult(outlet_id=outlet, run_id="r1", window="…..2026-11-19", committed=True, **counts).to_dict()
+
+
+def test_report_counts_articles_and_failed_outlets() -> None:
+    report = RunReport.build(
+        ["alpha", "beta", "gamma"], [result("alpha", archived=4, versions=1, history=10), result("beta", duplicates=3)]
+    )
+    assert report.articles == {"alpha": 5, "beta": 0}
+    assert report.failed_outlets == ("gamma",)
+    assert report.silent_outlets == ()
+    rendered = report.render()
+    assert "FAILED outlets" in rendered and "gamma" in rendered
+    assert report.to_dict()["total_articles"] == 5
+
+
+def test_outlet_with_history_that_sees_nothing_is_silent() -> None:
+    report = RunReport.build(
+        ["moved", "quiet-day", "new-outlet"],
+        [
+            result("moved", history=120),  # saw nothing at all: the site changed
+            result("quiet-day", duplicates=6, history=120),  # nothing new, but met known articles
+            result("new-outlet", history=0),  # nothing ever: reported, not alarmed
+        ],
+    )
+    assert report.silent_outlets == ("moved",)
+    assert report.failed_outlets == ()
+    assert "SILENT outlets" in report.render()
+
+
+def test_alert_threshold_is_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_ALERT_MIN_HISTORY", "200")
+    policy = AlertPolicy.from_env()
+    assert policy.min_history == 200
+    assert RunReport.build(["moved"], [result("moved", history=120)], policy).silent_outlets == ()
+
+
+def test_backfill_report_expects_every_month() -> None:
+    done = OutletResult(outlet_id="alpha", run_id="r1", window="2026-09-01..2026-09-30", archived=3, committed=True)
+    report = RunReport.build(
+        ["alpha 2026-09-01..2026-09-30", "alpha 2026-10-01..2026-10-31"], [done.to_dict()], by_window=True
+    )
+    assert report.failed_outlets == ("alpha 2026-10-01..2026-10-31",)
