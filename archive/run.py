@@ -30,7 +30,7 @@ from archive.index import ArchiveIndex, VersionInfo, index_row, rows_to_parquet
 from archive.manifest import CommitMarker, Manifest, ManifestEntry, code_version
 from archive.record import ArticleRecord, RawPointer, text_sha256
 from archive.spool import Spool, SpooledObject
-from archive.stores.base import Data, ObjectInfo, Store, sha256_of
+from archive.stores.base import Data, ObjectInfo, Store, StoreAccessError, sha256_of
 from archive.warc import WARC_CONTENT_TYPE, CaptureWriter
 from newsarchive.errors import ArchiveError, ObjectExistsError, StoreError
 from newsarchive.settings import Settings, redact
@@ -93,8 +93,8 @@ class ArchiveRun:
         if not self._store_down:
             try:
                 info = self.store.put(key, data, sha256=digest, content_type=content_type)
-            except ObjectExistsError:
-                raise
+            except (ObjectExistsError, StoreAccessError):
+                raise  # a conflict or a configuration problem, not an outage: spooling would not help
             except StoreError as exc:
                 self._store_down = True
                 logger.warning("store failed, spooling from now on: %s", redact(str(exc)))

@@ -31,6 +31,7 @@ __all__ = [
     "ObjectInfo",
     "ObjectNotFoundError",
     "Store",
+    "StoreAccessError",
     "VerifyingReader",
     "sha256_of",
     "validate_key",
@@ -47,6 +48,10 @@ _KEY = re.compile(rf"^{_SEGMENT}(/{_SEGMENT})*$")
 
 class ObjectNotFoundError(StoreError):
     """No object at the key (a :class:`StoreError`, so callers may catch either)."""
+
+
+class StoreAccessError(StoreError):
+    """The store refused our credentials or permissions: a configuration problem, not an outage."""
 
 
 @dataclass(frozen=True)
