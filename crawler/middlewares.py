@@ -246,8 +246,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 class CanonicalDupeFilter(BaseDupeFilter):
     """Requests are duplicates when their URLs have the same identity (and method).
 
-    A redirect whose target has the identity of the URL it started from (a
-    trailing-slash or host-case redirect) is the same fetch going on, not a duplicate.
+    A redirect back to an identity of its own chain (a trailing-slash or host-case
+    redirect, or a loop) is the same fetch going on, not a duplicate: loops end at
+    ``REDIRECT_MAX_TIMES`` and are counted as such.
     """
 
     def __init__(self, crawler: Crawler | None = None) -> None:
@@ -264,8 +265,8 @@ class CanonicalDupeFilter(BaseDupeFilter):
         if key not in self.seen:
             self.seen.add(key)
             return False
-        redirected_from = request.meta.get("redirect_urls") or []
-        return not (redirected_from and canonical_url(redirected_from[0]) == identity)
+        chain = {canonical_url(url) for url in request.meta.get("redirect_urls") or ()}
+        return identity not in chain
 
     def log(self, request: Request, spider: Any) -> None:
         if self.crawler is not None and self.crawler.stats is not None:

@@ -131,7 +131,7 @@ class ArchivePipeline:
         try:
             if reason == "finished":
                 manifest = self.run.commit(stats)
-                logger.info("archive run %s committed: %s", self.run.run_id, manifest)
+                logger.info("archive run %s committed (%d objects)", manifest.run_id, len(manifest.objects))
             else:
                 self.run.abort(f"crawl ended early: {reason}")
         except ArchiveError as exc:

@@ -22,13 +22,13 @@ RETRY_HTTP_CODES: tuple[int, ...] = (500, 502, 503, 504, 522, 524, 408, 429)
 _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Scrapy's offsite filter matches host names only; ours knows outlet domains with ports.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    # Before everything that could send a request (robots.txt included); redirects come back through here.
+    "crawler.middlewares.PrivateAddressMiddleware": 40,
     "crawler.middlewares.OutletOffsiteMiddleware": 50,
     "crawler.middlewares.ArchivedArticleMiddleware": 60,
     "crawler.middlewares.CrawlDelayMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Right next to the downloader: every request, redirects included, is checked on the resolved address.
-    "crawler.middlewares.PrivateAddressMiddleware": 950,
 }
 
 
@@ -84,7 +84,6 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "LOG_LEVEL": "INFO",
         # Scrapy 2.19 defaults, stated so a change of default is a visible diff here.
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "FEED_EXPORT_ENCODING": "utf-8",
         "NEWSARCHIVE_MAX_SECTION_PAGES": settings.max_section_pages,
         "NEWSARCHIVE_MAX_SITEMAP_URLS": settings.max_sitemap_urls,

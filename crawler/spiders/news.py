@@ -72,6 +72,9 @@ class NewsSpider(scrapy.Spider):
         self._open_documents = 0
         self._structured_urls = 0
         self._pages_started = False
+        #: Home and sections: fetched in phase 2 whatever listed them earlier.
+        self._start_pages = [plan.outlet.base_url, *(plan.outlet.absolute(u) for u in plan.outlet.sections)]
+        self._start_identities = frozenset(canonical_url(u) for u in self._start_pages)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -138,6 +141,8 @@ class NewsSpider(scrapy.Spider):
             self.tally.offsite_links += 1
             return None
         identity = canonical_url(url)
+        if identity in self._start_identities and not self._pages_started:
+            return None  # requested (and counted) in phase 2
         if not self.tally.discover(identity, source):
             return None
         kind = self.rules.classify_url(url)
@@ -189,8 +194,8 @@ class NewsSpider(scrapy.Spider):
         self.link_mode = self._structured_urls == 0
         if self.link_mode:
             self.logger.info("no sitemap or feed listed any page: crawling %s by links", self.outlet.base_url)
-        for url in [self.outlet.base_url, *self.outlet.sections]:
-            request = self._request(self.outlet.absolute(url), "start", Role.LISTING, page=1, hops=0)
+        for url in self._start_pages:
+            request = self._request(url, "start", Role.LISTING, page=1, hops=0)
             if request is not None:
                 request.meta["home"] = url == self.outlet.base_url
                 yield request

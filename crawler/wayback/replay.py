@@ -133,12 +133,12 @@ class ReplayClient:
                     redirects.append(target_url)
                 current_ts, current_url = target_ts, target_url
                 continue
-            if status == 404:
-                raise ReplayError("not_archived", f"{url} at {timestamp}: not in the Wayback Machine")
-            if status in (403, 451):
-                raise ReplayError("excluded", f"{url} at {timestamp}: excluded from the Wayback Machine (HTTP {status})")
             memento = _memento_timestamp(response.headers.get("Memento-Datetime"))
-            if memento is None:
+            if memento is None:  # a page of the Wayback Machine itself, not a capture
+                if status == 404:
+                    raise ReplayError("not_archived", f"{url} at {timestamp}: not in the Wayback Machine")
+                if status in (403, 451):
+                    raise ReplayError("excluded", f"{url} at {timestamp}: excluded from the Wayback Machine")
                 raise ReplayError("error_page", f"{url} at {timestamp}: HTTP {status} without Memento-Datetime")
             if status != 200:
                 raise ReplayError(f"archived_{status}", f"{url} at {timestamp}: the capture is an HTTP {status} page")
@@ -146,7 +146,7 @@ class ReplayClient:
                 url=current_url,
                 timestamp=memento,
                 status=status,
-                headers=original_headers(list(response.headers.multi_items())),
+                headers=original_headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]),
                 body=response.content,
                 fetched_at=datetime.now(UTC),
                 requested_url=url,

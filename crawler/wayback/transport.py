@@ -198,7 +198,7 @@ class WaybackHttp:
 
     def get(self, path_or_url: str, *, kind: str, params: dict[str, str | list[str]] | None = None) -> httpx.Response:
         """GET with rate limit and retries; raise :class:`WaybackUnavailable` when retries run out."""
-        url = path_or_url if "://" in path_or_url else self.url(path_or_url)
+        url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.url(path_or_url)
         bucket = self._buckets[kind]
         attempt = 0
         while True:

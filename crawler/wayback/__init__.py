@@ -1,0 +1,44 @@
+"""History: backfill an outlet's past from the Wayback Machine.
+
+- :mod:`~crawler.wayback.cdx` — the CDX API (which captures exist), paged with resume keys;
+- :mod:`~crawler.wayback.snapshots` — one snapshot per article by the live crawler's rules;
+- :mod:`~crawler.wayback.replay` — raw captures in the ``id_`` form;
+- :mod:`~crawler.wayback.discover` — archived sitemaps, feeds and sections name lost articles;
+- :mod:`~crawler.wayback.backfill` — all of it, through the live ingest path, resumable;
+- :mod:`~crawler.wayback.gaps` — gap days of the archive's stats as backfill ranges.
+
+``python -m crawler.wayback '<json request>'`` runs one backfill in a subprocess (the DAGs).
+"""
+
+from crawler.wayback.backfill import WaybackBackfill, backfill_from_wayback, cdx_scopes
+from crawler.wayback.cdx import CdxClient, CdxPage, CdxQuery, CdxRow, CdxTruncated, parse_cdx_json
+from crawler.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows, default_state_dir
+from crawler.wayback.replay import Capture, ReplayClient, ReplayError
+from crawler.wayback.snapshots import Pick, Snapshot, SnapshotPlan, SnapshotSelector
+from crawler.wayback.transport import RetryPolicy, TokenBucket, WaybackHttp, WaybackUnavailable
+
+__all__ = [
+    "BackfillCheckpoint",
+    "Capture",
+    "CdxClient",
+    "CdxPage",
+    "CdxQuery",
+    "CdxRow",
+    "CdxTruncated",
+    "Pick",
+    "ReplayClient",
+    "ReplayError",
+    "RetryPolicy",
+    "Snapshot",
+    "SnapshotPlan",
+    "SnapshotSelector",
+    "TokenBucket",
+    "WaybackBackfill",
+    "WaybackHttp",
+    "WaybackUnavailable",
+    "backfill_from_wayback",
+    "cdx_scopes",
+    "checkpointed_rows",
+    "default_state_dir",
+    "parse_cdx_json",
+]
