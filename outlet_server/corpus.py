@@ -79,7 +79,6 @@ class ArticleSpec:
     tags: list[str]
     language: str
     theme: str
-    description: str
     image: str
     body_seed: str
     teaser_headline: str | None = None
@@ -91,6 +90,8 @@ class ArticleSpec:
     is_seed: bool = False
     #: False when the page states its times without an offset (the outlet's timezone applies).
     states_timezone: bool = True
+    #: Set for the seed article; otherwise the description is the lead sentence of the body.
+    summary: str | None = None
     _fixed_body: tuple[tuple[str, ...], frozenset[int]] | None = field(default=None, repr=False)
 
     def body(self) -> tuple[list[str], set[int]]:
@@ -108,6 +109,15 @@ class ArticleSpec:
     @property
     def subheadings(self) -> set[int]:
         return self.body()[1]
+
+    @property
+    def description(self) -> str:
+        """The meta description: like Yoast's default, the first sentence of the body."""
+        if self.summary is not None:
+            return self.summary
+        lead = self.paragraphs[0]
+        cut = min((i for i in (lead.find(". "), lead.find("، ")) if i > 0), default=len(lead) - 1)
+        return lead[: cut + 1]
 
     @property
     def gold_text(self) -> str:
@@ -216,13 +226,16 @@ class Corpus:
         return {urljoin(base_url, a.path) if base_url else a.path: a.gold(base_url) for a in self.articles}
 
     def non_article_paths(self) -> list[str]:
-        """Paths of pages that are not articles: they must never be archived."""
+        """Paths of pages that are not articles (all answer 200): they must never be archived."""
         first = self.articles[0]
-        return [
+        largest = max(self.by_section, key=lambda slug: len(self.by_section[slug]))
+        paths = [
             "/", "/about/", "/contact/", f"/author/{first.author_slugs[0]}/", f"/tag/{tag_slug(first.tags[0])}/",
-            f"/category/{first.section_slug}/", "/category/middle-east/page/2/", "/?s=aleppo",
-            f"/calendar/{self.end:%Y/%m}/", "/page/2/",
+            f"/category/{first.section_slug}/", f"/category/{largest}/", "/?s=aleppo", f"/calendar/{self.end:%Y/%m}/",
         ]
+        if len(self.articles) > 10:
+            paths.append("/page/2/")
+        return paths
 
 
 def tag_slug(tag: str) -> str:
@@ -289,7 +302,6 @@ class _CorpusBuilder:
             post_id=1000 + index, slug=slug, path=self.path_for(published, slug), title=title, authors=authors,
             published=published, modified=modified, section=section, categories=categories,
             tags=rng.sample(lex.tags, rng.randint(1, 3)), language=language, theme=theme,
-            description=writer.paragraph().split(". ")[0].rstrip(".") + ".",
             image=f"/wp-content/uploads/{published:%Y/%m}/{slug[:40] or index}-1200x675.jpg",
             body_seed=f"{self.seed}:{index}", lookalike=index % 4 == 1, comments=rng.choice((0, 0, 0, 2, 3)),
             states_timezone=not (theme == "newspaper" and index % 2 == 0),
@@ -306,7 +318,7 @@ class _CorpusBuilder:
         article = self.article(0, published, title=seed.title, language="en", theme="jannah")
         article.authors, article.section, article.categories = [SEED_AUTHOR], SEED_SECTION, list(SEED_CATEGORIES)
         article.tags, article.modified, article.comments, article.lookalike = list(SEED_TAGS), None, 0, False
-        article.description = seed.paragraphs[0].split(",")[0] + "."
+        article.summary = seed.paragraphs[0].split(",")[0] + "."
         article.is_seed = True
         article._fixed_body = (seed.paragraphs, seed.subheadings)
         article.teaser_headline, article.teaser_path = companion.title, companion.path

@@ -18,10 +18,13 @@ from typing import Any
 
 from outlet_server.corpus import ArticleSpec
 
-__all__ = ["PER_ARTICLE_FAULTS", "FaultState", "Faults"]
+__all__ = ["LEGACY_CHARSETS", "PER_ARTICLE_FAULTS", "FaultState", "Faults"]
 
 #: Faults that hit a subset of the articles, with the offset that spreads them apart.
 PER_ARTICLE_FAULTS: dict[str, int] = {"gone": 0, "flaky_5xx": 1, "slow": 2, "rate_limit_429": 3, "wrong_charset": 4}
+
+#: The legacy code page of each language the wrong_charset fault re-encodes.
+LEGACY_CHARSETS: dict[str, str] = {"ar": "windows-1256", "ru": "cp1251"}
 
 #: Where redirect traps point: private and link-local addresses a crawler must refuse.
 PRIVATE_TARGETS: tuple[str, ...] = ("http://10.0.0.1/admin/", "http://169.254.169.254/latest/meta-data/",
@@ -36,7 +39,7 @@ class Faults:
     gone: bool = False                   # affected articles answer 410 (even post id) or 404 (odd)
     flaky_5xx: int = 0                   # the first N hits of an affected article answer 503
     slow: float = 0.0                    # seconds an affected article waits before answering
-    wrong_charset: bool = False          # affected ar/ru articles in windows-1256/cp1251, declared utf-8 or not at all
+    wrong_charset: bool = False          # every ar/ru article in windows-1256/cp1251, declared utf-8 or not at all
     binary_links: bool = False           # articles link PDFs and images
     huge_page: int = 0                   # bytes of /special/huge/ (linked from the home page); 0 = off
     gzip_bomb: bool = False              # /special/bomb/ and /sitemaps/bomb.xml: small gzip, huge when inflated
@@ -62,9 +65,14 @@ class Faults:
         """Whether the per-article fault ``kind`` is on and hits ``article``."""
         if not getattr(self, kind) or article.is_seed:
             return False
-        if kind == "wrong_charset" and article.language == "en":
-            return False
+        if kind == "wrong_charset":
+            return article.language in LEGACY_CHARSETS
         return (article.post_id + PER_ARTICLE_FAULTS[kind]) % self.every == 0
+
+    @staticmethod
+    def declares_utf8(article: ArticleSpec) -> bool:
+        """Under wrong_charset: True if the page claims UTF-8 (header and meta), False if it declares nothing."""
+        return (article.post_id // 10) % 2 == 0
 
     def is_live(self, article: ArticleSpec) -> bool:
         """Whether ``article`` can be fetched at all (not gone)."""

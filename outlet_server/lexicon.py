@@ -203,9 +203,18 @@ _RU_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъы
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
+class _Slots(dict[str, str]):
+    """Template slots; a slot the template names but the sentence did not draw is left empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def slugify(title: str, *, max_words: int = 9) -> str:
     """A WordPress-style slug: lower case, Cyrillic transliterated, Arabic kept (percent-encoded later)."""
-    lowered = "".join(_RU_LATIN.get(ch, ch) for ch in title.lower())
+    lowered = title.lower()
+    if not lowered.isascii():
+        lowered = "".join(_RU_LATIN.get(ch, ch) for ch in lowered)
     words = [w for w in _NON_WORD.split(lowered) if w and w != "_"]
     return "-".join(words[:max_words])
 
@@ -219,15 +228,14 @@ class Writer:
 
     def _fill(self, template: str) -> str:
         rng, lex = self.rng, self.lex
-        place = rng.choice(lex.places)
-        place2 = rng.choice([p for p in lex.places[:8] if p != place])
-        slots = {
-            "place": place,
-            "place2": place2,
-            "n": str(rng.randint(12, 950)),
-            "n2": str(rng.randint(2, 60)),
-            "month": rng.choice(_MONTHS),
-        }
+        slots: dict[str, str] = {"place": rng.choice(lex.places)}
+        if "{place2}" in template or "{clause" in template or "{source}" in template or "{speaker}" in template:
+            place2 = rng.choice(lex.places[:8])
+            slots["place2"] = place2 if place2 != slots["place"] else lex.places[8]
+        slots["n"] = str(rng.randint(12, 950))
+        slots["n2"] = str(rng.randint(2, 60))
+        if "{month}" in template:
+            slots["month"] = rng.choice(_MONTHS)
         if "{subject}" in template:
             slots["subject"] = rng.choice(lex.subjects)
             slots["verb"] = rng.choice(lex.verbs)
@@ -238,8 +246,8 @@ class Writer:
         for key, options in (("time", lex.times), ("source", lex.sources), ("quote", lex.quotes),
                              ("speaker", lex.speakers)):
             if "{" + key + "}" in template:
-                slots[key] = rng.choice(options).format(**slots)
-        text = template.format(**slots)
+                slots[key] = rng.choice(options).format_map(_Slots(slots))
+        text = template.format_map(_Slots(slots))
         return text[0].upper() + text[1:]
 
     def headline(self) -> str:

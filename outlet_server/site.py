@@ -21,6 +21,7 @@ from outlet_server.faults import (
     BROKEN_SITEMAP,
     ENTITY_BOMB,
     JPEG_BYTES,
+    LEGACY_CHARSETS,
     PDF_BYTES,
     PRIVATE_TARGETS,
     Faults,
@@ -37,7 +38,6 @@ __all__ = ["ROUTES", "Request", "Response", "Site"]
 
 _HTML = "text/html; charset=UTF-8"
 _XML = "application/xml; charset=UTF-8"
-_LEGACY_CHARSETS = {"ar": "windows-1256", "ru": "cp1251"}
 
 
 @dataclass(frozen=True)
@@ -262,9 +262,9 @@ class Site:
         return self.not_found()
 
     def _legacy_charset(self, article: ArticleSpec, response: Response, html: str) -> None:
-        """Re-encode in the language's legacy code page; declare UTF-8 (even post id) or nothing (odd)."""
-        codec = _LEGACY_CHARSETS[article.language]
-        declared = article.post_id % 2 == 0
+        """Re-encode in the language's legacy code page; declare UTF-8 or nothing (``Faults.declares_utf8``)."""
+        codec = LEGACY_CHARSETS[article.language]
+        declared = self.faults.declares_utf8(article)
         if not declared:
             html = html.replace('<meta charset="UTF-8" />', "").replace('<meta charset="utf-8">', "")
         response.body = html.encode(codec, errors="xmlcharrefreplace")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from outlet_server.corpus import ArticleSpec
-from outlet_server.themes import jannah
+from outlet_server.themes import ghost, jannah, newspaper
 from outlet_server.themes.base import PageContext
 
 __all__ = ["THEME_RENDERERS", "PageContext", "render_article"]
@@ -13,8 +13,8 @@ __all__ = ["THEME_RENDERERS", "PageContext", "render_article"]
 #: Theme name -> renderer of a full article page.
 THEME_RENDERERS: dict[str, Callable[[ArticleSpec, PageContext], str]] = {
     "jannah": jannah.render,
-    "newspaper": jannah.render,
-    "ghost": jannah.render,
+    "newspaper": newspaper.render,
+    "ghost": ghost.render,
 }
 
 

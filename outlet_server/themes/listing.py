@@ -27,6 +27,8 @@ STATIC_PAGES: dict[str, tuple[str, str]] = {
 
 def _frame(page: PageContext, title: str, body: str, *, head: str = "", body_class: str = "archive") -> str:
     year = page.corpus.end.year
+    links = "".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>' for href, text in page.extra_links)
+    links = f'<div class="widget widget_links"><ul>{links}</ul></div>' if links else ""
     return f"""<!DOCTYPE html>
 <html lang="en-US" class="" data-skin="light">
 <head>
@@ -45,7 +47,7 @@ def _frame(page: PageContext, title: str, body: str, *, head: str = "", body_cla
 {body}
 </div>
 <aside class="sidebar tie-col-md-4 tie-col-xs-12 normal-side" aria-label="Primary Sidebar">{NEWSLETTER}
-<div class="widget widget_calendar"><a href="{esc(page.url(f"/calendar/{page.corpus.end:%Y/%m}/"))}">Archive calendar</a></div></aside>
+<div class="widget widget_calendar"><a href="{esc(page.url(f"/calendar/{page.corpus.end:%Y/%m}/"))}">Archive calendar</a></div>{links}</aside>
 </div></div>
 {footer(page, year)}
 </div></div></div>
