@@ -42,6 +42,7 @@ class Block:
     kind: str  # "paragraph", "heading", "item", "quote", "table" or "code"
     text: str
     link_text: str = ""  # text inside links, whitespace-normalised
+    links: int = 0
 
     @property
     def is_link_only(self) -> bool:
@@ -61,8 +62,25 @@ def _has_block_child(element: etree._Element) -> bool:
     return any(isinstance(child.tag, str) and child.tag in _BLOCK_TAGS for child in element)
 
 
+def unwrap_layout_tables(body: etree._Element) -> None:
+    """Turn tables used for page layout (cells holding paragraphs) into plain containers."""
+    for table in list(body.iter("table")):
+        if table.find(".//p") is None and table.find(".//head") is None and table.find(".//list") is None:
+            continue
+        for element in table.iter("row", "cell"):
+            element.tag = "div"
+            element.attrib.clear()
+        table.tag = "div"
+        table.attrib.clear()
+
+
 def blocks_of(body: etree._Element) -> list[Block]:
-    """The leaf blocks of ``body`` in document order (empty ones skipped)."""
+    """The leaf blocks of ``body`` in document order (empty ones skipped).
+
+    Layout tables are unwrapped first (:func:`unwrap_layout_tables`), so their cells are judged
+    block by block like any other container.
+    """
+    unwrap_layout_tables(body)
     blocks: list[Block] = []
 
     def walk(element: etree._Element) -> None:
@@ -75,8 +93,8 @@ def blocks_of(body: etree._Element) -> list[Block]:
         text = _normalise_space("".join(element.itertext()))
         if not text:
             return
-        links = " ".join(_normalise_space("".join(ref.itertext())) for ref in element.iter("ref", "a"))
-        blocks.append(Block(element, _KINDS.get(tag, "paragraph"), text, _normalise_space(links)))
+        refs = [_normalise_space("".join(ref.itertext())) for ref in element.iter("ref", "a")]
+        blocks.append(Block(element, _KINDS.get(tag, "paragraph"), text, _normalise_space(" ".join(refs)), len(refs)))
 
     for child in body:
         if isinstance(child.tag, str):

@@ -76,7 +76,9 @@ def _word_is_coherent(word: str) -> bool:
             return False
     if len(scripts) != 1:
         return False
-    if not (word.islower() or word.isupper() or (word[:1].isupper() and word[1:].islower()) or not word.isalpha()):
+    caseless = word.lower() == word.upper()
+    sane_case = word.islower() or word.isupper() or (word[:1].isupper() and word[1:].islower())
+    if not (caseless or sane_case or not word.isalpha()):
         return False
     if "LATIN" in scripts:
         return sum(ord(c) >= 0x80 for c in word) * 2 <= len(word)

@@ -124,7 +124,7 @@ def _title(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site
         text_of(tree.find(".//title")) or None,
     ]
     candidates = [strip_site_name(c, site_names) for c in raw if c]
-    headings = [text_of(h) for h in tree.xpath("//article//h1|//h1[contains(@class,'title')]|//h1")]
+    headings = [text_of(h) for h in (*tree.xpath("//article//h1"), *tree.iter("h1"), *tree.iter("h2"))]
     folded = {_fold(c) for c in candidates}
     for heading in headings:
         if heading and _fold(heading) in folded:

@@ -30,6 +30,8 @@ from extract.content import Block, remove_block
 from extract.rules import (
     BLOCK_HEADINGS,
     BOILERPLATE_LINES,
+    BYLINE_LINES,
+    DATE_LINES,
     END_HEADINGS,
     TEASER_LABEL_LANGUAGES_ANY_CASE,
     TEASER_LABELS,
@@ -72,6 +74,7 @@ class ParagraphRules:
     headings: frozenset[str] = field(init=False)
     end_headings: frozenset[str] = field(init=False)
     lines: tuple[re.Pattern[str], ...] = field(init=False)
+    bylines: tuple[re.Pattern[str], ...] = field(init=False)
     outlet: tuple[re.Pattern[str], ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -84,7 +87,9 @@ class ParagraphRules:
         object.__setattr__(self, "labels", tuple(sorted(labels, key=lambda lab: -len(lab.text))))
         object.__setattr__(self, "headings", frozenset(h.casefold() for g in BLOCK_HEADINGS.values() for h in g))
         object.__setattr__(self, "end_headings", frozenset(h.casefold() for h in END_HEADINGS))
-        object.__setattr__(self, "lines", tuple(re.compile(p, re.IGNORECASE | re.DOTALL) for p in BOILERPLATE_LINES))
+        lines = (*BOILERPLATE_LINES, *DATE_LINES)
+        object.__setattr__(self, "lines", tuple(re.compile(p, re.IGNORECASE | re.DOTALL) for p in lines))
+        object.__setattr__(self, "bylines", tuple(re.compile(p) for p in BYLINE_LINES))
         object.__setattr__(self, "outlet", tuple(re.compile(p) for p in self.outlet_patterns))
 
     @classmethod
@@ -169,6 +174,10 @@ class ParagraphFilter:
             return "outlet_rule"
         if any(pattern.fullmatch(block.text) for pattern in self.rules.lines):
             return "boilerplate_line"
+        if any(pattern.fullmatch(block.text) for pattern in self.rules.bylines):
+            return "byline"
+        if block.is_link_only and block.links >= 2 and block.kind != "item":
+            return "link_list"
         return None
 
     # -- the whole page ------------------------------------------------------------------

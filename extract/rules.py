@@ -19,10 +19,13 @@ __all__ = [
     "AUTHOR_SELECTORS",
     "BLOCK_HEADINGS",
     "BOILERPLATE_LINES",
+    "BYLINE_LINES",
+    "DATE_LINES",
     "DATE_META_NAMES",
     "DROP_SELECTORS",
     "END_HEADINGS",
     "MODIFIED_META_NAMES",
+    "MONTHS",
     "TEASER_LABELS",
     "TEASER_LABEL_LANGUAGES_ANY_CASE",
     "THEME_SELECTORS",
@@ -211,6 +214,37 @@ BOILERPLATE_LINES: tuple[str, ...] = (
     r"ваш адрес email не будет опубликован.*",
 )
 
+_NAME = r"[A-Z\u00c0-\u024f\u0400-\u042f][\w'’.-]+(?: [A-Z\u00c0-\u024f\u0400-\u042f][\w'’.-]+){0,3}"
+_ROLE = r"(?:staff writer|staff reporter|reporter|correspondent|[A-Z][\w]+ (?:correspondent|editor|reporter))"
+
+#: Byline paragraphs (case-sensitive, whole block): "By Jane Doe", "By Jane Doe and Tom Roe, Staff
+#: Writer", "Portside Weekly reporter". The names go to ``authors``; the line is not article text.
+BYLINE_LINES: tuple[str, ...] = (
+    rf"(?:By|BY|by) {_NAME}(?:(?:,| and| &) {_NAME})*(?:,? {_ROLE})?\.?",
+    rf"{_NAME} {_ROLE}",
+)
+
+#: Month names for date lines ("Thursday, December 22 2016", "19 июля 2024, 12:40", "الخميس 5 أكتوبر 2023").
+MONTHS: tuple[str, ...] = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября",
+    "декабря", "يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
+    "نوفمبر", "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
+    "تشرين الأول", "تشرين الثاني", "كانون الأول",
+)
+_MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_CLOCK = r"(?:[,،|\s-]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+_WEEKDAY = r"(?:[^\W\d]+[,،]?\s+)?"
+
+#: A block that is nothing but a date (a dateline under the headline): dropped, case-insensitive.
+DATE_LINES: tuple[str, ...] = (
+    rf"{_WEEKDAY}\d{{1,2}}\s+{_MONTH}\s+\d{{4}}(?:\s*г\.?)?{_CLOCK}",
+    rf"{_WEEKDAY}{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}{_CLOCK}",
+    rf"\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}{_CLOCK}",
+    rf"\d{{4}}-\d{{2}}-\d{{2}}{_CLOCK}",
+)
+
 #: CSS selectors removed from every page before trafilatura runs: plugin and theme furniture that
 #: sits inside article containers. Keep each one specific (ids, well-known class names).
 DROP_SELECTORS: tuple[str, ...] = (
@@ -262,7 +296,7 @@ THEME_SELECTORS: dict[str, tuple[str, ...]] = {
     ),
     # Ghost (Casper and derivatives)
     "ghost": (
-        ".article-byline", ".gh-article-meta", ".gh-post-upgrade-cta", ".post-upgrade-cta",
+        ".article-byline", ".article-excerpt", ".gh-article-meta", ".gh-post-upgrade-cta", ".post-upgrade-cta",
         ".subscribe-form", ".gh-subscribe", ".footer-cta", ".read-more-wrap", ".read-next", ".gh-read-next",
         ".article-tag", ".post-card-tags", ".article-comments", ".gh-comments", ".gh-article-tags",
         ".kg-signup-card",
@@ -319,6 +353,7 @@ AUTHOR_SELECTORS: tuple[str, ...] = (
     "//*[contains(concat(' ',normalize-space(@class),' '),' td-post-author-name ')]//a",
     "//*[contains(concat(' ',normalize-space(@class),' '),' byline ')]",
     "//*[contains(concat(' ',normalize-space(@class),' '),' meta-author ')]",
+    "//*[contains(@class,'field--name-field-byline')]",
 )
 
 #: ``<meta>`` names/properties (lower case) that carry the publication time, in order of trust.

@@ -3,7 +3,8 @@
 Some furniture is specific to one outlet ("Follow Syria Truth on Telegram", a standing
 disclaimer) and no built-in rule knows it. :class:`TemplateLearner` watches the extracted
 paragraphs of an outlet's pages during a crawl; a line seen on at least ``min_pages`` pages *and*
-on at least ``min_share`` of all pages seen is template text. Pass
+on at least ``min_share`` of the pages seen *in the same language* is template text (a
+multilingual outlet has one template line per language). Pass
 :meth:`TemplateLearner.template_lines` to :func:`extract.extract_article` for later pages.
 The thresholds come from :class:`newsarchive.settings.Settings` (``template_min_pages``,
 ``template_min_share``).
@@ -32,8 +33,8 @@ class TemplateLearner:
             raise ValueError("min_pages must be >= 2 and min_share in (0, 1]")
         self.min_pages = min_pages
         self.min_share = min_share
-        self.pages = 0
-        self.counts: Counter[str] = Counter()
+        self.pages: Counter[str | None] = Counter()  # pages seen, by language
+        self.counts: Counter[tuple[str | None, str]] = Counter()  # (language, line key) -> pages
         self.examples: dict[str, str] = {}
 
     @classmethod
@@ -41,7 +42,7 @@ class TemplateLearner:
         settings = settings or get_settings()
         return cls(settings.template_min_pages, settings.template_min_share)
 
-    def observe(self, page: Extraction | str | Iterable[str]) -> None:
+    def observe(self, page: Extraction | str | Iterable[str], language: str | None = None) -> None:
         """Count the lines of one page: an :class:`Extraction`, its text, or its paragraphs.
 
         For an Extraction the lines already removed as template count too, so learning stays
@@ -49,22 +50,24 @@ class TemplateLearner:
         """
         if isinstance(page, Extraction):
             lines = [*page.paragraphs, *page.details.get("template_lines_removed", [])]
+            language = language or page.language
         elif isinstance(page, str):
             lines = page.split("\n\n")
         else:
             lines = list(page)
-        self.pages += 1
+        self.pages[language] += 1
         seen = set()
         for line in lines:
             key = line_key(line)
             if key and len(key) <= _MAX_TEMPLATE_CHARS and key not in seen:
                 seen.add(key)
-                self.counts[key] += 1
+                self.counts[language, key] += 1
                 self.examples.setdefault(key, " ".join(line.split()))
 
     def template_lines(self) -> set[str]:
         """Lines that are template text given what was observed so far."""
-        if self.pages < self.min_pages:
-            return set()
-        needed = max(self.min_pages, self.min_share * self.pages)
-        return {self.examples[key] for key, count in self.counts.items() if count >= needed}
+        return {
+            self.examples[key]
+            for (language, key), count in self.counts.items()
+            if count >= max(self.min_pages, self.min_share * self.pages[language])
+        }
