@@ -23,6 +23,7 @@ from archive.index import ArchiveIndex
 from archive.manifest import Manifest
 from archive.record import ArticleRecord, RawPointer
 from archive.run import ArchiveRun, Outcome
+from archive.stats import ArchiveStats, write_heatmap
 from archive.stores import LocalStore, ObjectInfo, ObjectNotFoundError, Store, open_store
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ __all__ = [
     "Archive",
     "ArchiveIndex",
     "ArchiveRun",
+    "ArchiveStats",
     "ArticleRecord",
     "ExportSummary",
     "LocalStore",
@@ -44,6 +46,7 @@ __all__ = [
     "Selection",
     "Store",
     "open_store",
+    "write_heatmap",
 ]
 
 

@@ -13,6 +13,7 @@ from archive.index import ArchiveIndex
 from archive.record import ArticleRecord
 from archive.run import ArchiveRun
 from archive.spool import Spool
+from archive.stats import ArchiveStats, compute_stats
 from archive.stores import Store, open_store
 from newsarchive.settings import Settings, get_settings
 
@@ -72,6 +73,10 @@ class Archive:
     ) -> ExportSummary:
         """Download the selection (``filters`` as in :meth:`iter_records`) to ``out``; resumable."""
         return download.export(self.store, self.index, fmt, Path(out), Selection(**filters), progress=progress)
+
+    def stats(self, outlet: str | None = None) -> ArchiveStats:
+        """Articles per outlet per day, gap days and last successful runs (from the index)."""
+        return compute_stats(self.index, outlet)
 
     def close(self) -> None:
         self.store.close()

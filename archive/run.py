@@ -139,7 +139,16 @@ class ArchiveRun:
 
     def _known_versions(self) -> dict[str, list[VersionInfo]]:
         if self._versions is None:
-            self._versions = self.index.versions(self.outlet_id)
+            try:
+                self._versions = self.index.versions(self.outlet_id)
+            except StoreAccessError:
+                raise
+            except StoreError as exc:
+                # The index is unreadable because the store is down: spool everything; the run
+                # that flushes the spool re-checks each record against the index (dedup, versions).
+                logger.warning("index unreadable, spooling this run: %s", redact(str(exc)))
+                self._store_down = True
+                self._versions = {}
         return self._versions
 
     def add_article(self, record: ArticleRecord) -> Outcome:
@@ -188,9 +197,15 @@ class ArchiveRun:
     # -- spool --------------------------------------------------------------------------------
 
     def flush_spool(self) -> int:
-        """Put what earlier runs spooled; index flushed records in this run. Returns objects flushed."""
+        """Put what earlier runs spooled and index it in this run. Returns the entries flushed.
+
+        A spooled record goes through :meth:`add_article` again, so it is deduplicated and
+        numbered against the index as it is now (its run may not have been able to read it).
+        """
         flushed = 0
         for entry in self.spool.entries():
+            if entry.key.split("/")[1] != self.outlet_id:
+                continue  # another outlet's run flushes it
             try:
                 self._flush_entry(entry)
             except ObjectExistsError:
@@ -201,18 +216,20 @@ class ArchiveRun:
                 break
             self.spool.remove(entry)
             flushed += 1
+            if self._store_down:  # re-spooled as a new entry: the store is still failing
+                break
         self.counts["flushed"] += flushed
         return flushed
 
     def _flush_entry(self, entry: SpooledObject) -> None:
         if entry.kind == "rows":
             self._rows.extend(pq.read_table(entry.data_path).to_pylist())
-            return
-        info = self.store.put(entry.key, entry.data_path, sha256=entry.sha256, content_type=entry.content_type)
-        self._objects.append(ManifestEntry(info.key, info.size, entry.sha256))
-        if entry.kind == "record":
+        elif entry.kind == "record":
             record = ArticleRecord.from_json_bytes(entry.data_path.read_bytes())
-            self._rows.append(index_row(record, info, self.run_id))
+            self.add_article(record)
+        else:
+            info = self.store.put(entry.key, entry.data_path, sha256=entry.sha256, content_type=entry.content_type)
+            self._objects.append(ManifestEntry(info.key, info.size, entry.sha256))
 
     # -- commit / abort -----------------------------------------------------------------------
 

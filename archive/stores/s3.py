@@ -148,7 +148,7 @@ class S3Store(Store):
 
     def _error(self, operation: str, key: str, exc: Exception) -> StoreError:
         """A StoreError for ``exc`` with no credential in it."""
-        where = f"s3://{self.bucket}/{self._key(key) if key else self.prefix}"
+        where = f"s3://{self.bucket}/{self.prefix}/{key}" if self.prefix else f"s3://{self.bucket}/{key}"
         if isinstance(exc, ClientError):
             code = str(exc.response.get("Error", {}).get("Code", "?"))
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")

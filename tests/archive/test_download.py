@@ -1,0 +1,168 @@
+"""download: formats, filters, latest/all versions, resume after an interruption, checksum verification."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import Archive, ArticleRecord
+from archive.download import Selection, export
+from newsarchive.errors import ArchiveError, ChecksumError
+from tests.archive.conftest import capture, make_record
+
+
+@pytest.fixture
+def filled(local_archive: Archive) -> Archive:
+    """Two outlets; demo has 12 articles over 12 days (one with two versions), a wayback one, a query word."""
+    run = local_archive.begin_run("demo")
+    for n in range(12):
+        ptr = capture(run, f"http://127.0.0.1:8000/2026/10/{n % 28 + 1:02d}/story-{n}/", b"<html>story %d</html>" % n)
+        text = "The zeppelin landed.\n\nMore." if n == 7 else None
+        run.add_article(make_record("demo", n, text, raw=ptr, source="wayback" if n == 3 else "live"))
+    run.commit({})
+    run = local_archive.begin_run("demo")
+    ptr = capture(run, "http://127.0.0.1:8000/2026/10/02/story-1/", b"<html>story 1 updated</html>")
+    assert run.add_article(make_record("demo", 1, "Updated text.\n\nSecond paragraph.", raw=ptr)) == "version"
+    run.commit({})
+    run = local_archive.begin_run("other")
+    for n in range(3):
+        run.add_article(make_record("other", 100 + n))
+    run.commit({})
+    return local_archive
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_jsonl_has_the_export_fields_in_order_one_latest_version_per_article(filled: Archive, tmp_path: Path) -> None:
+    summary = filled.export("jsonl", tmp_path / "all.jsonl")
+    rows = read_jsonl(tmp_path / "all.jsonl")
+    assert summary.records == len(rows) == 15
+    assert list(rows[0]) == list(ArticleRecord.EXPORT_FIELDS)
+    story1 = [r for r in rows if r["canonical_url"].endswith("/story-1")]
+    assert len(story1) == 1 and story1[0]["version"] == 2 and story1[0]["text"].startswith("Updated text")
+    assert story1[0]["raw"]["warc_file"].startswith("warc/demo/") and story1[0]["raw"]["record_id"].startswith("<urn:uuid:")
+    assert all(r["sha256"] and r["fetched_at"] for r in rows)
+    every = filled.export("jsonl", tmp_path / "every.jsonl", all_versions=True)
+    assert every.records == 16
+
+
+def test_filters_outlet_dates_source_and_query(filled: Archive, tmp_path: Path) -> None:
+    def urls(**filters: object) -> list[str]:
+        return [r.canonical_url.rsplit("/", 1)[1] for r in filled.iter_records(**filters)]  # type: ignore[arg-type]
+
+    assert len(urls(outlet="other")) == 3
+    assert urls(outlet="demo", since=date(2026, 10, 3), until=date(2026, 10, 5)) == ["story-2", "story-3", "story-4"]
+    assert urls(source="wayback") == ["story-3"]
+    assert urls(query="ZEPPELIN") == ["story-7"]
+    assert urls(outlet="demo", query="Updated") == ["story-1"]
+    assert urls(outlet="demo", since=date(2027, 1, 1)) == []
+    summary = filled.export("jsonl", tmp_path / "q.jsonl", outlet="demo", query="zeppelin")
+    assert summary.records == 1 and summary.skipped_by_query == 11
+
+
+def test_csv_and_parquet_are_views_of_the_same_records(filled: Archive, tmp_path: Path) -> None:
+    filled.export("jsonl", tmp_path / "a.jsonl", outlet="demo")
+    filled.export("csv", tmp_path / "a.csv", outlet="demo")
+    filled.export("parquet", tmp_path / "a.parquet", outlet="demo")
+    expected = read_jsonl(tmp_path / "a.jsonl")
+    with open(tmp_path / "a.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == list(ArticleRecord.EXPORT_FIELDS)
+    assert [r["text"] for r in rows] == [r["text"] for r in expected]
+    assert json.loads(rows[0]["authors"]) == expected[0]["authors"]
+    table = pq.read_table(tmp_path / "a.parquet")
+    assert table.column_names == list(ArticleRecord.EXPORT_FIELDS)
+    assert table.column("canonical_url").to_pylist() == [r["canonical_url"] for r in expected]
+    assert table.column("tags").to_pylist()[0] == expected[0]["tags"]
+
+
+def test_warc_export_repacks_the_raw_captures_of_the_selection(filled: Archive, tmp_path: Path) -> None:
+    summary = filled.export("warc", tmp_path / "demo.warc.gz", outlet="demo")
+    assert summary.records == 12 and summary.missing_raw == 0
+    with open(tmp_path / "demo.warc.gz", "rb") as fh:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+                   for r in ArchiveIterator(fh, check_digests="raise")]  # fmt: skip
+    responses = [r for r in records if r[0] == "response"]
+    assert records[0][0] == "warcinfo" and len(responses) == 12
+    assert (
+        "http://127.0.0.1:8000/2026/10/02/story-1/", b"<html>story 1 updated</html>"
+    ) in [(r[1], r[2]) for r in responses]
+    other = filled.export("warc", tmp_path / "other.warc.gz", outlet="other")
+    assert other.records == 0 and other.missing_raw == 3  # records without a raw capture are counted
+
+
+def content_of(path: Path, fmt: str) -> object:
+    """What a download holds, ignoring what legitimately differs between two runs (WARC's warcinfo)."""
+    if fmt == "parquet":
+        return pq.read_table(path).to_pylist()
+    if fmt == "warc":
+        with open(path, "rb") as fh:
+            return [(r.rec_headers.get_header("WARC-Record-ID"), r.content_stream().read())
+                    for r in ArchiveIterator(fh) if r.rec_type != "warcinfo"]  # fmt: skip
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "warc"])
+def test_an_interrupted_download_resumes_where_it_stopped(filled: Archive, tmp_path: Path, fmt: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setattr("archive.download.CHECKPOINT_EVERY", 4)
+    whole = export(filled.store, filled.index, fmt, tmp_path / f"whole.{fmt}", Selection(all_versions=True))
+    out = tmp_path / f"resumed.{fmt}"
+    first = export(filled.store, filled.index, fmt, out, Selection(all_versions=True), stop_after=6)
+    assert not out.exists() and out.with_name(out.name + ".partial").exists()
+    assert first.records < whole.records
+    fetched: list[str] = []
+    original_get = filled.store.get
+
+    def counting_get(key: str, **kw: object) -> bytes:
+        fetched.append(key)
+        return original_get(key, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(filled.store, "get", counting_get)
+    second = export(filled.store, filled.index, fmt, out, Selection(all_versions=True))
+    assert second.resumed_at == 6
+    assert content_of(out, fmt) == content_of(tmp_path / f"whole.{fmt}", fmt)
+    if fmt != "warc":
+        assert len(fetched) == whole.selected - 6  # nothing fetched twice
+    assert not out.with_name(out.name + ".partial").exists()
+
+
+def test_a_changed_selection_starts_over(filled: Archive, tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    export(filled.store, filled.index, "jsonl", out, Selection(outlet="demo"), stop_after=5)
+    summary = export(filled.store, filled.index, "jsonl", out, Selection(outlet="other"))
+    assert summary.resumed_at == 0 and len(read_jsonl(out)) == 3
+
+
+def test_download_verifies_checksums(filled: Archive, tmp_path: Path) -> None:
+    key = next(i.key for i in filled.store.list("records/other/"))
+    path = filled.store.path_of(key)  # type: ignore[attr-defined]
+    path.write_bytes(path.read_bytes().replace(b"Paragraph", b"Paragraf!"))
+    with pytest.raises(ChecksumError):
+        filled.export("jsonl", tmp_path / "o.jsonl", outlet="other")
+    warc = next(i.key for i in filled.store.list("warc/demo/"))
+    warc_path = filled.store.path_of(warc)  # type: ignore[attr-defined]
+    data = bytearray(warc_path.read_bytes())
+    data[len(data) // 2] ^= 0x55
+    warc_path.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError):
+        filled.export("warc", tmp_path / "d.warc.gz", outlet="demo")
+
+
+def test_unknown_format_is_a_clear_error(filled: Archive, tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="unknown format 'xml'"):
+        filled.export("xml", tmp_path / "x.xml")
+
+
+def test_progress_callback_sees_every_row(filled: Archive, tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    filled.export("jsonl", tmp_path / "p.jsonl", progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (15, 15)
