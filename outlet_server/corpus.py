@@ -120,6 +120,14 @@ class ArticleSpec:
         return lead[: cut + 1]
 
     @property
+    def stated_modified(self) -> datetime | None:
+        """The modification time the page states: schema.org dateModified falls back to the publication time;
+        a page that states no timezone states no modification time either."""
+        if not self.states_timezone:
+            return None
+        return self.modified or self.published
+
+    @property
     def gold_text(self) -> str:
         return "\n\n".join(self.paragraphs)
 
@@ -145,7 +153,7 @@ class ArticleSpec:
             "title": self.title,
             "authors": list(self.authors),
             "published": self.published,
-            "modified": self.modified,
+            "modified": self.stated_modified,
             "language": self.language,
             "section": self.section,
             "tags": list(self.tags),

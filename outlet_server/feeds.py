@@ -6,6 +6,7 @@ Each function returns the document text; :mod:`outlet_server.site` routes to the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape as xml_escape
@@ -14,11 +15,13 @@ from outlet_server.corpus import ArticleSpec, Corpus
 from outlet_server.themes.base import PageContext, iso
 
 __all__ = [
-    "FEED_SIZE", "NEWS_WINDOW", "atom_feed", "monthly_sitemap", "news_sitemap", "pages_sitemap", "robots_txt",
+    "DIRECT_MONTHS", "FEED_SIZE", "NEWS_WINDOW", "archive_sitemap_index", "atom_feed", "monthly_sitemap", "news_sitemap", "pages_sitemap", "robots_txt",
     "rss_feed", "sitemap_index",
 ]
 
 FEED_SIZE = 20
+#: Monthly sitemaps the root index lists itself; older months sit in a nested index.
+DIRECT_MONTHS = 2
 NEWS_WINDOW = timedelta(days=2)
 _XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _SITEMAP_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -35,16 +38,36 @@ def robots_txt(page: PageContext, *, sitemaps: bool = True) -> str:
     return "\n".join(lines)
 
 
-def sitemap_index(page: PageContext, extra_sitemaps: list[str] = ()) -> str:  # type: ignore[assignment]
-    corpus = page.corpus
-    entries = [
+def _month_entries(page: PageContext, months: Sequence[str]) -> list[str]:
+    by_month = page.corpus.by_month
+    return [
         f"<sitemap><loc>{_x(page.url(f'/sitemaps/posts-{month}.xml'))}</loc>"
-        f"<lastmod>{iso(max(a.lastmod for a in articles))}</lastmod></sitemap>"
-        for month, articles in sorted(corpus.by_month.items())
+        f"<lastmod>{iso(max(a.lastmod for a in by_month[month]))}</lastmod></sitemap>"
+        for month in months
     ]
+
+
+def sitemap_index(page: PageContext, extra_sitemaps: Sequence[str] = ()) -> str:
+    """The root index: the :data:`DIRECT_MONTHS` newest monthly sitemaps, the static pages, and a nested
+    index (``/sitemaps/archive-index.xml``) for the older months, as large WordPress sites split them."""
+    months = sorted(page.corpus.by_month)
+    entries = _month_entries(page, months[-DIRECT_MONTHS:])
+    if len(months) > DIRECT_MONTHS:
+        older = months[:-DIRECT_MONTHS]
+        lastmod = max(a.lastmod for m in older for a in page.corpus.by_month[m])
+        entries.append(f"<sitemap><loc>{_x(page.url('/sitemaps/archive-index.xml'))}</loc>"
+                       f"<lastmod>{iso(lastmod)}</lastmod></sitemap>")
     entries.append(f"<sitemap><loc>{_x(page.url('/sitemaps/pages.xml'))}</loc></sitemap>")
     entries += [f"<sitemap><loc>{_x(page.url(path))}</loc></sitemap>" for path in extra_sitemaps]
     return f"{_XML}<sitemapindex {_SITEMAP_NS}>\n" + "\n".join(entries) + "\n</sitemapindex>\n"
+
+
+def archive_sitemap_index(page: PageContext) -> str | None:
+    """The nested index of the months older than the :data:`DIRECT_MONTHS` newest (None if there are none)."""
+    older = sorted(page.corpus.by_month)[:-DIRECT_MONTHS]
+    if not older:
+        return None
+    return f"{_XML}<sitemapindex {_SITEMAP_NS}>\n" + "\n".join(_month_entries(page, older)) + "\n</sitemapindex>\n"
 
 
 def monthly_sitemap(page: PageContext, month: str) -> str | None:

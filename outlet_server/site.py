@@ -78,7 +78,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     (r"/sitemap\.xml", "sitemap_alias"),
     (r"/sitemap_index\.xml", "sitemap_index"),
     (r"/sitemaps/posts-(\d{4}-\d{2})\.xml", "monthly_sitemap"),
-    (r"/sitemaps/(pages|broken|lol|bomb)\.xml", "special_sitemap"),
+    (r"/sitemaps/(pages|archive-index|broken|lol|bomb)\.xml", "special_sitemap"),
     (r"/news-sitemap\.xml", "news_sitemap"),
     (r"/feed/(atom/|broken/)?", "feed"),
     (r"/(?:page/(\d+)/)?", "home"),
@@ -176,6 +176,9 @@ class Site:
             return self.not_found()
         if name == "pages":
             return Response.text(200, feeds.pages_sitemap(self.page()), _XML)
+        if name == "archive-index":
+            text = feeds.archive_sitemap_index(self.page())
+            return Response.text(200, text, _XML) if text else self.not_found()
         if name == "broken" and faults.malformed_sitemap:
             return Response.text(200, BROKEN_SITEMAP.format(base=self.base_url), _XML)
         if name == "lol" and faults.entity_bomb_sitemap:

@@ -53,10 +53,26 @@ def _schema(article: ArticleSpec, page: PageContext) -> str:
                       "logo": {"@type": "ImageObject", "url": page.url("/wp-content/uploads/logo.png")}},
         "sourceOrganization": {"@id": "#Publisher"}, "copyrightHolder": {"@id": "#Publisher"},
         "mainEntityOfPage": {"@type": "WebPage", "@id": page.url(article.path)},
-        "author": page.person_list(article.authors)[0],
+        "author": _one_or_list(page.person_list(article.authors)),
         "image": {"@type": "ImageObject", "url": page.url(article.image), "width": 1200, "height": 675},
     }
     return jsonld(data, attrs=' id="tie-schema-json"')
+
+
+def _one_or_list(items: list[dict[str, str]]) -> dict[str, str] | list[dict[str, str]]:
+    return items[0] if len(items) == 1 else items
+
+
+def _byline(article: ArticleSpec, page: PageContext) -> str:
+    """One ``meta-author`` link per author (Jannah with the Co-Authors Plus plugin)."""
+    links = "".join(
+        f'<span class="meta-item meta-author-wrapper"><span class="meta-author"><a href="'
+        f'{esc(page.author_url(author_slug(name)))}" class="author-name tie-icon" title="{esc(name)}">{esc(name)}</a>'
+        f"</span></span>"
+        for name in article.authors
+    )
+    kind = "single-author" if len(article.authors) == 1 else "multiple-authors"
+    return f'<span class="author-meta {kind} no-avatars">{links}</span>'
 
 
 def _share(page: PageContext, article: ArticleSpec, where: str) -> str:
@@ -191,7 +207,7 @@ def render(article: ArticleSpec, page: PageContext) -> str:
 <meta name="description" content="{esc(article.description)}" />
 <link rel="canonical" href="{esc(page.url(article.path))}" />
 {page.open_graph(article, times=True)}
-<meta name="author" content="{esc(author)}" />
+<meta name="author" content="{esc(", ".join(article.authors))}" />
 <link rel="alternate" type="application/rss+xml" title="{esc(page.site_name)} &raquo; Feed" href="{esc(page.url("/feed/"))}" />
 <link rel="shortlink" href="{esc(page.url(f"/?p={article.post_id}"))}" />
 <meta name="viewport" content="width=device-width, initial-scale=1.0" />
@@ -207,7 +223,7 @@ def render(article: ArticleSpec, page: PageContext) -> str:
 <div class="entry-header">
 <span class="post-cat-wrap">{cats}</span>
 <h1 class="post-title entry-title">{esc(article.title)}</h1>
-<div class="single-post-meta post-meta clearfix"><span class="author-meta single-author no-avatars"><span class="meta-item meta-author-wrapper"><span class="meta-author"><a href="{esc(page.author_url(author_slug(author)))}" class="author-name tie-icon" title="{esc(author)}">{esc(author)}</a></span></span></span><span class="date meta-item tie-icon">{article.published:%d %B %Y}</span>{modified}<div class="tie-alignright"><span class="meta-comment tie-icon meta-item fa-before">{article.comments}</span><span class="meta-views meta-item"><span class="tie-icon-fire" aria-hidden="true"></span> {article.post_id % 997 + 113} </span><span class="meta-reading-time meta-item"><span class="tie-icon-bookmark" aria-hidden="true"></span> {max(1, len(article.paragraphs) // 4)} minutes read</span></div></div>
+<div class="single-post-meta post-meta clearfix">{_byline(article, page)}<span class="date meta-item tie-icon">{article.published:%d %B %Y}</span>{modified}<div class="tie-alignright"><span class="meta-comment tie-icon meta-item fa-before">{article.comments}</span><span class="meta-views meta-item"><span class="tie-icon-fire" aria-hidden="true"></span> {article.post_id % 997 + 113} </span><span class="meta-reading-time meta-item"><span class="tie-icon-bookmark" aria-hidden="true"></span> {max(1, len(article.paragraphs) // 4)} minutes read</span></div></div>
 </div></header>
 <div class="featured-area"><div class="featured-area-inner"><figure class="single-featured-image"><img width="1200" height="675" src="{esc(page.url(article.image))}" class="attachment-jannah-image-post size-jannah-image-post wp-post-image" alt="" /></figure></div></div>
 {_share(page, article, "top")}
