@@ -1,0 +1,77 @@
+"""stats: articles per outlet per day, gap days, last successful run, and the coverage heatmap PNG."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import date
+from pathlib import Path
+
+from archive import Archive, write_heatmap
+from archive.stats import GAP_RATIO
+from tests.archive.conftest import make_record
+
+
+def fill(archive: Archive, outlet: str, per_day: dict[int, int]) -> None:
+    run = archive.begin_run(outlet)
+    n = 0
+    for day, count in per_day.items():
+        for _ in range(count):
+            record = make_record(outlet, n, published=f"2026-10-{day:02d}T08:00:00+00:00")
+            record.canonical_url += f"-{outlet}-{n}"
+            run.add_article(record)
+            n += 1
+    run.commit({})
+
+
+def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height = 8, b"", 0, 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = 1 + 3 * width
+    return width, height, [raw[i * stride + 1 : (i + 1) * stride] for i in range(height)]
+
+
+def test_counts_gaps_and_last_runs(local_archive: Archive, tmp_path: Path) -> None:
+    fill(local_archive, "alpha", {1: 8, 2: 9, 3: 8, 4: 1, 6: 10, 7: 8})  # 5th: none, 4th: far below
+    fill(local_archive, "beta", {2: 2, 3: 2})
+    stats = local_archive.stats()
+    assert stats.outlets == ["alpha", "beta"]
+    assert stats.per_day["alpha"][date(2026, 10, 2)] == 9 and stats.total("alpha") == 44
+    assert stats.norm["alpha"] == 8  # median of 8, 9, 8, 1, 0, 10, 8: a day at or below 2 is a gap
+    assert GAP_RATIO * stats.norm["alpha"] == 2
+    assert stats.gaps["alpha"] == [date(2026, 10, 4), date(2026, 10, 5)]
+    assert stats.gaps["beta"] == []  # two days: too few for a norm
+    assert all(stats.last_successful_run[o] is not None for o in ("alpha", "beta"))
+    summary = stats.to_dict()
+    assert summary["alpha"]["gap_days"] == ["2026-10-04", "2026-10-05"] and summary["beta"]["articles"] == 4
+
+    png = write_heatmap(stats, tmp_path / "coverage.png")
+    width, height, rows = decode_png(png.read_bytes())
+    days = len(stats.days())
+    assert days == 7 and (width, height) == (days * 7 + 1, 2 * 15 + 1)
+
+    def pixel(outlet_row: int, day_col: int) -> tuple[int, ...]:
+        line = rows[1 + outlet_row * 15 + 7]
+        x = 1 + day_col * 7 + 3
+        return tuple(line[3 * x : 3 * x + 3])
+
+    assert pixel(0, 3) == (214, 39, 40) and pixel(0, 4) == (214, 39, 40)  # gap days are red
+    assert pixel(0, 5) == (8, 48, 107)  # the busiest day is darkest
+    assert pixel(1, 0) == (245, 245, 245)  # beta has nothing on the 1st
+
+
+def test_stats_of_an_empty_archive(local_archive: Archive, tmp_path: Path) -> None:
+    stats = local_archive.stats()
+    assert stats.outlets == [] and stats.to_dict() == {}
+    assert decode_png(write_heatmap(stats, tmp_path / "empty.png").read_bytes())[:2] == (8, 16)
