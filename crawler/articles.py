@@ -131,7 +131,7 @@ class ArticleRules:
             if any(p.search(url) or p.search(target) for p in self._article):
                 return UrlKind.ARTICLE
             return UrlKind.LISTING
-        if urlsplit(url).path in ("", "/") or any(p.search(target) for p in self._listing):
+        if target in ("", "/") or any(p.search(target) for p in self._listing):
             return UrlKind.LISTING
         return UrlKind.CANDIDATE
 

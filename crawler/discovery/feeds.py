@@ -85,7 +85,8 @@ def parse_feed(
     body: bytes, base_url: str, *, tz: ZoneInfo | None = None, max_bytes: int = MAX_XML_BYTES
 ) -> Feed:
     """Entries of an RSS, RDF or Atom feed, links made absolute against ``base_url``."""
-    root = parse_xml(body, max_bytes=max_bytes)
+    problems: list[str] = []
+    root = parse_xml(body, max_bytes=max_bytes, problems=problems)
     if root is None:
         return Feed("unknown", malformed=True)
     name = local_name(root)
@@ -100,6 +101,7 @@ def parse_feed(
         feed, items, link_of = Feed(name), [e for e in scope if local_name(e) == "item"], _rss_link
     else:
         return Feed("unknown", malformed=True)
+    feed.malformed = bool(problems)
     for item in items:
         link = link_of(item)
         if not link:

@@ -37,8 +37,9 @@ class SitemapEntry:
 class Sitemap:
     kind: SitemapKind
     entries: list[SitemapEntry] = field(default_factory=list)
-    #: The document could not be parsed (or parsed to an unexpected root).
+    #: The document was broken: unparseable, unexpected root, or only partly recovered.
     malformed: bool = False
+    problems: list[str] = field(default_factory=list)
     #: Entries beyond ``max_urls`` that were dropped.
     truncated: int = 0
 
@@ -83,15 +84,16 @@ def parse_sitemap(
     max_bytes: int = MAX_XML_BYTES,
 ) -> Sitemap:
     """Parse a sitemap index or URL set (gzip accepted) into entries with absolute URLs."""
-    root = parse_xml(body, max_bytes=max_bytes)
+    problems: list[str] = []
+    root = parse_xml(body, max_bytes=max_bytes, problems=problems)
     if root is None:
-        return Sitemap("unknown", malformed=True)
+        return Sitemap("unknown", malformed=True, problems=problems)
     root_name = local_name(root)
     if root_name not in ("sitemapindex", "urlset"):
-        return Sitemap("unknown", malformed=True)
+        return Sitemap("unknown", malformed=True, problems=problems)
     kind: SitemapKind = "index" if root_name == "sitemapindex" else "urlset"
     item_name = "sitemap" if kind == "index" else "url"
-    sitemap = Sitemap(kind)
+    sitemap = Sitemap(kind, malformed=bool(problems), problems=problems)
     for element in root:
         if local_name(element) != item_name:
             continue

@@ -62,10 +62,14 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element | None:
+def parse_xml(
+    body: bytes, *, max_bytes: int = MAX_XML_BYTES, problems: list[str] | None = None
+) -> etree._Element | None:
     """Root element of ``body`` parsed safely, or ``None`` when nothing could be recovered.
 
-    Raises :class:`XmlTooLarge` when the document is above ``max_bytes``.
+    Raises :class:`XmlTooLarge` when the document is above ``max_bytes``. When given,
+    ``problems`` receives what was wrong with a document that was (partly) recovered:
+    syntax errors, or a DTD declaring entities (no sitemap or feed needs one).
     """
     body = maybe_gunzip(body, max_bytes=max_bytes)
     if len(body) > max_bytes:
@@ -73,10 +77,17 @@ def parse_xml(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element 
     body = body.lstrip()
     if not body:
         return None
+    parser = _parser()
     try:
-        root = etree.fromstring(body, parser=_parser())
-    except (etree.XMLSyntaxError, ValueError):
+        root = etree.fromstring(body, parser=parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        if problems is not None:
+            problems.append(f"unparseable: {exc}")
         return None
+    if problems is not None:
+        problems.extend(f"line {e.line}: {e.message}" for e in parser.error_log)
+        if root is not None and root.getroottree().docinfo.internalDTD is not None:
+            problems.append("declares a DTD (entities are never expanded)")
     return root
 
 

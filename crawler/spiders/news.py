@@ -240,14 +240,18 @@ class NewsSpider(scrapy.Spider):
                 self._structured_urls += len(sitemap.entries)
                 for entry in sitemap.entries:
                     found.append(self.follow(entry.loc, source, published=entry.published, lastmod=entry.lastmod))
+            if sitemap.kind != "unknown":
+                broken = sitemap.malformed
             else:
                 feed = parse_feed(response.body, response.url, tz=tz)
                 self._structured_urls += len(feed.entries)
                 for item in feed.entries:
                     found.append(self.follow(item.url, "feed", published=item.published))
-                if feed.malformed:
-                    self.tally.malformed["document"] += 1
-                    outcome = "error"
+                broken = feed.malformed
+            if broken:
+                # What could be recovered is used; the document is counted as malformed.
+                self.tally.malformed["xml"] += 1
+                self.logger.warning("malformed document %s: %s", response.url, "; ".join(sitemap.problems[:3]))
         except XmlTooLarge as exc:
             self.logger.warning("document %s refused: %s", response.url, exc)
             self.tally.malformed["too_large"] += 1

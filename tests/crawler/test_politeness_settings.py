@@ -1,0 +1,98 @@
+"""Politeness and safety knobs: Scrapy settings per outlet, address checks, Retry-After, URL identity dedup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.middlewares import CanonicalDupeFilter, is_public_address, retry_after_seconds
+from crawler.settings import scrapy_settings, user_agent
+from newsarchive.registry import Outlet
+from newsarchive.settings import Settings
+
+OUTLET = Outlet(id="news", name="News", base_url="https://news.example/", rate={"concurrency": 2, "delay_s": 1.5})
+
+
+def test_throttled_settings_follow_the_registry_and_config() -> None:
+    settings = Settings(contact_url="https://archive.example/contact", user_agent="newsarchive/0.1")
+    conf = scrapy_settings(OUTLET, settings)
+    assert conf["ROBOTSTXT_OBEY"] is True
+    assert conf["AUTOTHROTTLE_ENABLED"] is True
+    assert conf["CONCURRENT_REQUESTS_PER_DOMAIN"] == 2
+    assert conf["DOWNLOAD_DELAY"] == 1.5
+    assert conf["USER_AGENT"] == "newsarchive/0.1 (+https://archive.example/contact)"
+    assert conf["DOWNLOAD_MAXSIZE"] == settings.download_maxsize
+    assert conf["DOWNLOAD_WARNSIZE"] == settings.download_warnsize
+    assert conf["DOWNLOAD_TIMEOUT"] == settings.download_timeout_s
+    assert conf["REDIRECT_MAX_TIMES"] == settings.max_redirects
+    assert conf["RETRY_TIMES"] == settings.retry_times and 503 in conf["RETRY_HTTP_CODES"]
+    assert conf["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+    middlewares = conf["DOWNLOADER_MIDDLEWARES"]
+    assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
+    assert middlewares["crawler.middlewares.PrivateAddressMiddleware"] < middlewares[
+        "crawler.middlewares.OutletOffsiteMiddleware"] < 100, "checked before robots.txt is fetched"
+
+
+def test_unthrottled_settings_keep_the_safety_rules() -> None:
+    conf = scrapy_settings(OUTLET, Settings(), throttle=False)
+    assert conf["AUTOTHROTTLE_ENABLED"] is False and conf["DOWNLOAD_DELAY"] == 0.0
+    assert conf["ROBOTSTXT_OBEY"] is True
+    assert "crawler.middlewares.PrivateAddressMiddleware" in conf["DOWNLOADER_MIDDLEWARES"]
+
+
+def test_user_agent_keeps_a_contact_already_there() -> None:
+    settings = Settings(user_agent="bot/1 (+https://x.example)", contact_url="https://x.example")
+    assert user_agent(settings) == "bot/1 (+https://x.example)"
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.0.0.1", False),
+        ("172.16.5.4", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00::1", False),
+        ("::ffff:10.0.0.1", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+    ],
+)
+def test_public_addresses(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_retry_after_seconds_and_http_date() -> None:
+    def response(value: str | None) -> Response:
+        headers = {"Retry-After": value} if value is not None else {}
+        return Response("https://a/", status=429, headers=headers)
+
+    now = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds(response("7")) == 7.0
+    assert retry_after_seconds(response("Fri, 20 Nov 2026 12:00:30 GMT"), now=now) == 30.0
+    assert retry_after_seconds(response("Fri, 20 Nov 2026 11:00:00 GMT"), now=now) == 0.0
+    assert retry_after_seconds(response("soon")) is None
+    assert retry_after_seconds(response(None)) is None
+
+
+def test_dupefilter_uses_url_identity_but_lets_redirect_hops_through() -> None:
+    dupes = CanonicalDupeFilter()
+    assert not dupes.request_seen(Request("https://news.example/2026/10/03/a/"))
+    for variant in (
+        "https://NEWS.example/2026/10/03/a",
+        "https://news.example/2026/10/03/a/?utm_source=x&fbclid=y",
+        "https://news.example:443/2026/10/03/a/#comments",
+        "http://news.example/2026/10/03/a/",
+    ):
+        assert dupes.request_seen(Request(variant)), variant
+    hop = Request("https://news.example/2026/10/03/a/", meta={"redirect_urls": ["https://news.example/2026/10/03/a"]})
+    assert not dupes.request_seen(hop), "a trailing-slash redirect continues the same fetch"
+    assert not dupes.request_seen(Request("https://news.example/2026/10/03/a/", method="HEAD"))
