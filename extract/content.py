@@ -115,6 +115,29 @@ def remove_block(block: Block) -> None:
         parent = grand
 
 
+_HTML_BLOCKS = {"p": "p", "h2": "head", "h3": "head", "h4": "head", "h5": "head", "h6": "head",
+                "li": "item", "blockquote": "quote", "pre": "code"}
+
+
+def body_from_html(container: etree._Element) -> etree._Element:
+    """A trafilatura-style body built from the block elements of an HTML ``container``.
+
+    The fallback for short pages, where trafilatura's baseline returns the whole container as one
+    paragraph: each ``<p>``, ``<h2>``-``<h6>``, ``<li>``, ``<blockquote>`` becomes its own block.
+    """
+    body = etree.Element("body")
+    for element in container.iter(*_HTML_BLOCKS):
+        if any(ancestor.tag in _HTML_BLOCKS for ancestor in element.iterancestors()):
+            continue
+        text = _normalise_space(element.text_content())
+        if not text:
+            continue
+        tag = _HTML_BLOCKS[element.tag]
+        block = etree.SubElement(body, tag, rend=element.tag) if tag == "head" else etree.SubElement(body, tag)
+        block.text = text
+    return body
+
+
 @dataclass
 class Content:
     """The kept blocks and the tree they live in."""

@@ -56,7 +56,7 @@ def headline_key(text: str) -> str:
 
 
 def _heading_key(text: str) -> str:
-    return line_key(text).strip(" :.!…»>|-–—·•")
+    return line_key(text).strip(" :.!…>|-–—·•")
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from importlib.metadata import version
 
 import trafilatura
 from lxml import etree
+from lxml.html import HtmlElement
 
-from extract.content import Content, blocks_of
+from extract.content import Content, blocks_of, body_from_html
 from extract.dom import parse_html, preclean
 from extract.encoding import decode_html
 from extract.language import check_language
@@ -56,6 +57,15 @@ def _versions() -> dict[str, str]:
 
 
 _VERSIONS = _versions()
+
+
+def _short_page_fallback(tree: HtmlElement, body: etree._Element) -> etree._Element:
+    """trafilatura's baseline returns a short article as one paragraph: rebuild it block by block."""
+    container = tree.find(".//article")
+    if container is None:
+        return body
+    rebuilt = body_from_html(container)
+    return rebuilt if len(rebuilt) > 1 else body
 
 
 def extract_article(
@@ -102,6 +112,8 @@ def _extract(
     body = getattr(document, "body", None)
     if body is None:
         body = etree.Element("body")
+    if len(body) <= 1:
+        body = _short_page_fallback(tree, body)
     rules = ParagraphRules.for_patterns(tuple(outlet.boilerplate.drop_paragraphs) if outlet else ())
     paragraph_filter = ParagraphFilter(
         rules, title=meta.title, known_headlines=known_headlines, template_lines=template_lines

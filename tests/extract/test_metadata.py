@@ -1,0 +1,83 @@
+"""Metadata: title without site suffix, clean authors, aware dates, never the crawl date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from extract import extract_article
+from extract.metadata import clean_authors, parse_datetime, strip_site_name
+from newsarchive.errors import ExtractionError
+from newsarchive.registry import Outlet
+from tests.extract.helpers import FILLER, article_page, paragraphs
+
+
+def test_title_loses_its_site_suffix_or_prefix() -> None:
+    assert strip_site_name("Port strike ends | Coastline Times", ["Coastline Times"]) == "Port strike ends"
+    assert strip_site_name("Coastline Times - Port strike ends", ["Coastline Times"]) == "Port strike ends"
+    assert strip_site_name("Q&A - what the deal means", ["Coastline Times"]) == "Q&A - what the deal means"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (["By Jane Doe"], ["Jane Doe"]),
+        (["By Jane Doe and Tom Roe, Staff Writer"], ["Jane Doe", "Tom Roe"]),
+        (["Staff Writer"], []),
+        (["Syria Truth Staff"], []),
+        (["admin"], []),
+        (["Jane Doe", "jane doe"], ["Jane Doe"]),
+        (["Ирина Соколова"], ["Ирина Соколова"]),
+    ],
+)
+def test_authors_are_a_clean_list(raw: list[str], clean: list[str]) -> None:
+    assert clean_authors(raw) == clean
+
+
+def test_naive_times_take_the_outlet_time_zone() -> None:
+    tz = ZoneInfo("Asia/Damascus")
+    assert parse_datetime("2026-10-03T09:30:00", tz) == datetime(2026, 10, 3, 9, 30, tzinfo=tz)
+    assert parse_datetime("2026-10-03T09:30:00Z", tz) == datetime(2026, 10, 3, 9, 30, tzinfo=ZoneInfo("UTC"))
+    assert parse_datetime("Thu, 22 Dec 2016 14:05:31 +0000").isoformat() == "2016-12-22T14:05:31+00:00"  # type: ignore[union-attr]
+    assert parse_datetime("not a date") is None
+
+
+def test_page_without_a_date_gets_none_not_the_crawl_date() -> None:
+    ex = extract_article(article_page(*paragraphs(FILLER, FILLER + " End.")), "https://t.example/story")
+    assert ex.published is None
+
+
+def test_time_element_with_outlet_timezone() -> None:
+    outlet = Outlet(id="t", name="Test Times", base_url="https://t.example/", timezone="Europe/Moscow")
+    page = article_page('<time datetime="2024-05-14 10:30:00">14 May</time>', *paragraphs(FILLER, FILLER + " End."))
+    ex = extract_article(page, "https://t.example/story", outlet=outlet)
+    assert ex.published is not None and ex.published.isoformat() == "2024-05-14T10:30:00+03:00"
+
+
+def test_declared_language_is_checked_against_the_text() -> None:
+    russian = "Сирийская армия выбила боевиков из всех кварталов Алеппо, заявил генерал в четверг вечером."
+    ex = extract_article(article_page(*paragraphs(russian, russian + " Конец."), lang="en-US"), "https://t.example/r")
+    assert ex.language == "ru"
+    assert ex.details["language_declared"] == "en-US"
+
+
+def test_is_article_and_html_markdown_renderings() -> None:
+    page = article_page("<h2>Sub</h2>", *paragraphs(FILLER, FILLER + " End."))
+    ex = extract_article(page, "https://t.example/story")
+    assert ex.is_article
+    assert "<h2>Sub</h2>" in ex.html and "## Sub" in ex.markdown
+    assert ex.to_dict()["published"] is None
+
+
+@pytest.mark.parametrize("bad", [b"", b"   ", "\n"])
+def test_empty_input_is_an_extraction_error(bad: bytes | str) -> None:
+    with pytest.raises(ExtractionError):
+        extract_article(bad, "https://t.example/empty")
+
+
+def test_garbage_does_not_crash() -> None:
+    ex = extract_article(b"\x00\xff\xfe garbage <<<>>> \x01", "https://t.example/junk")
+    assert ex.text == "" or isinstance(ex.text, str)
+    assert not ex.is_article
