@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import quote, urljoin
 from zoneinfo import ZoneInfo
@@ -95,11 +95,9 @@ class ArticleSpec:
     _fixed_body: tuple[tuple[str, ...], frozenset[int]] | None = field(default=None, repr=False)
 
     def body(self) -> tuple[list[str], set[int]]:
-        """The paragraphs (subheadings included) and the indexes of the subheadings, regenerated on each call."""
-        if self._fixed_body is not None:
-            return list(self._fixed_body[0]), set(self._fixed_body[1])
-        writer = Writer(LEXICONS[self.language], random.Random(self.body_seed))
-        return writer.body(lookalike=self.lookalike)
+        """The paragraphs (subheadings included) and the indexes of the subheadings (fresh copies)."""
+        paragraphs, subheadings = self._fixed_body or _written_body(self.language, self.body_seed, self.lookalike)
+        return list(paragraphs), set(subheadings)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -110,7 +108,7 @@ class ArticleSpec:
     def subheadings(self) -> set[int]:
         return self.body()[1]
 
-    @property
+    @cached_property
     def description(self) -> str:
         """The meta description: like Yoast's default, the first sentence of the body."""
         if self.summary is not None:
@@ -164,6 +162,13 @@ class ArticleSpec:
         }
 
 
+@lru_cache(maxsize=512)
+def _written_body(language: str, body_seed: str, lookalike: bool) -> tuple[tuple[str, ...], frozenset[int]]:
+    """An article body written from its own seed (cached for the pages being served right now)."""
+    paragraphs, subheadings = Writer(LEXICONS[language], random.Random(body_seed)).body(lookalike=lookalike)
+    return tuple(paragraphs), frozenset(subheadings)
+
+
 def author_slug(name: str) -> str:
     return quote(slugify(name)) if name else "staff"
 
@@ -198,6 +203,11 @@ class Corpus:
     @cached_property
     def by_section(self) -> dict[str, list[ArticleSpec]]:
         return _group(self.newest_first, lambda a: [SECTIONS[c].slug for c in a.categories])
+
+    @cached_property
+    def section_position(self) -> dict[tuple[str, int], int]:
+        """(section slug, post id) -> index of the article in ``by_section[slug]`` (newest first)."""
+        return {(slug, a.post_id): i for slug, articles in self.by_section.items() for i, a in enumerate(articles)}
 
     @cached_property
     def by_tag(self) -> dict[str, list[ArticleSpec]]:

@@ -47,8 +47,8 @@ def stable_number(text: str, modulo: int) -> int:
 def related_articles(article: ArticleSpec, corpus: Corpus, count: int = 3) -> list[ArticleSpec]:
     """Articles of the same section published just before this one (newest first), else the newest ones."""
     pool = corpus.by_section.get(article.section_slug, [])
-    older = [a for a in pool if a.published < article.published]
-    chosen = older[:count]
+    start = corpus.section_position[(article.section_slug, article.post_id)] + 1
+    chosen = pool[start: start + count]
     if len(chosen) < count:
         chosen += [a for a in corpus.newest_first if a is not article and a not in chosen][: count - len(chosen)]
     return chosen
@@ -70,6 +70,8 @@ class PageContext:
         return self.corpus.site_name
 
     def url(self, path: str) -> str:
+        if path.startswith("/"):
+            return self.base_url.rstrip("/") + path
         return urljoin(self.base_url, path)
 
     def link(self, path: str) -> str:
