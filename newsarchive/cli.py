@@ -170,7 +170,7 @@ def download(
     summary = Archive.open(archive).export(
         fmt.value,
         out,
-        outlets=outlet or None,
+        outlet=tuple(outlet) if outlet else None,
         since=start,
         until=end,
         source=source,
