@@ -30,7 +30,9 @@ from datetime import UTC, date, datetime, timedelta
 from ipaddress import ip_address
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+from protego import Protego
 
 from crawler.runner import FAILURE_REASONS, CrawlSummary
 from crawler.stats import CrawlTally
@@ -128,6 +130,7 @@ class WaybackBackfill:
         self.replay_failures: Counter[str] = Counter()
         self.snapshot_outcomes: Counter[str] = Counter()
         self.run_ids: list[str] = []
+        self.resumed = checkpoint.resumed
         self._remaining: Counter[str] = Counter()
         self._outcomes: dict[str, str] = {}
 
@@ -186,8 +189,21 @@ class WaybackBackfill:
         )
         return found
 
+    def read_robots(self) -> None:
+        """Obey the outlet's robots.txt as archived at the end of the window (as the live crawl obeys today's)."""
+        moment = self.window.end or datetime.now(UTC)
+        try:
+            capture = self.replay.fetch(format_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
+        except ReplayError as exc:
+            self.replay_failures[f"robots_{exc.reason}"] += 1
+            return
+        robots = Protego.parse(capture.body.decode("utf-8", "replace"))
+        agent = self.settings.user_agent
+        self.selector.robots_allow = lambda url: bool(robots.can_fetch(url, agent))
+
     # -- step 3: selection
     def plan(self) -> list[Snapshot]:
+        self.read_robots()
         html_rows = self.cdx_rows()
         xml_rows = self.cdx_rows(XML_FILTERS)
         first = self.selector.plan(html_rows)
@@ -296,6 +312,8 @@ class WaybackBackfill:
         stats = self.tally.snapshot()
         stats["requests"] = sum(self.http.stats.requests.values())
         stats["bytes"] = self.http.stats.bytes
+        stats["responses_by_status"] = dict(sorted(self.http.stats.statuses.items()))
+        stats["retries"] = sum(self.http.stats.retries.values())
         stats["wayback"] = {
             "base_url": self.http.base_url,
             "http": self.http.stats.as_dict(),
@@ -303,7 +321,7 @@ class WaybackBackfill:
             "replay_failures": dict(self.replay_failures),
             "snapshot_outcomes": dict(self.snapshot_outcomes),
             "pick": self.selector.pick.value,
-            "resumed": self.checkpoint.resumed,
+            "resumed": self.resumed,
             "run_ids": list(self.run_ids),
         }
         return stats
@@ -315,7 +333,7 @@ class WaybackBackfill:
             outlet_id=self.outlet.id,
             run_id=self.run_ids[-1] if self.run_ids else "",
             archived=self.tally.archived,
-            versions=self.tally.versions,
+            versions=self.snapshot_outcomes["version"],  # records stored as a new version (several with pick=all)
             skipped={reason: count for reason, count in stats["skipped"].items() if count},
             failed=sum(stats["skipped"].get(reason, 0) for reason in FAILURE_REASONS),
             stats=stats,

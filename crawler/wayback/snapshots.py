@@ -20,7 +20,7 @@ apart, one capture per URL and day, for :mod:`crawler.wayback.discover`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -82,6 +82,7 @@ class SnapshotSelector:
         pick: Pick | str = Pick.EARLIEST,
         *,
         rules: ArticleRules | None = None,
+        robots_allow: Callable[[str], bool] | None = None,
         max_listing_snapshots: int = 200,
     ) -> None:
         self.outlet = outlet
@@ -89,6 +90,8 @@ class SnapshotSelector:
         self.pick = Pick(pick)
         self.rules = rules or ArticleRules(outlet)
         self.max_listing_snapshots = max_listing_snapshots
+        #: The outlet's robots.txt as archived (set by the backfill once it has read it).
+        self.robots_allow = robots_allow or (lambda _url: True)
 
     def url_outcome(self, url: str, published: datetime | None = None) -> str | None:
         """Why ``url`` is not an article to fetch (a skip reason), or None when it is one."""
@@ -99,6 +102,8 @@ class SnapshotSelector:
             return "binary"
         if kind in (UrlKind.EXCLUDED, UrlKind.LISTING):
             return "not_article"
+        if not self.robots_allow(url):
+            return "robots"
         day = url_date(url)
         if day is not None and not self.window.contains_day(date(*day)):
             return "out_of_window"

@@ -127,6 +127,7 @@ class HttpStats:
 
     requests: dict[str, int] = field(default_factory=lambda: {"cdx": 0, "replay": 0})
     retries: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
     throttled_s: float = 0.0
     backoff_s: float = 0.0
     bytes: int = 0
@@ -135,6 +136,7 @@ class HttpStats:
         return {
             "requests": dict(self.requests),
             "retries": dict(self.retries),
+            "responses_by_status": dict(sorted(self.statuses.items())),
             "throttled_s": round(self.throttled_s, 3),
             "backoff_s": round(self.backoff_s, 3),
             "bytes": self.bytes,
@@ -213,6 +215,8 @@ class WaybackHttp:
                 problem = f"{type(exc).__name__}: {exc}"
             else:
                 self.stats.bytes += len(response.content)
+                status = str(response.status_code)
+                self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 problem = f"HTTP {response.status_code}"
