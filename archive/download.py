@@ -56,6 +56,8 @@ _PLAN_COLUMNS = [
     "warc_file", "record_id", "raw_offset", "raw_length",
 ]  # fmt: skip
 
+_EXPORT_FIELDS = ArticleRecord.EXPORT_FIELDS
+
 #: ``progress(done, total)`` after each row of the selection.
 ProgressCallback = Callable[[int, int], None]
 
@@ -76,11 +78,13 @@ class Selection:
             return ()
         return (self.outlet,) if isinstance(self.outlet, str) else tuple(self.outlet)
 
-    def matches_text(self, record: ArticleRecord) -> bool:
+    def matches_text(self, record: ArticleRecord | dict[str, Any]) -> bool:
+        """Case-insensitive substring of the text or the title."""
         if not self.query:
             return True
+        text, title = (record.get("text"), record.get("title")) if isinstance(record, dict) else (record.text, record.title)
         needle = self.query.casefold()
-        return needle in record.text.casefold() or needle in (record.title or "").casefold()
+        return needle in (text or "").casefold() or needle in (title or "").casefold()
 
 
 @dataclass
@@ -255,10 +259,10 @@ def export(
                     break
                 if fmt == "warc":
                     writer.write_row(row)
-                else:
-                    record = ArticleRecord.from_json_bytes(store.get(row["key"], sha256=row["object_sha256"]))
-                    if selection.matches_text(record):
-                        writer.write(record)
+                else:  # plain dicts: the hot path of a large download skips the dataclass
+                    stored = json.loads(store.get(row["key"], sha256=row["object_sha256"]))
+                    if selection.matches_text(stored):
+                        writer.write({name: stored.get(name) for name in _EXPORT_FIELDS})
                     else:
                         summary.skipped_by_query += 1
                 position += 1
@@ -292,7 +296,8 @@ class _Writer:
     def begin(self) -> None:
         """Write a header (CSV)."""
 
-    def write(self, record: ArticleRecord) -> None:
+    def write(self, record: dict[str, Any]) -> None:
+        """Write one record's export columns."""
         raise NotImplementedError
 
     def write_row(self, row: dict[str, Any]) -> None:
@@ -304,8 +309,8 @@ class _JsonlWriter(_Writer):
         self.fh = fh
         self.count = 0
 
-    def write(self, record: ArticleRecord) -> None:
-        self.fh.write(json.dumps(record.to_export(), ensure_ascii=False).encode("utf-8") + b"\n")
+    def write(self, record: dict[str, Any]) -> None:
+        self.fh.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
         self.count += 1
 
 
@@ -318,8 +323,8 @@ class _CsvWriter(_Writer):
     def begin(self) -> None:
         self.csv.writerow(ArticleRecord.EXPORT_FIELDS)
 
-    def write(self, record: ArticleRecord) -> None:
-        self.csv.writerow([_csv_value(value) for value in record.to_export().values()])
+    def write(self, record: dict[str, Any]) -> None:
+        self.csv.writerow([_csv_value(value) for value in record.values()])
         self.count += 1
 
 

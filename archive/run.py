@@ -258,6 +258,7 @@ class ArchiveRun:
             if self._store_down:
                 raise StoreError("store unavailable during the run")
             self._write_index(manifest)
+            self.store.sync()  # everything the manifest lists is durable before the manifest exists
             manifest_data = manifest.to_json_bytes()
             manifest_info = self.store.put(
                 layout.manifest_key(self.outlet_id, self.run_id), manifest_data, content_type=_JSON
@@ -269,6 +270,7 @@ class ArchiveRun:
                 committed_at=datetime.now(UTC).isoformat(),
             )
             self.store.put(layout.commit_key(self.outlet_id, self.run_id), marker.to_json_bytes(), content_type=_JSON)
+            self.store.sync()
         except StoreError as exc:
             self._spool_rows()
             manifest.committed = False

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -32,6 +33,7 @@ __all__ = ["WARC_CONTENT_TYPE", "CaptureWriter", "rewrite_response_headers"]
 
 WARC_CONTENT_TYPE = "application/warc"
 _DECODED_HEADERS = {"content-encoding", "transfer-encoding"}
+GZIP_LEVEL = 6
 
 #: Called with (key, local path) when a WARC file is complete.
 FileDone = Callable[[str, Path], None]
@@ -48,6 +50,12 @@ def rewrite_response_headers(headers: Iterable[tuple[str, str]], body_length: in
             rewritten.append((name, value))
     rewritten.append(("Content-Length", str(body_length)))
     return rewritten
+
+
+def _gzip_member(data: bytes) -> bytes:
+    """One gzip member at level 6 (warcio's writer uses 9: several times slower, barely smaller)."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return compressor.compress(data) + compressor.flush()
 
 
 class CaptureWriter:
@@ -136,8 +144,10 @@ class CaptureWriter:
             warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id},
         )
         offset = self._file.tell()
-        writer.write_record(request)
-        writer.write_record(response)
+        for record in (request, response):  # one gzip member per record
+            plain = io.BytesIO()
+            WARCWriter(plain, gzip=False, warc_version="1.1").write_record(record)
+            self._file.write(_gzip_member(plain.getvalue()))
         end = self._file.tell()
         self.captures += 1
         self.bytes_written += end - offset

@@ -201,6 +201,9 @@ class Store(ABC):
         tmp.replace(dest)
         return ObjectInfo(key=key, size=size, sha256=sha256)
 
+    def sync(self) -> None:  # noqa: B027 - optional hook
+        """Make every object written so far durable (a no-op where each put already is)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections (optional)."""
 
