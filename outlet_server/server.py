@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
@@ -137,9 +138,14 @@ class OutletServer:
         with self._log_lock:
             self._requests.append(record)
 
-    def live_articles(self) -> list[ArticleSpec]:
-        """The articles a perfect crawl archives: every article that is not gone."""
-        return [a for a in self.corpus.articles if self.faults.is_live(a)]
+    def live_articles(self, since: date | None = None, until: date | None = None) -> list[ArticleSpec]:
+        """The articles a perfect crawl of the window archives: not gone, published (outlet calendar day)
+        between ``since`` and ``until`` inclusive."""
+        return [
+            a for a in self.corpus.articles
+            if self.faults.is_live(a) and (since is None or a.published.date() >= since)
+            and (until is None or a.published.date() <= until)
+        ]
 
     def outlet_yaml(self, id: str = "demo", **overrides: Any) -> dict[str, Any]:
         """A registry entry for this outlet (``overrides`` replace fields)."""
@@ -150,7 +156,6 @@ class OutletServer:
             "language": "en",
             "timezone": self.corpus.timezone,
             "sections": [self.url(f"/category/{slug}/") for slug in sorted(self.corpus.by_section)],
-            "exclude_url_patterns": [r"/calendar/", r"/wp-content/"],
             "rate": {"concurrency": 8, "delay_s": 0.0},
             "allow_private_addresses": True,
         }

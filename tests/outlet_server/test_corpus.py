@@ -54,7 +54,8 @@ def test_gold_holds_text_and_metadata(outlet_corpus: Corpus) -> None:
 
 
 def test_ten_thousand_articles_build_fast() -> None:
-    started = time.perf_counter()
+    # CPU time of this process: other work on the (shared) machine does not count against the corpus.
+    started = time.process_time()
     corpus = build_corpus(seed=1, n_articles=10_000)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert len(corpus.by_path) == 10_000

@@ -36,6 +36,9 @@ def test_gone_articles_answer_404_or_410_and_others_live(make_outlet_server: Mak
     assert {fetch(server.url(a))[0] for a in gone} == {404, 410}
     assert all(fetch(server.url(a))[0] == 200 for a in server.live_articles()[:5])
     assert len(server.live_articles()) == len(outlet_corpus.articles) - len(gone)
+    day = outlet_corpus.seed_article.published.date()
+    assert outlet_corpus.seed_article in server.live_articles(since=day, until=day)
+    assert all(a.published.date() == day for a in server.live_articles(since=day, until=day))
 
 
 def test_flaky_articles_fail_n_times_with_retry_after_then_answer(make_outlet_server: MakeServer, outlet_corpus: Corpus) -> None:
