@@ -50,6 +50,7 @@ class Faults:
     no_sitemaps_no_feeds: bool = False   # no Sitemap lines in robots.txt; sitemaps and feeds answer 404
     offsite_links: bool = False          # articles link other hosts (incl. this server under the name localhost)
     private_redirect: bool = False       # /out/N/ redirects to private and link-local addresses
+    crawl_delay: float = 0.0            # robots.txt Crawl-delay (seconds); 0 = no such line
     every: int = 7                       # one article in `every` suffers each per-article fault
     retry_after_s: int = 1               # Retry-After on 429 and 503
 
@@ -57,7 +58,7 @@ class Faults:
     def all(cls, **overrides: Any) -> Faults:
         """Every fault on (huge page 25 MB, 2 flaky hits, 0.2 s slow), ``overrides`` applied."""
         values: dict[str, Any] = {f.name: True for f in fields(cls) if f.type in (bool, "bool")}
-        values.update(huge_page=25 * 1024 * 1024, flaky_5xx=2, slow=0.2)
+        values.update(huge_page=25 * 1024 * 1024, flaky_5xx=2, slow=0.2)  # crawl_delay stays 0: it only slows
         values.update(overrides)
         return cls(**values)
 

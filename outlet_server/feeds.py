@@ -31,8 +31,11 @@ def _x(text: str) -> str:
     return xml_escape(text, {'"': "&quot;"})
 
 
-def robots_txt(page: PageContext, *, sitemaps: bool = True) -> str:
-    lines = ["User-agent: *", "Disallow: /private/", "Disallow: /wp-admin/", "Allow: /wp-admin/admin-ajax.php", ""]
+def robots_txt(page: PageContext, *, sitemaps: bool = True, crawl_delay: float = 0.0) -> str:
+    lines = ["User-agent: *", "Disallow: /private/", "Disallow: /wp-admin/", "Allow: /wp-admin/admin-ajax.php"]
+    if crawl_delay:
+        lines.append(f"Crawl-delay: {crawl_delay:g}")
+    lines.append("")
     if sitemaps:
         lines += [f"Sitemap: {page.url('/sitemap_index.xml')}", f"Sitemap: {page.url('/news-sitemap.xml')}", ""]
     return "\n".join(lines)
@@ -84,8 +87,10 @@ def monthly_sitemap(page: PageContext, month: str) -> str | None:
 
 
 def pages_sitemap(page: PageContext) -> str:
-    """The static pages (WordPress lists them beside the posts): none of them is an article."""
-    entries = [f"<url><loc>{_x(page.url(path))}</loc></url>" for path in ("/", "/about/", "/contact/")]
+    """The static pages (WordPress lists them beside the posts): none of them is an article. A draft preview
+    under the robots.txt Disallow slipped in too, as it does on real sites."""
+    preview = f"/private/preview/{page.corpus.articles[-1].post_id}/"
+    entries = [f"<url><loc>{_x(page.url(path))}</loc></url>" for path in ("/", "/about/", "/contact/", preview)]
     return f"{_XML}<urlset {_SITEMAP_NS}>\n" + "\n".join(entries) + "\n</urlset>\n"
 
 

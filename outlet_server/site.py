@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
-from email.utils import format_datetime
-from urllib.parse import parse_qs, unquote, urlsplit
+from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from outlet_server import feeds
 from outlet_server.corpus import ArticleSpec, Corpus
@@ -30,13 +30,14 @@ from outlet_server.faults import (
     gzip_bomb,
     huge_page_chunks,
 )
-from outlet_server.themes import render_article
+from outlet_server.themes import THEME_RENDERERS, render_article
 from outlet_server.themes.base import PageContext
 from outlet_server.themes.listing import archive_page, calendar_page, home_page, search_page, static_page
 
 __all__ = ["ROUTES", "Request", "Response", "Site"]
 
 _HTML = "text/html; charset=UTF-8"
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _XML = "application/xml; charset=UTF-8"
 
 
@@ -48,7 +49,8 @@ class Request:
 
     @property
     def path(self) -> str:
-        return urlsplit(self.target).path or "/"
+        """The path with percent-encoding normalised (``%d8%a5``, ``%D8%A5`` and raw UTF-8 are one path)."""
+        return quote(unquote(urlsplit(self.target).path or "/"), safe=_PATH_SAFE)
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -110,6 +112,8 @@ class Site:
     # -- plumbing -------------------------------------------------------------------------------
     def respond(self, request: Request) -> Response:
         response = self._route(request)
+        if self._not_modified(request, response):
+            return Response(304, [(k, v) for k, v in response.headers if k in ("Last-Modified", "Link")])
         if request.method == "HEAD":
             response.chunks = None
         elif response.chunks is None and response.body and self._wants_gzip(request, response):
@@ -133,6 +137,18 @@ class Site:
         return self.not_found()
 
     @staticmethod
+    def _not_modified(request: Request, response: Response) -> bool:
+        """A conditional GET (If-Modified-Since) of a page that has not changed since."""
+        since = request.headers.get("if-modified-since")
+        modified = next((v for k, v in response.headers if k == "Last-Modified"), None)
+        if response.status != 200 or not since or not modified:
+            return False
+        try:
+            return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+
+    @staticmethod
     def _wants_gzip(request: Request, response: Response) -> bool:
         encoded = any(k.lower() == "content-encoding" for k, _ in response.headers)
         return not encoded and len(response.body) > 1024 and "gzip" in request.headers.get("accept-encoding", "")
@@ -146,7 +162,8 @@ class Site:
 
     # -- machine-readable surfaces --------------------------------------------------------------
     def robots(self, request: Request) -> Response:
-        text = feeds.robots_txt(self.page(), sitemaps=not self.faults.no_sitemaps_no_feeds)
+        text = feeds.robots_txt(self.page(), sitemaps=not self.faults.no_sitemaps_no_feeds,
+                                crawl_delay=self.faults.crawl_delay)
         return Response.text(200, text, "text/plain; charset=utf-8")
 
     def sitemap_alias(self, request: Request) -> Response:
@@ -211,7 +228,7 @@ class Site:
 
     def archive(self, request: Request, kind: str, slug: str, number: str | None) -> Response:
         groups = {"category": self.corpus.by_section, "tag": self.corpus.by_tag, "author": self.corpus.by_author}[kind]
-        articles = groups.get(slug) or groups.get(unquote(slug))
+        articles = groups.get(slug)
         if not articles:
             return self.not_found()
         title = {"category": articles[0].section, "tag": unquote(slug), "author": self.corpus.author_names.get(slug, slug)}
@@ -231,7 +248,8 @@ class Site:
         article = self._by_post_id.get(_int(post_id))
         if article is None:
             return self.not_found()
-        return Response.text(200, render_article(article, self.page()).replace("<head>", '<head>\n<meta name="robots" content="noindex" />', 1))
+        html = THEME_RENDERERS["jannah"](article, self.page())  # drafts are previewed in the WordPress theme
+        return Response.text(200, html.replace("<head>", '<head>\n<meta name="robots" content="noindex" />', 1))
 
     def upload(self, request: Request, ext: str) -> Response:
         if ext == "pdf":

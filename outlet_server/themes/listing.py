@@ -128,4 +128,4 @@ def search_page(page: PageContext, query: str) -> str:
 
 
 def home_page(page: PageContext, number: int) -> str | None:
-    return archive_page(page, "/", page.site_name, page.corpus.newest_first, number)
+    return archive_page(page, "/", "News from the Levant", page.corpus.newest_first, number)

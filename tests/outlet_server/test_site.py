@@ -144,3 +144,31 @@ def test_request_log_records_method_path_status(make_outlet_server) -> None:  # 
     assert [tuple(r) for r in server.requests] == [("GET", "/robots.txt", 200), ("HEAD", "/nope/?x=1", 404)]
     server.reset_log()
     assert server.requests == []
+
+
+def test_private_preview_looks_like_an_article_and_is_linked(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    preview = f"/private/preview/{outlet_corpus.articles[-1].post_id}/"
+    status, _, body = _get(outlet_server, preview)
+    assert status == 200 and b'og:type" content="article"' in body
+    assert outlet_server.url(preview).encode() in _get(outlet_server, "/")[2]
+    assert outlet_server.url(preview).encode() in _get(outlet_server, "/sitemaps/pages.xml")[2]
+
+
+def test_conditional_get_answers_304_when_unchanged(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    url = outlet_server.url(outlet_corpus.articles[2])
+    _, headers, _ = fetch(url)
+    status, _, body = fetch(url, headers={"If-Modified-Since": headers["last-modified"]})
+    assert status == 304 and body == b""
+    assert fetch(url, headers={"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"})[0] == 200
+
+
+def test_percent_encoding_variants_name_one_page(outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
+    article = next(a for a in outlet_corpus.articles if a.language == "ar")
+    assert "%D8" in article.path
+    assert fetch(outlet_server.url(article.path.lower()))[0] == 200
+    assert fetch(outlet_server.url(article.path.replace("%D8", "%d8")))[0] == 200
+
+
+def test_crawl_delay_is_announced_when_asked(make_outlet_server) -> None:  # type: ignore[no-untyped-def]
+    server = make_outlet_server(crawl_delay=1.5)
+    assert "Crawl-delay: 1.5" in fetch(server.url("/robots.txt"))[2].decode().splitlines()
