@@ -13,6 +13,7 @@
 from crawler.wayback.backfill import WaybackBackfill, backfill_from_wayback, cdx_scopes
 from crawler.wayback.cdx import CdxClient, CdxPage, CdxQuery, CdxRow, CdxTruncated, parse_cdx_json
 from crawler.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows, default_state_dir
+from crawler.wayback.gaps import fill_gaps, gap_days, gap_ranges
 from crawler.wayback.replay import Capture, ReplayClient, ReplayError
 from crawler.wayback.snapshots import Pick, Snapshot, SnapshotPlan, SnapshotSelector
 from crawler.wayback.transport import RetryPolicy, TokenBucket, WaybackHttp, WaybackUnavailable
@@ -40,5 +41,8 @@ __all__ = [
     "cdx_scopes",
     "checkpointed_rows",
     "default_state_dir",
+    "fill_gaps",
+    "gap_days",
+    "gap_ranges",
     "parse_cdx_json",
 ]
