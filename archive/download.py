@@ -259,12 +259,17 @@ def export(
                     break
                 if fmt == "warc":
                     writer.write_row(row)
-                else:  # plain dicts: the hot path of a large download skips the dataclass
-                    stored = json.loads(store.get(row["key"], sha256=row["object_sha256"]))
-                    if selection.matches_text(stored):
-                        writer.write({name: stored.get(name) for name in _EXPORT_FIELDS})
+                else:
+                    data = store.get(row["key"], sha256=row["object_sha256"])
+                    line = ArticleRecord.export_line(data) if fmt == "jsonl" and not selection.query else None
+                    if line is not None:  # the hot path: no JSON decoding at all
+                        writer.write_line(line)
                     else:
-                        summary.skipped_by_query += 1
+                        stored = json.loads(data)
+                        if selection.matches_text(stored):
+                            writer.write({name: stored.get(name) for name in _EXPORT_FIELDS})
+                        else:
+                            summary.skipped_by_query += 1
                 position += 1
                 if position % CHECKPOINT_EVERY == 0:
                     fh.flush()
@@ -303,14 +308,21 @@ class _Writer:
     def write_row(self, row: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def write_line(self, line: bytes) -> None:
+        raise NotImplementedError
+
 
 class _JsonlWriter(_Writer):
     def __init__(self, fh: IO[bytes]) -> None:
         self.fh = fh
         self.count = 0
 
+    def write_line(self, line: bytes) -> None:
+        self.fh.write(line + b"\n")
+        self.count += 1
+
     def write(self, record: dict[str, Any]) -> None:
-        self.fh.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
         self.count += 1
 
 

@@ -161,8 +161,10 @@ class ArticleRecord:
         return RawPointer.from_dict(self.raw)
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field (what the archive stores)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Every field (what the archive stores): the export columns first, in order, then the details."""
+        data = {name: getattr(self, name) for name in self.EXPORT_FIELDS}
+        data.update((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in data)
+        return data
 
     def to_export(self) -> dict[str, Any]:
         """The export columns in order (one JSONL object)."""
@@ -170,6 +172,20 @@ class ArticleRecord:
 
     def to_json_bytes(self) -> bytes:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @staticmethod
+    def export_line(stored: bytes) -> bytes | None:
+        """The JSONL export line of a stored record, cut from its bytes without re-encoding.
+
+        A stored record is compact JSON whose keys are the export columns in order, then
+        ``extraction`` (:meth:`to_json_bytes`). JSON escapes every quote inside strings, so the
+        first unescaped ``,"extraction":`` is that key. Returns None for bytes of another
+        shape (the caller then parses and re-encodes).
+        """
+        if not stored.startswith(_STORED_HEAD):
+            return None
+        cut = stored.find(_STORED_TAIL)
+        return stored[:cut] + b"}" if cut > 0 else None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:
@@ -179,6 +195,10 @@ class ArticleRecord:
     @classmethod
     def from_json_bytes(cls, data: bytes) -> ArticleRecord:
         return cls.from_dict(json.loads(data))
+
+
+_STORED_HEAD = b'{"outlet":'
+_STORED_TAIL = b',"extraction":'
 
 
 def _day_of(value: str | None) -> date | None:

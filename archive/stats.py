@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
 
@@ -25,7 +25,12 @@ from archive.download import Selection, plan_selection
 from archive.index import ArchiveIndex
 from archive.layout import run_started_at
 
-__all__ = ["GAP_RATIO", "ArchiveStats", "compute_stats", "write_heatmap"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from archive.facade import Archive
+
+__all__ = ["GAP_RATIO", "ArchiveStats", "compute_stats", "print_stats", "write_heatmap"]
 
 #: A day with at most this share of the outlet's median daily count is a gap.
 GAP_RATIO = 0.25
@@ -90,6 +95,41 @@ def compute_stats(index: ArchiveIndex, outlet: str | None = None) -> ArchiveStat
             stats.gaps[outlet_id] = []
             continue
         stats.gaps[outlet_id] = [first + timedelta(days=i) for i, n in enumerate(daily) if n <= GAP_RATIO * norm]
+    return stats
+
+
+def print_stats(
+    archive: Archive, *, gaps: bool = False, plot: Path | None = None, console: Console | None = None
+) -> ArchiveStats:
+    """``newsarchive stats``: a table per outlet; gap days with ``gaps``; the heatmap with ``plot``."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    stats = compute_stats(archive.index)
+    table = Table(title=f"archive {archive.uri}")
+    for column in ("outlet", "articles", "first day", "last day", "median/day", "gap days", "last successful run"):
+        table.add_column(column, justify="right" if column in ("articles", "median/day", "gap days") else "left")
+    for outlet in stats.outlets:
+        days = sorted(stats.per_day.get(outlet, {}))
+        run = stats.last_successful_run.get(outlet)
+        table.add_row(
+            outlet,
+            str(stats.total(outlet)),
+            days[0].isoformat() if days else "-",
+            days[-1].isoformat() if days else "-",
+            f"{stats.norm.get(outlet, 0):g}",
+            str(len(stats.gaps.get(outlet, []))),
+            run.strftime("%Y-%m-%d %H:%M UTC") if run else "never",
+        )
+    console.print(table)
+    if gaps:
+        for outlet in stats.outlets:
+            found = stats.gaps.get(outlet, [])
+            console.print(f"{outlet}: {len(found)} gap day(s)" + (": " + ", ".join(d.isoformat() for d in found) if found else ""))
+    if plot is not None:
+        write_heatmap(stats, plot)
+        console.print(f"coverage heatmap written to {plot} ({len(stats.outlets)} outlets x {len(stats.days())} days)")
     return stats
 
 

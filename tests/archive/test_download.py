@@ -166,3 +166,12 @@ def test_progress_callback_sees_every_row(filled: Archive, tmp_path: Path) -> No
     seen: list[tuple[int, int]] = []
     filled.export("jsonl", tmp_path / "p.jsonl", progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (15, 15)
+
+
+def test_the_fast_jsonl_line_is_the_export_record() -> None:
+    record = make_record("demo", 1, 'Quote " and ,"extraction": inside the text.\n\nيوم — день')
+    record.extraction = {"extraction": {"nested": True}, "dropped": 2}
+    line = ArticleRecord.export_line(record.to_json_bytes())
+    assert line is not None and json.loads(line) == record.to_export()
+    assert list(json.loads(line)) == list(ArticleRecord.EXPORT_FIELDS)
+    assert ArticleRecord.export_line(b'{"other": 1}') is None

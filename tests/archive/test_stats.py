@@ -75,3 +75,17 @@ def test_stats_of_an_empty_archive(local_archive: Archive, tmp_path: Path) -> No
     stats = local_archive.stats()
     assert stats.outlets == [] and stats.to_dict() == {}
     assert decode_png(write_heatmap(stats, tmp_path / "empty.png").read_bytes())[:2] == (8, 16)
+
+
+def test_print_stats_shows_outlets_gaps_and_writes_the_plot(local_archive: Archive, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from archive.stats import print_stats
+
+    fill(local_archive, "alpha", {1: 4, 2: 4, 3: 0, 4: 4})
+    console = Console(record=True, width=160)
+    print_stats(local_archive, gaps=True, plot=tmp_path / "c.png", console=console)
+    text = console.export_text()
+    assert "alpha" in text and "12" in text
+    assert "alpha: 1 gap day(s): 2026-10-03" in text
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
