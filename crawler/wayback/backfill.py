@@ -287,11 +287,14 @@ class WaybackBackfill:
             self.replay_failures[exc.reason] += 1
             logger.info("wayback: %s", exc)
             return skip_reason(exc.reason)
+        # The raw capture is stored under the article's own URL (not the Archive's replay URL), so the WARC
+        # replays like a live capture (pywb); the record says where it came from: source + snapshot_timestamp.
         result = ingest_page(
-            run, self.outlet, self.http.url(replay_path(capture.timestamp, capture.url)), capture.status,
-            capture.headers, capture.body, capture.fetched_at, source="wayback",
-            snapshot_timestamp=capture.timestamp, original_url=capture.url, known_headlines=headlines,
-            window=self.window, rules=self.selector.rules,
+            run, self.outlet, capture.url, capture.status, capture.headers, capture.body, capture.fetched_at,
+            source="wayback", snapshot_timestamp=capture.timestamp, original_url=capture.url,
+            known_headlines=headlines, window=self.window, rules=self.selector.rules,
+            request_headers={"User-Agent": self.settings.user_agent,
+                             "Referer": self.http.url(replay_path(capture.timestamp, capture.url))},
         )
         if result.outcome == "error":
             logger.info("wayback: %s at %s: %s", capture.url, capture.timestamp, result.detail)
