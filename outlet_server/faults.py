@@ -140,7 +140,7 @@ JPEG_BYTES = bytes.fromhex(
 
 
 @cache
-def gzip_bomb(inflated_bytes: int = 200 * 1024 * 1024) -> bytes:
+def gzip_bomb(inflated_bytes: int = 128 * 1024 * 1024) -> bytes:
     """A gzip stream of a few hundred KB that inflates to ``inflated_bytes`` of zeros (built once)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip container
     chunk = b"\0" * (1024 * 1024)

@@ -66,8 +66,12 @@ class Response:
     delay_s: float = 0.0
 
     @classmethod
-    def text(cls, status: int, text: str, content_type: str = _HTML, **kw: object) -> Response:
-        return cls(status, [("Content-Type", content_type)], text.encode("utf-8"), **kw)  # type: ignore[arg-type]
+    def text(cls, status: int, text: str, content_type: str = _HTML, *, delay_s: float = 0.0) -> Response:
+        return cls(status, [("Content-Type", content_type)], text.encode("utf-8"), delay_s=delay_s)
+
+    def set_header(self, name: str, value: str) -> None:
+        """Replace every ``name`` header by one with ``value``."""
+        self.headers = [(k, v) for k, v in self.headers if k.lower() != name.lower()] + [(name, value)]
 
     @classmethod
     def redirect(cls, location: str, status: int = 301) -> Response:
@@ -289,7 +293,7 @@ class Site:
         if not declared:
             html = html.replace('<meta charset="UTF-8" />', "").replace('<meta charset="utf-8">', "")
         response.body = html.encode(codec, errors="xmlcharrefreplace")
-        response.headers[0] = ("Content-Type", _HTML if declared else "text/html")
+        response.set_header("Content-Type", _HTML if declared else "text/html")
 
     def _article_links(self, article: ArticleSpec) -> list[tuple[str, str]]:
         faults, links = self.faults, []

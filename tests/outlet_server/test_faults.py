@@ -13,7 +13,7 @@ from html import unescape
 import pytest
 
 from outlet_server import ArticleSpec, Corpus, Faults, OutletServer
-from tests.outlet_server.http import fetch
+from tests.outlet_server.client import fetch
 
 MakeServer = Callable[..., OutletServer]
 

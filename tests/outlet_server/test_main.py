@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from outlet_server import build_corpus
-from tests.outlet_server.http import fetch
+from tests.outlet_server.client import fetch
 
 
 def test_module_serves_and_stops_on_ctrl_c() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from outlet_server import Corpus, OutletServer, build_corpus
 from outlet_server.themes.listing import PER_PAGE
-from tests.outlet_server.http import fetch
+from tests.outlet_server.client import fetch
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from outlet_server import ArticleSpec, Corpus, OutletServer
-from tests.outlet_server.http import fetch
+from tests.outlet_server.client import fetch
 
 THEME_MARKERS = {
     "jannah": ('<div class="entry-content entry clearfix">', '<span class="post-cat-wrap">', 'id="related-posts-',
