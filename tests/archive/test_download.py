@@ -175,3 +175,20 @@ def test_the_fast_jsonl_line_is_the_export_record() -> None:
     assert line is not None and json.loads(line) == record.to_export()
     assert list(json.loads(line)) == list(ArticleRecord.EXPORT_FIELDS)
     assert ArticleRecord.export_line(b'{"other": 1}') is None
+
+
+def test_a_download_killed_mid_way_by_ctrl_c_resumes(filled: Archive, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setattr("archive.download.CHECKPOINT_EVERY", 4)
+    out = tmp_path / "ctrl-c.jsonl"
+
+    def interrupt_at_eight(done: int, total: int) -> None:
+        if done == 8:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        filled.export("jsonl", out, progress=interrupt_at_eight)
+    assert not out.exists()
+    summary = filled.export("jsonl", out)
+    assert summary.resumed_at == 8 and summary.records == 15
+    assert [r["canonical_url"] for r in read_jsonl(out)] == [r.canonical_url for r in filled.iter_records()]

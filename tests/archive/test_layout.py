@@ -1,0 +1,54 @@
+"""The key layout: deterministic, hashed, validated — and the record's JSON shape."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+
+import pytest
+
+from archive import ArticleRecord, layout
+from archive.stores.base import validate_key
+from newsarchive.errors import ArchiveLayoutError
+from newsarchive.urls import canonical_url
+
+URL = "https://news.example.com/2026/10/03/a-story-about-things/?id=7"
+TEXT_SHA = hashlib.sha256(b"text").hexdigest()
+
+
+def test_record_keys_are_deterministic_hashed_and_safe() -> None:
+    key = layout.record_key("demo", date(2026, 10, 3), canonical_url(URL), 1, TEXT_SHA)
+    assert key == layout.record_key("demo", date(2026, 10, 3), canonical_url(URL + "&utm_source=x"), 1, TEXT_SHA)
+    assert key.startswith("records/demo/2026/10/03/") and key.endswith(f"/v0001-{TEXT_SHA[:16]}.json")
+    assert "a-story-about-things" not in key and "news.example.com" not in key
+    assert validate_key(key) == key
+    v2 = layout.sibling_version_key(key, 2, hashlib.sha256(b"new text").hexdigest())
+    assert v2.rsplit("/", 1)[0] == key.rsplit("/", 1)[0] and "/v0002-" in v2
+    assert layout.record_key("demo", None, canonical_url(URL), 1, TEXT_SHA).startswith("records/demo/undated/")
+
+
+def test_run_keys_and_their_parsers() -> None:
+    run_id = layout.new_run_id(datetime(2026, 10, 3, 4, 5, 6, tzinfo=UTC))
+    assert run_id.startswith("20261003T040506Z-")
+    assert layout.run_started_at(run_id) == datetime(2026, 10, 3, 4, 5, 6, tzinfo=UTC)
+    assert layout.warc_key("demo", run_id, 2) == f"warc/demo/2026/10/03/{run_id}-00002.warc.gz"
+    assert layout.parse_commit_key(layout.commit_key("demo", run_id)) == ("demo", run_id)
+    assert layout.parse_commit_key(layout.manifest_key("demo", run_id)) is None
+    assert layout.parse_index_key(layout.index_key("demo", run_id)) == ("demo", run_id)
+
+
+@pytest.mark.parametrize("bad", [("Demo", "x"), ("de mo", "x"), ("../x", "x"), ("demo", "not-a-run")])
+def test_invalid_outlets_and_run_ids_are_refused(bad: tuple[str, str]) -> None:
+    outlet, run_id = bad
+    with pytest.raises(ArchiveLayoutError):
+        layout.manifest_key(outlet, run_id if run_id != "x" else "20261003T040506Z-abcdef")
+
+
+def test_stored_json_keeps_every_field_and_round_trips() -> None:
+    record = ArticleRecord(outlet="demo", url=URL, canonical_url=canonical_url(URL), text="Para.\n\nPara 2.",
+                           published=datetime(2026, 10, 3, 9, 0, tzinfo=UTC), authors=["X"])  # fmt: skip
+    assert record.sha256 == hashlib.sha256(b"Para.\n\nPara 2.").hexdigest()
+    assert record.published == "2026-10-03T09:00:00+00:00" and record.published_day == date(2026, 10, 3)
+    again = ArticleRecord.from_json_bytes(record.to_json_bytes())
+    assert again == record
+    assert list(record.to_dict())[: len(ArticleRecord.EXPORT_FIELDS)] == list(ArticleRecord.EXPORT_FIELDS)
