@@ -17,7 +17,7 @@ import json
 import urllib.request
 from pathlib import Path
 
-from outlet_server import Faults, OutletServer, build_corpus
+from outlet_server import ArticleSpec, Faults, OutletServer, build_corpus
 
 GOLD = Path(__file__).parent / "gold"
 SEED, N_ARTICLES = 7, 60
@@ -38,7 +38,8 @@ def main() -> None:
     headlines = [a.title for a in corpus.articles]
     for old in GOLD.glob("os-*"):
         old.unlink()
-    chosen, per_kind = [], {}
+    chosen: list[ArticleSpec] = []
+    per_kind: dict[tuple[str, str, bool], int] = {}
     for article in corpus.articles:
         kind = (article.theme, article.language, article.lookalike)
         if article.is_seed or per_kind.get(kind, 0) < PER_KIND:

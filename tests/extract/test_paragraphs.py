@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extract import extract_article
-from newsarchive.registry import Outlet
+from newsarchive.registry import Boilerplate, Outlet
 from tests.extract.helpers import FILLER, article_page, paragraphs
 
 URL = "https://test.example/2025/01/02/story/"
@@ -90,7 +90,7 @@ def test_paragraph_equal_to_a_known_headline_is_removed_but_own_title_is_not_a_t
 def test_outlet_drop_paragraphs_and_drop_selectors_apply() -> None:
     outlet = Outlet(
         id="t", name="Test Times", base_url="https://test.example/",
-        boilerplate={"drop_paragraphs": [r"^Test Times is funded by"], "drop_selectors": [".promo"]},
+        boilerplate=Boilerplate(drop_paragraphs=[r"^Test Times is funded by"], drop_selectors=[".promo"]),
     )
     got = _text(
         "<p>Test Times is funded by readers like you, every single month of the year.</p>",

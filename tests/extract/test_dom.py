@@ -1,0 +1,73 @@
+"""The DOM pre-clean: selectors pre-filtered by the page's class/id tokens match what all of them would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from lxml.cssselect import CSSSelector
+from lxml.etree import XPath
+
+from extract.dom import builtin_selectors, compile_rules, furniture, page_tokens, parse_html, preclean
+from extract.encoding import decode_html
+from newsarchive.errors import ExtractionError
+
+GOLD = Path(__file__).parent / "gold"
+
+
+@pytest.mark.parametrize(
+    ("css", "tokens"),
+    [
+        (".share-buttons", {".share-buttons"}),
+        ("#comments", {"#comments"}),
+        ("ol.commentlist", {".commentlist"}),
+        (".navigation.post-navigation", {".navigation", ".post-navigation"}),
+        (".entry-header-outer .post-meta", {".entry-header-outer", ".post-meta"}),
+        ("nav[aria-label=breadcrumb]", set()),
+        ("div:not(.keep)", set()),
+    ],
+)
+def test_selector_rules_know_the_tokens_they_need(css: str, tokens: set[str]) -> None:
+    (rule,) = compile_rules((css,))
+    assert rule.tokens == tokens
+
+
+def test_selector_groups_become_one_rule_per_member() -> None:
+    rules = compile_rules(("#respond, .comment-respond",))
+    assert [r.tokens for r in rules] == [{"#respond"}, {".comment-respond"}]
+
+
+def test_invalid_selector_is_an_extraction_error() -> None:
+    with pytest.raises(ExtractionError, match="invalid CSS selector"):
+        compile_rules(("div[[",))
+
+
+def test_page_tokens_are_classes_and_ids() -> None:
+    tree = parse_html('<html><body><div id="main" class="a  b\tc"><p class="a">x</p></div></body></html>')
+    assert page_tokens(tree) == {"#main", ".a", ".b", ".c"}
+
+
+@pytest.fixture(scope="module")
+def every_selector() -> XPath:
+    """All built-in selectors as one XPath, the way the pre-clean worked before the pre-filter."""
+    return XPath(" | ".join(CSSSelector(s).path for s in builtin_selectors()))
+
+
+@pytest.mark.parametrize("page", sorted(p.stem for p in GOLD.glob("*.json")))
+def test_prefiltered_selectors_match_what_every_selector_matches(page: str, every_selector: XPath) -> None:
+    gold = json.loads((GOLD / f"{page}.json").read_text(encoding="utf-8"))
+    tree = parse_html(decode_html((GOLD / gold["html"]).read_bytes(), gold.get("encoding")).text)
+    tokens = page_tokens(tree)
+
+    assert furniture(tree, builtin_selectors()) == every_selector(tree)
+    assert sum(r.may_match(tokens) for r in compile_rules(builtin_selectors())) < len(builtin_selectors()) / 4
+
+
+def test_preclean_keeps_the_article_and_the_tails_of_what_it_removes() -> None:
+    tree = parse_html(
+        '<html><body><div class="share-buttons">Share</div><div class="wrap related-posts"><article><p>Body '
+        'text.</p><div class="sharedaddy">X</div> tail stays</article></div></body></html>'
+    )
+    assert preclean(tree) == 2
+    assert " ".join(tree.text_content().split()) == "Body text. tail stays"
