@@ -25,6 +25,11 @@ def test_captures_are_valid_warc_with_request_and_response(local_archive: Archiv
     path = local_archive.store.path_of(warc_keys[0])  # type: ignore[attr-defined]
     check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    index = subprocess.run([sys.executable, "-m", "warcio.cli", "index", "-f", "warc-type,warc-target-uri,offset",
+                            str(path)], capture_output=True, text=True, check=True)  # fmt: skip
+    lines = [json.loads(line) for line in index.stdout.splitlines()]
+    assert [line["warc-type"] for line in lines] == ["warcinfo"] + ["request", "response"] * 3
+    assert [int(line["offset"]) for line in lines if line["warc-type"] == "request"] == [p.offset for p in pointers]
     with open(path, "rb") as fh:
         records = [(r.rec_type, r.rec_headers.get_header("WARC-Record-ID"), r.rec_headers.get_header("WARC-Target-URI"),
                     r.content_stream().read()) for r in ArchiveIterator(fh)]  # fmt: skip
