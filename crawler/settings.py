@@ -67,7 +67,9 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "DOWNLOAD_MAXSIZE": settings.download_maxsize,
         "DOWNLOAD_WARNSIZE": settings.download_warnsize,
         "DOWNLOAD_FAIL_ON_DATALOSS": False,
-        "DEPTH_LIMIT": settings.max_depth,
+        # A backstop only: the spider bounds link hops (max_depth), section pages and sitemap nesting itself,
+        # and Scrapy's depth also counts the robots.txt -> sitemap index -> sitemap chain before phase 2.
+        "DEPTH_LIMIT": settings.max_depth + settings.max_section_pages + 8,
         "DEPTH_PRIORITY": 1,  # breadth-first: listings before what they link to, fewer deep traps
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",

@@ -158,6 +158,7 @@ class CrawlTally:
             "requests": int(scrapy_stats.get("downloader/request_count", 0)),
             "responses_by_status": by_status,
             "retries": int(scrapy_stats.get("retry/count", 0)),
+            "retry_after_honoured": int(scrapy_stats.get("newsarchive/retry_after_honoured", 0)),
             "articles_archived": self.archived,
             "versions": self.versions,
             "discovery_documents": self.discovery_documents,

@@ -1,0 +1,82 @@
+"""Helpers for the end-to-end crawl tests: a real crawl (in a subprocess) of an outlet server into a local archive."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import Archive, ArticleRecord
+from crawler import CrawlSummary, crawl_in_subprocess
+from newsarchive.registry import Outlet
+from newsarchive.settings import Settings
+from newsarchive.urls import canonical_url
+from outlet_server import ArticleSpec, OutletServer
+
+WIDE_OPEN = (date(2026, 1, 1), date(2026, 12, 31))
+
+
+@dataclass
+class CrawlResult:
+    summary: CrawlSummary
+    archive_dir: Path
+    requests: list[Any]  # the server's request log during this crawl
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.summary.stats
+
+    def records(self, *, all_versions: bool = False) -> list[ArticleRecord]:
+        with Archive.open(str(self.archive_dir)) as archive:
+            return list(archive.iter_records(all_versions=all_versions))
+
+    def requested_paths(self) -> Counter[str]:
+        """GET requests per path (query and fragment ignored), retries included."""
+        return Counter(r.path.split("?", 1)[0].split("#", 1)[0] for r in self.requests if r.method == "GET")
+
+    def warc_requests(self) -> list[dict[str, str]]:
+        """WARC-Target-URI and User-Agent of every request record in the archive's WARC files."""
+        found = []
+        for path in sorted(self.archive_dir.rglob("*.warc.gz")):
+            with open(path, "rb") as stream:
+                for record in ArchiveIterator(stream):
+                    if record.rec_type == "request":
+                        found.append({
+                            "uri": record.rec_headers.get_header("WARC-Target-URI"),
+                            "user_agent": record.http_headers.get_header("User-Agent") if record.http_headers else "",
+                        })
+        return found
+
+
+def identity(server: OutletServer, article: ArticleSpec) -> str:
+    return canonical_url(server.url(article))
+
+
+def crawl(
+    server: OutletServer,
+    archive_dir: Path,
+    *,
+    window: tuple[date | None, date | None] = WIDE_OPEN,
+    outlet_overrides: dict[str, Any] | None = None,
+    throttle: bool = False,
+    refresh_days: int | None = None,
+    **settings: Any,
+) -> CrawlResult:
+    """Crawl ``server`` into ``archive_dir`` through ``python -m crawler.run``; the server log is reset first."""
+    outlet = Outlet.model_validate(server.outlet_yaml(**(outlet_overrides or {})))
+    config = Settings(spool_dir=archive_dir.parent / f"{archive_dir.name}-spool", **settings)
+    server.reset_log()
+    (summary,) = crawl_in_subprocess(
+        [outlet], str(archive_dir), since=window[0], until=window[1], refresh_days=refresh_days,
+        settings=config, throttle=throttle, timeout_s=300,
+    )
+    return CrawlResult(summary, archive_dir, server.requests)
+
+
+def adds_up(stats: dict[str, Any]) -> bool:
+    outcomes = stats["articles_archived"] + stats["discovery_documents"] + sum(stats["skipped"].values())
+    return sum(stats["discovered_by_source"].values()) == stats["discovered"] == outcomes

@@ -1,0 +1,147 @@
+"""End-to-end crawls of the outlet server on 127.0.0.1 (issue 3, points 1-6 and 8), each in a subprocess.
+
+The fault-free session server is crawled once into a module archive; the incremental and
+refresh crawls reuse that archive. Tests that need faults start a server of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from newsarchive.urls import canonical_url
+from outlet_server import Corpus, OutletServer
+from tests.crawler.crawling import CrawlResult, adds_up, crawl, identity
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("crawl") / "archive"
+
+
+@pytest.fixture(scope="module")
+def first_crawl(outlet_server: OutletServer, archive_dir: Path) -> CrawlResult:
+    return crawl(outlet_server, archive_dir)
+
+
+def test_every_article_archived_once_from_every_surface(first_crawl: CrawlResult, outlet_server: OutletServer,
+                                                         outlet_corpus: Corpus) -> None:
+    expected = {identity(outlet_server, a) for a in outlet_corpus.articles}
+    records = first_crawl.records(all_versions=True)
+    assert sorted(r.canonical_url for r in records) == sorted(expected)
+    stats = first_crawl.stats
+    assert first_crawl.summary.archived == len(expected) and first_crawl.summary.committed
+    found = stats["discovered_by_source"]
+    assert found["robots"] >= 1, "sitemaps found through robots.txt"
+    assert found["sitemap"] > 0 and found["news_sitemap"] > 0 and found["feed"] > 0 and found["section"] > 0
+    assert stats["link_mode"] is False
+    assert adds_up(stats)
+    assert stats["requests"] == len(first_crawl.requests), "every request counted, as the server saw them"
+    assert sum(stats["responses_by_status"].values()) == stats["requests"]
+    assert stats["bytes"] > 0 and stats["seconds"] > 0
+
+
+def test_nothing_but_articles_and_nothing_disallowed(first_crawl: CrawlResult, outlet_corpus: Corpus) -> None:
+    non_articles = {p.split("?")[0] for p in outlet_corpus.non_article_paths()}
+    archived_paths = {canonical_url(r.url).split("/", 3)[3] for r in first_crawl.records()}
+    assert not {p.strip("/") for p in non_articles} & {p.strip("/") for p in archived_paths}
+    assert not [p for p in first_crawl.requested_paths() if p.startswith("/private/")]
+    assert first_crawl.stats["skipped"]["robots"] >= 1, "the disallowed preview link is counted"
+    assert first_crawl.stats["skipped"]["not_article"] >= len(outlet_corpus.by_section)
+    assert not [p for p in first_crawl.requested_paths() if p.startswith(("/calendar/", "/tag/", "/author/"))]
+
+
+def test_second_crawl_fetches_discovery_pages_only(first_crawl: CrawlResult, outlet_server: OutletServer,
+                                                   outlet_corpus: Corpus, archive_dir: Path) -> None:
+    again = crawl(outlet_server, archive_dir)
+    article_paths = {a.path for a in outlet_corpus.articles}
+    assert not set(again.requested_paths()) & article_paths
+    assert again.summary.archived == 0
+    assert again.stats["skipped"]["known"] == len(article_paths)
+    assert again.requests, "discovery pages were fetched"
+    assert adds_up(again.stats)
+
+
+def test_refresh_refetches_recent_articles_without_new_versions(
+    first_crawl: CrawlResult, outlet_server: OutletServer, outlet_corpus: Corpus, archive_dir: Path,
+) -> None:
+    refreshed = crawl(outlet_server, archive_dir, refresh_days=3650)
+    assert {a.path for a in outlet_corpus.articles} <= set(refreshed.requested_paths())
+    assert refreshed.summary.archived == 0, "unchanged texts are not new versions"
+    assert refreshed.stats["skipped"]["duplicate"] == len(outlet_corpus.articles)
+
+
+def test_date_window_skips_out_of_window_urls_before_fetching(outlet_server: OutletServer, outlet_corpus: Corpus,
+                                                              tmp_path: Path) -> None:
+    since, until = date(2026, 10, 1), date(2026, 10, 31)
+    result = crawl(outlet_server, tmp_path / "archive", window=(since, until))
+    inside = [a for a in outlet_corpus.articles if since <= a.published.astimezone(outlet_corpus.tz).date() <= until]
+    outside = [a for a in outlet_corpus.articles if a not in inside]
+    assert inside and outside
+    assert sorted(r.canonical_url for r in result.records()) == sorted(identity(outlet_server, a) for a in inside)
+    requested = result.requested_paths()
+    assert not [a.path for a in outside if a.path in requested], "out-of-window articles are never requested"
+    assert result.stats["requests_saved_by_window"] >= len(outside)
+    assert result.stats["skipped"]["out_of_window"] >= len(outside)
+    assert result.stats["window"] == {"since": "2026-10-01", "until": "2026-10-31"}
+    assert adds_up(result.stats)
+
+
+def test_article_reachable_by_many_urls_is_fetched_once(make_outlet_server, outlet_corpus: Corpus,
+                                                        tmp_path: Path) -> None:
+    server = make_outlet_server(tracking_variants=True)
+    result = crawl(server, tmp_path / "archive")
+    requested = result.requested_paths()
+    fetched = {a.path: requested[a.path] + requested[a.path.rstrip("/")] for a in outlet_corpus.articles}
+    assert set(fetched.values()) == {1}, "each article fetched exactly once"
+    records = result.records(all_versions=True)
+    assert len(records) == len({r.canonical_url for r in records}) == len(outlet_corpus.articles)
+
+
+def test_outlet_without_sitemaps_or_feeds_is_crawled_by_links(make_outlet_server, outlet_corpus: Corpus,
+                                                              tmp_path: Path) -> None:
+    server = make_outlet_server(no_sitemaps_no_feeds=True)
+    result = crawl(server, tmp_path / "archive")
+    assert result.stats["link_mode"] is True
+    assert result.stats["discovered_by_source"]["sitemap"] == result.stats["discovered_by_source"]["feed"] == 0
+    assert sorted(r.canonical_url for r in result.records()) == sorted(
+        identity(server, a) for a in outlet_corpus.articles
+    )
+    assert not [p for p in result.requested_paths() if p.startswith(("/private/", "/calendar/"))]
+    assert adds_up(result.stats)
+
+
+def test_private_addresses_refused_unless_the_outlet_allows_them(outlet_server: OutletServer,
+                                                                 tmp_path: Path) -> None:
+    result = crawl(outlet_server, tmp_path / "archive", outlet_overrides={"allow_private_addresses": False})
+    assert result.requests == [], "not a single request reached 127.0.0.1"
+    assert result.summary.archived == 0
+    assert result.stats["skipped"]["private_address"] >= 1
+    assert adds_up(result.stats)
+
+
+def test_timeouts_are_counted_and_the_crawl_goes_on(make_outlet_server, outlet_corpus: Corpus,
+                                                    tmp_path: Path) -> None:
+    server = make_outlet_server(slow=4.0)
+    slow = [a for a in outlet_corpus.articles if server.faults.affects("slow", a)]
+    result = crawl(server, tmp_path / "archive", download_timeout_s=1.5, retry_times=0)
+    assert slow
+    assert result.stats["skipped"]["timeout"] == len(slow)
+    assert result.summary.archived == len(outlet_corpus.articles) - len(slow)
+    assert result.summary.failed == len(slow), result.summary.skipped
+
+
+def test_politeness_user_agent_and_delay(outlet_server: OutletServer, tmp_path: Path) -> None:
+    result = crawl(
+        outlet_server, tmp_path / "archive", window=(date(2026, 11, 19), date(2026, 11, 20)), throttle=True,
+        outlet_overrides={"rate": {"concurrency": 1, "delay_s": 0.3}, "sections": []},
+        contact_url="https://archive.example/contact", concurrency=1,
+    )
+    requests = result.warc_requests()
+    assert requests and all("https://archive.example/contact" in r["user_agent"] for r in requests)
+    # One request at a time, at least half the delay apart (Scrapy's jitter is ±50%).
+    assert result.stats["seconds"] >= (result.stats["requests"] - 1) * 0.3 * 0.5

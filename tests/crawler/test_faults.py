@@ -1,0 +1,68 @@
+"""Bad input and traps (issue 3, point 7) and the exactness test (point 9), against the faulty outlet server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from outlet_server import Corpus, Faults, OutletServer, build_corpus
+from tests.crawler.crawling import adds_up, crawl, identity
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_fault_is_counted_and_the_crawl_goes_on(make_outlet_server, outlet_corpus: Corpus,
+                                                      tmp_path: Path) -> None:
+    # Every fault but "no sitemaps, no feeds", so that the sitemap faults are met too.
+    server: OutletServer = make_outlet_server(**vars(Faults.all(no_sitemaps_no_feeds=False)))
+    result = crawl(server, tmp_path / "archive")
+    live = server.live_articles()
+    gone = [a for a in outlet_corpus.articles if a not in live]
+    records = {r.canonical_url: r for r in result.records(all_versions=True)}
+    assert sorted(records) == sorted(identity(server, a) for a in live)
+
+    stats, skipped = result.stats, result.stats["skipped"]
+    assert stats["malformed_documents"]["xml"] >= 2, "broken sitemap and entity bomb"
+    assert skipped["too_large"] >= 3, "huge page, gzip-bomb page, gzip-bomb sitemap"
+    assert skipped["redirect_loop"] >= 1
+    assert skipped["private_address"] >= 1, "redirects to 10.0.0.1 / 169.254.169.254 refused"
+    assert skipped["gone"] >= len(gone) > 0
+    assert skipped["robots"] >= 1
+    assert stats["responses_by_status"].get("429") and stats["responses_by_status"].get("503")
+    rate_limited = [a for a in live if server.faults.affects("rate_limit_429", a)]
+    assert stats["retry_after_honoured"] >= len(rate_limited) > 0
+    assert stats["retries"] >= len(rate_limited)
+    assert not [p for p in result.requested_paths() if p.startswith("/private/")]
+
+    mis_declared = [a for a in live if server.faults.affects("wrong_charset", a)]
+    assert mis_declared
+    for article in mis_declared:
+        text = records[identity(server, article)].text
+        assert article.paragraphs[0] in text, f"{article.language} text decoded wrongly: {text[:80]!r}"
+    assert adds_up(stats)
+
+
+def test_exactness_500_articles_all_themes_every_fault(tmp_path: Path) -> None:
+    corpus = build_corpus(seed=11, n_articles=500)
+    assert {a.theme for a in corpus.articles} >= {"jannah", "newspaper", "ghost"}
+    since = corpus.start + timedelta(days=20)
+    until = corpus.end - timedelta(days=10)
+    with OutletServer(corpus, faults=Faults.all()) as server:
+        result = crawl(server, tmp_path / "archive", window=(since, until))
+        live = server.live_articles()
+    in_window = [a for a in live if since <= a.published.astimezone(corpus.tz).date() <= until]
+    records = result.records(all_versions=True)
+    archived = [r.canonical_url for r in records]
+    assert len(archived) == len(set(archived)), "every article archived exactly once"
+    assert sorted(archived) == sorted(identity(server, a) for a in in_window), "every live in-window article"
+    assert not set(archived) - {identity(server, a) for a in corpus.articles}, "no non-article archived"
+    assert not [p for p in result.requested_paths() if p.startswith("/private/")], "nothing under Disallow"
+    stats = result.stats
+    assert stats["link_mode"] is True
+    assert stats["articles_archived"] == len(in_window)
+    assert stats["skipped"]["not_article"] > 0, "listings, tags, authors, about, ... met and not archived"
+    assert stats["skipped"]["binary"] > 0 and stats["offsite_links_ignored"] > 0
+    assert stats["requests"] == len(result.requests)
+    assert adds_up(stats)
