@@ -11,14 +11,12 @@ Downloads are resumable: output goes to ``<out>.partial`` and a progress file
 ``<out>.partial.json`` is updated every few hundred records with the position in
 the selection and the byte offset; a rerun with the same selection truncates the
 partial file to the last checkpoint and continues. Parquet is staged as JSONL in
-the partial file and converted in row groups at the end.
+the partial file and converted in row groups at the end (:mod:`archive.formats`).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import os
@@ -28,20 +26,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.warcwriter import WARCWriter
 
+from archive.formats import CsvWriter, JsonlWriter, RecordWriter, WarcRepacker, jsonl_to_parquet
 from archive.index import ArchiveIndex
 from archive.record import ArticleRecord
 from archive.stores.base import Store
-from newsarchive.errors import ArchiveError, ChecksumError, StoreError
+from newsarchive.errors import ArchiveError
 
 __all__ = ["FORMATS", "ExportSummary", "Selection", "export", "iter_records", "plan_selection"]
 
@@ -50,7 +45,6 @@ logger = logging.getLogger(__name__)
 Format = Literal["jsonl", "csv", "parquet", "warc"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "warc")
 CHECKPOINT_EVERY = 500
-PARQUET_ROW_GROUP = 5_000
 _PLAN_COLUMNS = [
     "outlet", "canonical_url", "key", "object_sha256", "version", "day", "source",
     "warc_file", "record_id", "raw_offset", "raw_length",
@@ -141,15 +135,6 @@ def iter_records(store: Store, index: ArchiveIndex, selection: Selection) -> Ite
         record = ArticleRecord.from_json_bytes(store.get(row["key"], sha256=row["object_sha256"]))
         if selection.matches_text(record):
             yield record
-
-
-# -- output formats ---------------------------------------------------------------------------
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
 
 
 class _Progress:
@@ -248,9 +233,9 @@ def export(
         fh.truncate(offset)
         fh.seek(offset)
         if fmt == "warc":
-            writer: _Writer = _WarcWriter(fh, store, summary)
+            writer: RecordWriter = WarcRepacker(fh, store, summary)
         else:
-            writer = _CsvWriter(fh) if fmt == "csv" else _JsonlWriter(fh)
+            writer = CsvWriter(fh) if fmt == "csv" else JsonlWriter(fh)
         if position == 0:
             writer.begin()
         try:
@@ -285,7 +270,7 @@ def export(
         summary.seconds = time.monotonic() - started
         return summary
     if fmt == "parquet":
-        _jsonl_to_parquet(partial, out)
+        jsonl_to_parquet(partial, out)
         partial.unlink()
     else:
         os.replace(partial, out)
@@ -293,118 +278,3 @@ def export(
     summary.bytes = out.stat().st_size
     summary.seconds = time.monotonic() - started
     return summary
-
-
-class _Writer:
-    count = 0
-
-    def begin(self) -> None:
-        """Write a header (CSV)."""
-
-    def write(self, record: dict[str, Any]) -> None:
-        """Write one record's export columns."""
-        raise NotImplementedError
-
-    def write_row(self, row: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def write_line(self, line: bytes) -> None:
-        raise NotImplementedError
-
-
-class _JsonlWriter(_Writer):
-    def __init__(self, fh: IO[bytes]) -> None:
-        self.fh = fh
-        self.count = 0
-
-    def write_line(self, line: bytes) -> None:
-        self.fh.write(line + b"\n")
-        self.count += 1
-
-    def write(self, record: dict[str, Any]) -> None:
-        self.fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
-        self.count += 1
-
-
-class _CsvWriter(_Writer):
-    def __init__(self, fh: IO[bytes]) -> None:
-        self.text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
-        self.csv = csv.writer(self.text)
-        self.count = 0
-
-    def begin(self) -> None:
-        self.csv.writerow(ArticleRecord.EXPORT_FIELDS)
-
-    def write(self, record: dict[str, Any]) -> None:
-        self.csv.writerow([_csv_value(value) for value in record.values()])
-        self.count += 1
-
-
-class _WarcWriter(_Writer):
-    """Re-packs the raw captures of the selection: the request/response gzip members, copied verbatim."""
-
-    def __init__(self, fh: IO[bytes], store: Store, summary: ExportSummary) -> None:
-        self.fh = fh
-        self.store = store
-        self.summary = summary
-        self.count = 0
-
-    def begin(self) -> None:
-        buffer = io.BytesIO()
-        writer = WARCWriter(buffer, gzip=True, warc_version="1.1")
-        writer.write_record(writer.create_warcinfo_record("export.warc.gz", {"software": "newsarchive download"}))
-        self.fh.write(buffer.getvalue())
-
-    def write_row(self, row: dict[str, Any]) -> None:
-        if not row.get("warc_file") or row.get("raw_offset") is None or not row.get("raw_length"):
-            self.summary.missing_raw += 1
-            return
-        try:
-            data = self.store.read_range(row["warc_file"], row["raw_offset"], row["raw_length"])
-        except StoreError as exc:
-            self.summary.missing_raw += 1
-            self.summary.errors.append(str(exc))
-            return
-        _verify_warc_members(data, row["warc_file"], row["record_id"])
-        self.fh.write(data)
-        self.count += 1
-
-
-def _verify_warc_members(data: bytes, warc_file: str, record_id: str | None) -> None:
-    """Check the block digests of copied WARC records and that they are the expected capture."""
-    ids = []
-    try:
-        for record in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
-            record.content_stream().read()
-            ids.append(record.rec_headers.get_header("WARC-Record-ID"))
-    except ArchiveLoadFailed as exc:
-        raise ChecksumError(f"raw capture {record_id} in {warc_file} is corrupt: {exc}") from exc
-    if record_id and record_id not in ids:
-        raise ChecksumError(f"raw capture {record_id} not found at the recorded offset of {warc_file}")
-
-
-def _jsonl_to_parquet(staged: Path, out: Path) -> None:
-    schema = pa.schema(
-        [
-            ("outlet", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()), ("title", pa.string()),
-            ("authors", pa.list_(pa.string())), ("published", pa.string()), ("modified", pa.string()),
-            ("language", pa.string()), ("section", pa.string()), ("tags", pa.list_(pa.string())),
-            ("text", pa.string()), ("fetched_at", pa.string()), ("source", pa.string()),
-            ("snapshot_timestamp", pa.string()), ("sha256", pa.string()), ("raw", pa.string()),
-            ("description", pa.string()), ("image", pa.string()), ("version", pa.int32()), ("versions", pa.string()),
-        ]
-    )  # fmt: skip
-    tmp = out.with_name(out.name + ".tmp")
-    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer, open(staged, "rb") as fh:
-        batch: list[dict[str, Any]] = []
-        for line in fh:
-            row = json.loads(line)
-            row["raw"] = json.dumps(row.get("raw") or {})
-            row["versions"] = json.dumps(row.get("versions") or [])
-            batch.append(row)
-            if len(batch) >= PARQUET_ROW_GROUP:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch = []
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-    os.replace(tmp, out)

@@ -1,0 +1,165 @@
+"""Output formats of ``download``: JSONL, CSV, Parquet (staged as JSONL) and WARC re-packing.
+
+Each writer receives the export columns of one record (:attr:`ArticleRecord.EXPORT_FIELDS`,
+in order); :class:`WarcRepacker` instead copies the raw captures of the record — the
+gzip members of its request and response, located by the index — verbatim, after
+checking their WARC block digests.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.warcwriter import WARCWriter
+
+from archive.record import ArticleRecord
+from archive.stores.base import Store
+from newsarchive.errors import ChecksumError, StoreError
+
+if TYPE_CHECKING:
+    from archive.download import ExportSummary
+
+__all__ = [
+    "PARQUET_ROW_GROUP",
+    "CsvWriter",
+    "JsonlWriter",
+    "RecordWriter",
+    "WarcRepacker",
+    "jsonl_to_parquet",
+    "verify_warc_members",
+]
+
+PARQUET_ROW_GROUP = 5_000
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+
+class RecordWriter:
+    """Appends records to an open binary file; ``count`` is what it wrote."""
+
+    count = 0
+
+    def begin(self) -> None:
+        """Write a header (CSV)."""
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Write one record's export columns."""
+        raise NotImplementedError
+
+    def write_row(self, row: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def write_line(self, line: bytes) -> None:
+        raise NotImplementedError
+
+
+class JsonlWriter(RecordWriter):
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.count = 0
+
+    def write_line(self, line: bytes) -> None:
+        self.fh.write(line + b"\n")
+        self.count += 1
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        self.count += 1
+
+
+class CsvWriter(RecordWriter):
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
+        self.csv = csv.writer(self.text)
+        self.count = 0
+
+    def begin(self) -> None:
+        self.csv.writerow(ArticleRecord.EXPORT_FIELDS)
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.csv.writerow([_csv_value(value) for value in record.values()])
+        self.count += 1
+
+
+class WarcRepacker(RecordWriter):
+    """Re-packs the raw captures of the selection: the request/response gzip members, copied verbatim."""
+
+    def __init__(self, fh: IO[bytes], store: Store, summary: ExportSummary) -> None:
+        self.fh = fh
+        self.store = store
+        self.summary = summary
+        self.count = 0
+
+    def begin(self) -> None:
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record("export.warc.gz", {"software": "newsarchive download"}))
+        self.fh.write(buffer.getvalue())
+
+    def write_row(self, row: dict[str, Any]) -> None:
+        if not row.get("warc_file") or row.get("raw_offset") is None or not row.get("raw_length"):
+            self.summary.missing_raw += 1
+            return
+        try:
+            data = self.store.read_range(row["warc_file"], row["raw_offset"], row["raw_length"])
+        except StoreError as exc:
+            self.summary.missing_raw += 1
+            self.summary.errors.append(str(exc))
+            return
+        verify_warc_members(data, row["warc_file"], row["record_id"])
+        self.fh.write(data)
+        self.count += 1
+
+
+def verify_warc_members(data: bytes, warc_file: str, record_id: str | None) -> None:
+    """Check the block digests of copied WARC records and that they are the expected capture."""
+    ids = []
+    try:
+        for record in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
+            record.content_stream().read()
+            ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+    except ArchiveLoadFailed as exc:
+        raise ChecksumError(f"raw capture {record_id} in {warc_file} is corrupt: {exc}") from exc
+    if record_id and record_id not in ids:
+        raise ChecksumError(f"raw capture {record_id} not found at the recorded offset of {warc_file}")
+
+
+def jsonl_to_parquet(staged: Path, out: Path) -> None:
+    schema = pa.schema(
+        [
+            ("outlet", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()), ("title", pa.string()),
+            ("authors", pa.list_(pa.string())), ("published", pa.string()), ("modified", pa.string()),
+            ("language", pa.string()), ("section", pa.string()), ("tags", pa.list_(pa.string())),
+            ("text", pa.string()), ("fetched_at", pa.string()), ("source", pa.string()),
+            ("snapshot_timestamp", pa.string()), ("sha256", pa.string()), ("raw", pa.string()),
+            ("description", pa.string()), ("image", pa.string()), ("version", pa.int32()), ("versions", pa.string()),
+        ]
+    )  # fmt: skip
+    tmp = out.with_name(out.name + ".tmp")
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer, open(staged, "rb") as fh:
+        batch: list[dict[str, Any]] = []
+        for line in fh:
+            row = json.loads(line)
+            row["raw"] = json.dumps(row.get("raw") or {})
+            row["versions"] = json.dumps(row.get("versions") or [])
+            batch.append(row)
+            if len(batch) >= PARQUET_ROW_GROUP:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+    os.replace(tmp, out)
