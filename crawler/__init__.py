@@ -8,18 +8,23 @@
 
 from crawler.articles import ArticleRules, UrlKind
 from crawler.ingest import IngestOutcome, capture, ingest_page
+from crawler.plan import CrawlPlan, build_plan
 from crawler.runner import CrawlRequest, CrawlSummary, crawl_in_subprocess, run_crawl
+from crawler.spiders.news import NewsSpider
 from crawler.stats import CrawlTally
 from crawler.window import DateWindow
 
 __all__ = [
     "ArticleRules",
+    "CrawlPlan",
     "CrawlRequest",
     "CrawlSummary",
     "CrawlTally",
     "DateWindow",
     "IngestOutcome",
+    "NewsSpider",
     "UrlKind",
+    "build_plan",
     "capture",
     "crawl_in_subprocess",
     "ingest_page",

@@ -6,13 +6,13 @@ refresh crawls reuse that archive. Tests that need faults start a server of thei
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from newsarchive.urls import canonical_url
-from outlet_server import Corpus, OutletServer
+from outlet_server import Corpus, OutletServer, build_corpus
 from tests.crawler.crawling import CrawlResult, adds_up, crawl, identity
 
 pytestmark = pytest.mark.slow
@@ -145,3 +145,38 @@ def test_politeness_user_agent_and_delay(outlet_server: OutletServer, tmp_path: 
     assert requests and all("https://archive.example/contact" in r["user_agent"] for r in requests)
     # One request at a time, at least half the delay apart (Scrapy's jitter is ±50%).
     assert result.stats["seconds"] >= (result.stats["requests"] - 1) * 0.3 * 0.5
+
+
+def test_scheduled_default_window_starts_at_the_last_run_minus_overlap(first_crawl: CrawlResult,
+                                                                        outlet_server: OutletServer,
+                                                                        archive_dir: Path) -> None:
+    from archive import Archive
+    from crawler.plan import build_plan
+    from newsarchive.registry import Outlet
+    from newsarchive.settings import Settings
+
+    settings = Settings(overlap_days=2, spool_dir=archive_dir.parent / "plan-spool")
+    outlet = Outlet.model_validate(outlet_server.outlet_yaml())
+    with Archive.open(str(archive_dir), settings) as archive:
+        last = archive.index.last_successful_run(outlet.id)
+        plan = build_plan(archive, outlet, since=None, until=None, settings=settings)
+    assert last is not None
+    assert plan.window.since == (last - timedelta(days=2)).date() and plan.window.until is None
+    assert plan.known_urls == {r.canonical_url for r in first_crawl.records()}
+
+
+def test_several_outlets_in_one_process(make_outlet_server, outlet_corpus: Corpus, tmp_path: Path) -> None:
+    from crawler import crawl_in_subprocess
+    from newsarchive.registry import Outlet
+    from newsarchive.settings import Settings
+
+    small = build_corpus(seed=5, n_articles=12)
+    first, second = make_outlet_server(), make_outlet_server(small)
+    outlets = [Outlet.model_validate(first.outlet_yaml(id="first")),
+               Outlet.model_validate(second.outlet_yaml(id="second", sections=[]))]
+    summaries = crawl_in_subprocess(outlets, str(tmp_path / "archive"), since=date(2026, 1, 1),
+                                    until=date(2026, 12, 31), settings=Settings(spool_dir=tmp_path / "spool"),
+                                    throttle=False, timeout_s=300)
+    assert [s.outlet_id for s in summaries] == ["first", "second"]
+    assert [s.archived for s in summaries] == [len(outlet_corpus.articles), len(small.articles)]
+    assert summaries[0].run_id != summaries[1].run_id and all(s.committed for s in summaries)
