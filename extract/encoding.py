@@ -17,6 +17,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["CANDIDATES", "DecodedPage", "declared_charset", "decode_html", "looks_like_mojibake", "plausibility"]
 
@@ -28,6 +29,8 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BO
 #: Sequences that UTF-8 text shows when decoded as a Latin or Cyrillic code page ("Ã©", "Ø§", "Ð°").
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _MIN_PLAUSIBILITY = 0.6
+#: The characters every :data:`_MOJIBAKE` match starts with.
+_MOJIBAKE_LEADS = "ÃÂØÙÐÑâ"
 _MOJIBAKE = re.compile(r"[ÃÂ][\x80-\xbf\u0152-\u0178\u2013-\u2122]|[ØÙ][\x80-\xbf\u0152-\u2122]|[ÐÑ][\x80-\xbf\u0152-\u2122]|â€")
 
 
@@ -63,18 +66,28 @@ def declared_charset(body: bytes) -> str | None:
 def looks_like_mojibake(text: str) -> bool:
     """True when ``text`` shows UTF-8 bytes read through a single-byte code page."""
     sample = text[:20000]
+    if not any(lead in sample for lead in _MOJIBAKE_LEADS):  # the usual case, found without the regex
+        return False
     return len(_MOJIBAKE.findall(sample)) >= 3
 
 
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str | None:
+    """The script of a character, as the first word of its Unicode name ("LATIN", "ARABIC" ...)."""
+    try:
+        return unicodedata.name(char).split(" ")[0]
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=65536)
 def _word_is_coherent(word: str) -> bool:
-    """A word with non-ASCII letters reads as real text: one script, sane case, few accents."""
-    scripts = set()
-    for char in word:
-        try:
-            scripts.add(unicodedata.name(char).split(" ")[0])
-        except ValueError:
-            return False
-    if len(scripts) != 1:
+    """A word with non-ASCII letters reads as real text: one script, sane case, few accents.
+
+    Cached: a page repeats its words, and the candidates of one page share their ASCII parts.
+    """
+    scripts = {_script(char) for char in word}
+    if None in scripts or len(scripts) != 1:
         return False
     caseless = word.lower() == word.upper()
     sane_case = word.islower() or word.isupper() or (word[:1].isupper() and word[1:].islower())
@@ -121,8 +134,11 @@ def _choose(body: bytes, declared: str | None) -> tuple[str, str]:
     for rank, encoding in enumerate(dict.fromkeys([*([declared] if declared else []), *map(_codec_name, CANDIDATES)])):
         text = _try(body, encoding)
         if text is not None and not looks_like_mojibake(text):
+            score = round(plausibility(text), 2)
+            if score >= 1.0:
+                return text, encoding  # no later candidate can beat it: earlier ranks win ties
             # the declared charset wins ties (rank 0 sorts first among equals)
-            scored.append((round(plausibility(text), 2), -rank, encoding, text))
+            scored.append((score, -rank, encoding, text))
     scored.sort(reverse=True)
     if scored and scored[0][0] >= _MIN_PLAUSIBILITY:
         return scored[0][3], scored[0][2]
