@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -54,7 +55,7 @@ class Spool:
     def add(self, key: str, data: bytes | Path, *, sha256: str, kind: str, content_type: str | None = None) -> SpooledObject:
         """Keep ``data`` for ``key`` (a ``Path`` is moved into the spool, not copied)."""
         self.ensure_dirs()
-        name = f"{uuid.uuid1().hex}"
+        name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"  # sorts oldest first
         tmp = self.workdir / f"entry-{name}"
         tmp.mkdir()
         if isinstance(data, bytes):
