@@ -138,4 +138,10 @@ class ArchivePipeline:
             stats["archive_error"] = redact(str(exc))
             logger.error("archive run %s could not be committed: %s", self.run.run_id, redact(str(exc)))
             reason = "archive_error"
+        skipped = ", ".join(f"{k} {v}" for k, v in stats["skipped"].items() if v) or "none"
+        logger.info(
+            "outlet %s: %d archived (%d versions), skipped: %s; %d requests, %d bytes, %.1f s",
+            spider.outlet.id, stats["articles_archived"], stats["versions"], skipped,
+            stats["requests"], stats["bytes"], stats["seconds"],
+        )
         spider.finish(self.run.run_id, stats, committed=reason == "finished")
