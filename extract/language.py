@@ -47,25 +47,22 @@ def primary_subtag(tag: str | None) -> str | None:
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
+#: Letters of each script (the ranges :func:`detect_script` counts).
+_SCRIPT_LETTERS: dict[str, re.Pattern[str]] = {
+    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"),
+    "cyrillic": re.compile(r"[\u0400-\u052f]"),
+    "latin": re.compile(r"[\u0000-\u024f]"),
+}
+
+
 def detect_script(text: str) -> str | None:
     """``"arabic"``, ``"cyrillic"`` or ``"latin"`` when one holds most letters of ``text``."""
-    counts = {"arabic": 0, "cyrillic": 0, "latin": 0}
-    total = 0
-    for char in text[:5000]:
-        if not char.isalpha():
-            continue
-        total += 1
-        code = ord(char)
-        if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
-            counts["arabic"] += 1
-        elif 0x0400 <= code <= 0x052F:
-            counts["cyrillic"] += 1
-        elif code < 0x0250:
-            counts["latin"] += 1
-    if total < 20:
+    letters = "".join(filter(str.isalpha, text[:5000]))
+    if len(letters) < 20:
         return None
+    counts = {script: len(pattern.findall(letters)) for script, pattern in _SCRIPT_LETTERS.items()}
     script, count = max(counts.items(), key=lambda item: item[1])
-    return script if count / total >= 0.6 else None
+    return script if count / len(letters) >= 0.6 else None
 
 
 def _latin_language(text: str) -> str | None:

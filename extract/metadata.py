@@ -17,14 +17,18 @@ Metadata is read from the full page *before* the DOM pre-clean removes bylines a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from lxml import html
+from lxml.etree import XPath
 
+from extract.content import alnum_key
 from extract.dom import text_of
 from extract.jsonld import JsonLd
 from extract.rules import (
@@ -99,21 +103,17 @@ def parse_datetime(value: str | None, tz: tzinfo | None = None) -> datetime | No
 
 def strip_site_name(title: str, site_names: list[str]) -> str:
     """``"Headline | Site"`` -> ``"Headline"`` (also "Site - Headline") when the site is known."""
-    names = {_fold(n) for n in site_names if n}
+    names = {alnum_key(n) for n in site_names if n}
     for separator in TITLE_SEPARATORS:
         if separator not in title:
             continue
         head, _, tail = title.rpartition(separator)
-        if _fold(tail) in names and head.strip():
+        if alnum_key(tail) in names and head.strip():
             return strip_site_name(head.strip(), site_names)
         first, _, rest = title.partition(separator)
-        if _fold(first) in names and rest.strip():
+        if alnum_key(first) in names and rest.strip():
             return strip_site_name(rest.strip(), site_names)
     return title.strip()
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum()).casefold()
 
 
 def _title(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: list[str]) -> str | None:
@@ -125,13 +125,13 @@ def _title(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site
     ]
     candidates = [strip_site_name(c, site_names) for c in raw if c]
     headings = [text_of(h) for h in (*tree.xpath("//article//h1"), *tree.iter("h1"), *tree.iter("h2"))]
-    folded = {_fold(c) for c in candidates}
+    folded = {alnum_key(c) for c in candidates}
     for heading in headings:
-        if heading and _fold(heading) in folded:
+        if heading and alnum_key(heading) in folded:
             return heading
     # A heading that a candidate starts with: the candidate still carries an unknown site name.
     for heading in headings:
-        if heading and len(heading) > 10 and any(_fold(c).startswith(_fold(heading)) for c in candidates):
+        if heading and len(heading) > 10 and any(alnum_key(c).startswith(alnum_key(heading)) for c in candidates):
             return heading
     if candidates:
         return candidates[0]
@@ -140,7 +140,7 @@ def _title(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site
 
 def clean_authors(names: list[str], site_names: list[str] = ()) -> list[str]:  # type: ignore[assignment]
     """Split, strip "By" and roles, drop desk names and duplicates; keeps order."""
-    noise = {n.casefold() for n in AUTHOR_NOISE} | {_fold(s) for s in site_names}
+    noise = {n.casefold() for n in AUTHOR_NOISE} | {alnum_key(s) for s in site_names}
     result: list[str] = []
     for raw in names:
         raw = _EMAIL_OR_URL.sub(" ", raw)
@@ -154,22 +154,27 @@ def clean_authors(names: list[str], site_names: list[str] = ()) -> list[str]:  #
             if not name or not any(ch.isalpha() for ch in name) or len(name) > 60:
                 continue
             words = lowered.split()
-            if lowered in noise or _fold(name) in noise or (words and words[-1] in AUTHOR_NOISE_LAST_WORDS):
+            if lowered in noise or alnum_key(name) in noise or (words and words[-1] in AUTHOR_NOISE_LAST_WORDS):
                 continue
             if name.casefold() not in {r.casefold() for r in result}:
                 result.append(name)
     return result
 
 
+@lru_cache(maxsize=64)
+def _xpath(expression: str) -> XPath:
+    return XPath(expression)
+
+
 def _authors(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: list[str]) -> list[str]:
-    sources: list[list[str]] = [
-        ld.names("author"),
-        metas.get("author", []),
-        [a for a in metas.get("article:author", []) if not a.startswith("http")],
-        [text_of(el) for selector in AUTHOR_SELECTORS for el in tree.xpath(selector)],
+    sources: list[Callable[[], list[str]]] = [  # in order of trust, each read only when needed
+        lambda: ld.names("author"),
+        lambda: metas.get("author", []),
+        lambda: [a for a in metas.get("article:author", []) if not a.startswith("http")],
+        lambda: [text_of(el) for selector in AUTHOR_SELECTORS for el in _xpath(selector)(tree)],
     ]
-    for names in sources:
-        cleaned = clean_authors(names, site_names)
+    for source in sources:
+        cleaned = clean_authors(source(), site_names)
         if cleaned:
             return cleaned
     return []

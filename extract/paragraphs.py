@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from extract.content import Block, remove_block
+from extract.content import Block, alnum_key, remove_block
 from extract.rules import (
     BLOCK_HEADINGS,
     BOILERPLATE_LINES,
@@ -37,7 +37,7 @@ from extract.rules import (
     TEASER_LABELS,
 )
 
-__all__ = ["ParagraphFilter", "ParagraphRules", "headline_key", "line_key"]
+__all__ = ["ParagraphFilter", "ParagraphRules", "headline_key", "headline_keys", "line_key"]
 
 _LABEL_SEPARATORS = ":：-–—|»>•·"
 _SENTENCE_END = ".!?…:;\"”»’')"
@@ -52,7 +52,19 @@ def line_key(text: str) -> str:
 
 def headline_key(text: str) -> str:
     """Letters and digits only, case-folded: two headlines are the same when their keys are."""
-    return "".join(ch for ch in text if ch.isalnum()).casefold()
+    return alnum_key(text)
+
+
+@lru_cache(maxsize=8)
+def _frozen_headline_keys(headlines: frozenset[str]) -> frozenset[str]:
+    return frozenset(headline_key(h) for h in headlines if h)
+
+
+def headline_keys(headlines: Iterable[str]) -> frozenset[str]:
+    """Keys of ``headlines``; cached for a frozenset (the crawler passes the outlet's headlines as one)."""
+    if isinstance(headlines, frozenset):
+        return _frozen_headline_keys(headlines)
+    return frozenset(headline_key(h) for h in headlines if h)
 
 
 def _heading_key(text: str) -> str:
@@ -112,7 +124,7 @@ class ParagraphFilter:
     ) -> None:
         self.rules = rules
         self.title_key = headline_key(title or "")
-        self.headlines = {headline_key(h) for h in known_headlines if h} - {self.title_key, ""}
+        self.headlines = headline_keys(known_headlines) - {self.title_key, ""}
         self.template_lines = {line_key(line) for line in template_lines}
 
     # -- single-block tests -------------------------------------------------------------
