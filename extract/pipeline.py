@@ -12,7 +12,7 @@ The steps, each in its own module::
                                         text / html / markdown, language check (language)
 
 trafilatura runs once, on the already-parsed tree; the renderings come from the same filtered
-tree, so text, HTML and markdown always agree.
+tree, so text, HTML and markdown always agree (HTML and markdown are rendered when first read).
 """
 
 from __future__ import annotations
@@ -129,8 +129,6 @@ def _extract(
     return Extraction(
         url=url,
         text=text,
-        html=content.html(),
-        markdown=content.markdown(),
         title=meta.title,
         authors=meta.authors,
         published=meta.published,
@@ -142,6 +140,7 @@ def _extract(
         description=meta.description,
         image=meta.image,
         is_article=is_article,
+        content=content,
         details={
             "versions": _VERSIONS,
             "encoding": page.encoding,

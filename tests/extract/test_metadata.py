@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -81,3 +82,14 @@ def test_garbage_does_not_crash() -> None:
     ex = extract_article(b"\x00\xff\xfe garbage <<<>>> \x01", "https://t.example/junk")
     assert ex.text == "" or isinstance(ex.text, str)
     assert not ex.is_article
+
+
+def test_renderings_are_made_on_first_read_and_survive_pickling() -> None:
+    page = article_page("<h2>Sub</h2>", *paragraphs(FILLER, FILLER + " End."))
+    ex = extract_article(page, "https://t.example/story")
+    assert "html" not in vars(ex) and "markdown" not in vars(ex)  # not rendered for text-only callers
+
+    copy = pickle.loads(pickle.dumps(ex))
+    assert copy.content is None
+    assert copy.html == ex.html and "<h2>Sub</h2>" in copy.html
+    assert copy.markdown == ex.markdown and copy.to_dict() == ex.to_dict()
