@@ -45,10 +45,8 @@ logger = logging.getLogger(__name__)
 Format = Literal["jsonl", "csv", "parquet", "warc"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "warc")
 CHECKPOINT_EVERY = 500
-_PLAN_COLUMNS = [
-    "outlet", "canonical_url", "key", "object_sha256", "version", "day", "source",
-    "warc_file", "record_id", "raw_offset", "raw_length",
-]  # fmt: skip
+_PLAN_COLUMNS = ["outlet", "canonical_url", "key", "object_sha256", "version", "day", "source"]
+_RAW_COLUMNS = ["warc_file", "record_id", "raw_offset", "raw_length"]
 
 _EXPORT_FIELDS = ArticleRecord.EXPORT_FIELDS
 
@@ -95,16 +93,25 @@ class ExportSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def plan_selection(index: ArchiveIndex, selection: Selection) -> pa.Table:
-    """The index rows to export, in a stable order (outlet, day, canonical URL, version)."""
-    tables = [index.table(o, columns=_PLAN_COLUMNS) for o in selection.outlets()] or [
-        index.table(None, columns=_PLAN_COLUMNS)
-    ]
-    table = pa.concat_tables(tables)
-    if table.num_rows and not selection.all_versions:
-        latest = table.group_by("canonical_url").aggregate([("version", "max")])
-        table = table.join(latest, keys="canonical_url")
-        table = table.filter(pc.equal(table["version"], table["version_max"])).drop_columns(["version_max"])
+def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool = False) -> pa.Table:
+    """The index rows to export, in a stable order (outlet, day, canonical URL, version).
+
+    ``with_raw`` adds the raw-capture columns (for WARC re-packing). The latest version of
+    an article is found by sorting, not by a join: it keeps the plan's peak memory near
+    the size of its columns.
+    """
+    columns = _PLAN_COLUMNS + (_RAW_COLUMNS if with_raw else [])
+    tables = [index.table(o, columns=columns) for o in selection.outlets()] or [index.table(None, columns=columns)]
+    table = pa.concat_tables(tables).combine_chunks()
+    if table.num_rows:
+        # Group by article, newest version last; drop repeated keys (a version indexed twice).
+        table = table.take(pc.sort_indices(table, [("canonical_url", "ascending"), ("version", "ascending"),
+                                                   ("key", "ascending")]))  # fmt: skip
+        urls, keys = table["canonical_url"], table["key"]
+        keep = pc.fill_null(pc.not_equal(keys, _shifted(keys, 1)), True)
+        if not selection.all_versions:
+            keep = pc.and_(keep, pc.fill_null(pc.not_equal(urls, _shifted(urls, -1)), True))
+        table = table.filter(keep)
     mask: ds.Expression | None = None
     for condition in (
         pc.field("day") >= pa.scalar(selection.since, pa.date32()) if selection.since else None,
@@ -115,13 +122,17 @@ def plan_selection(index: ArchiveIndex, selection: Selection) -> pa.Table:
             mask = condition if mask is None else mask & condition
     if mask is not None:
         table = table.filter(mask)
-    table = table.sort_by([("outlet", "ascending"), ("day", "ascending"), ("canonical_url", "ascending"),
-                           ("version", "ascending"), ("key", "ascending")])  # fmt: skip
-    keys = table["key"]
-    if table.num_rows > 1:  # the same version may be indexed twice (a spooled run, a concurrent run)
-        previous = pa.concat_arrays([pa.array([None], pa.string()), keys.combine_chunks().slice(0, table.num_rows - 1)])
-        table = table.filter(pc.fill_null(pc.not_equal(keys, previous), True))
-    return table
+    order = [("outlet", "ascending"), ("day", "ascending"), ("canonical_url", "ascending"), ("version", "ascending")]
+    return table.take(pc.sort_indices(table, order))
+
+
+def _shifted(column: pa.ChunkedArray, by: int) -> pa.Array:
+    """``column`` moved down (``by`` > 0) or up (``by`` < 0) one row, padded with a null."""
+    array = column.combine_chunks()
+    pad = pa.nulls(1, array.type)
+    if by > 0:
+        return pa.concat_arrays([pad, array.slice(0, len(array) - 1)])
+    return pa.concat_arrays([array.slice(1), pad])
 
 
 def _iter_plan_rows(plan: pa.Table, start: int = 0) -> Iterator[dict[str, Any]]:
@@ -221,7 +232,7 @@ def export(
     selection = selection or Selection()
     out = Path(out)
     started = time.monotonic()
-    plan = plan_selection(index, selection)
+    plan = plan_selection(index, selection, with_raw=fmt == "warc")
     partial = out.with_name(out.name + ".partial")
     checkpoint = _Checkpoint(out.with_name(out.name + ".partial.json"), _fingerprint(fmt, selection, plan))
     position, offset, records = checkpoint.load() if partial.exists() else (0, 0, 0)

@@ -164,7 +164,12 @@ class ArchiveIndex:
         filter: ds.Expression | None = None,
     ) -> pa.Table:
         """Committed index rows (all columns unless ``columns``), filtered by ``filter``."""
-        return self.dataset(outlet_id).to_table(columns=list(columns) if columns else None, filter=filter)
+        return self.dataset(outlet_id).to_table(
+            columns=list(columns) if columns else None,
+            filter=filter,
+            use_threads=False,
+            memory_pool=pa.system_memory_pool(),  # returns freed memory to the OS: a flat RSS for big plans
+        )
 
     def known_canonical_urls(self, outlet_id: str) -> set[str]:
         column = self.table(outlet_id, columns=["canonical_url"]).column("canonical_url")
