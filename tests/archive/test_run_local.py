@@ -128,3 +128,17 @@ def test_index_queries(local_archive: Archive) -> None:
     fetched = local_archive.index.latest_fetch("demo")
     assert set(fetched) == {make_record("demo", n).canonical_url for n in range(4)}
     assert all(ts.tzinfo is not None for ts in fetched.values())
+
+
+def test_concurrent_runs_never_overwrite_each_other(local_archive: Archive) -> None:
+    first, second = local_archive.begin_run("demo"), local_archive.begin_run("demo")
+    assert first.add_article(make_record("demo", 0, "Text seen by the first run.")) == "new"
+    assert second.add_article(make_record("demo", 0, "Text seen by the second run.")) == "new"
+    assert first.add_article(make_record("demo", 1)) == "new"
+    assert second.add_article(make_record("demo", 1)) == "new"  # same key, same text: meets the first's object
+    first.commit({})
+    second.commit({})
+    every = list(local_archive.iter_records(all_versions=True))
+    texts = sorted(r.text for r in every if r.canonical_url.endswith("story-0"))
+    assert texts == ["Text seen by the first run.", "Text seen by the second run."]
+    assert len([r for r in every if r.canonical_url.endswith("story-1")]) == 1  # indexed twice, exported once
