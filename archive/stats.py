@@ -108,8 +108,8 @@ def print_stats(
     console = console or Console()
     stats = compute_stats(archive.index)
     table = Table(title=f"archive {archive.uri}")
-    for column in ("outlet", "articles", "first day", "last day", "median/day", "gap days", "last successful run"):
-        table.add_column(column, justify="right" if column in ("articles", "median/day", "gap days") else "left")
+    for column in ("outlet", "articles", "first", "last", "per day", "gaps", "last run (UTC)"):
+        table.add_column(column, justify="right" if column in ("articles", "per day", "gaps") else "left", no_wrap=True)
     for outlet in stats.outlets:
         days = sorted(stats.per_day.get(outlet, {}))
         run = stats.last_successful_run.get(outlet)
@@ -120,7 +120,7 @@ def print_stats(
             days[-1].isoformat() if days else "-",
             f"{stats.norm.get(outlet, 0):g}",
             str(len(stats.gaps.get(outlet, []))),
-            run.strftime("%Y-%m-%d %H:%M UTC") if run else "never",
+            run.strftime("%Y-%m-%d %H:%M") if run else "never",
         )
     console.print(table)
     if gaps:
@@ -129,7 +129,7 @@ def print_stats(
             console.print(f"{outlet}: {len(found)} gap day(s)" + (": " + ", ".join(d.isoformat() for d in found) if found else ""))
     if plot is not None:
         write_heatmap(stats, plot)
-        console.print(f"coverage heatmap written to {plot} ({len(stats.outlets)} outlets x {len(stats.days())} days)")
+        console.print(f"coverage heatmap written to {plot}: {len(stats.outlets)} outlet(s) x {len(stats.days())} day(s)")
     return stats
 
 
