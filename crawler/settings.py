@@ -66,7 +66,6 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "DOWNLOAD_TIMEOUT": settings.download_timeout_s,
         "DOWNLOAD_MAXSIZE": settings.download_maxsize,
         "DOWNLOAD_WARNSIZE": settings.download_warnsize,
-        "DOWNLOAD_FAIL_ON_DATALOSS": False,
         # A backstop only: the spider bounds link hops (max_depth), section pages and sitemap nesting itself,
         # and Scrapy's depth also counts the robots.txt -> sitemap index -> sitemap chain before phase 2.
         "DEPTH_LIMIT": settings.max_depth + settings.max_section_pages + 8,
