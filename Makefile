@@ -10,6 +10,7 @@ RUN := $(UV) run --locked
 bootstrap:  ## install uv if missing, then the locked environment
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --locked
+	@$(UV) sync --locked --quiet --project tools/pywb  # pywb for the replay test, in its own pinned environment
 
 demo: bootstrap  ## serve the demo outlet on 127.0.0.1, crawl, extract and archive it into ./demo-archive
 	$(RUN) newsarchive demo

@@ -127,25 +127,51 @@ def crawl(
     _print_summaries(summaries)
 
 
+class Pick(StrEnum):
+    earliest = "earliest"
+    latest = "latest"
+    all = "all"
+
+
 @app.command()
 def backfill(
     outlet_id: Annotated[str, typer.Argument(help="The outlet to backfill.")],
-    since: Annotated[str, typer.Option("--since", help="First publication date (YYYY-MM-DD).")],
-    until: Annotated[str, typer.Option("--until", help="Last publication date (YYYY-MM-DD).")],
-    source: Annotated[Source, typer.Option("--source", help="Where historical articles come from.")] = Source.sitemaps,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: Annotated[Source, typer.Option("--source", help="sitemaps: the live site's sitemaps and sections; wayback: Internet Archive snapshots; all: both.")] = Source.sitemaps,
+    fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Backfill exactly the days 'stats --gaps' lists (from the Wayback Machine).")] = False,
+    wayback_url: Annotated[str | None, typer.Option("--wayback-url", envvar="NEWSARCHIVE_WAYBACK_URL", help="Base URL of the Wayback Machine (CDX API under /cdx/search/cdx).")] = None,
+    pick: Annotated[Pick, typer.Option("--pick", help="Which snapshot of an article: earliest after publication, latest, or all distinct texts.")] = Pick.earliest,
     outlets: OutletsOption = Path("outlets.yaml"),
     archive: ArchiveOption = "archive",
 ) -> None:
-    """Archive an outlet's articles of a past date range, month by month."""
+    """Archive an outlet's articles of a past date range, from its sitemaps and/or the Wayback Machine.
+
+    Articles already archived are not stored again; a snapshot whose text differs
+    from the archived one is stored as a new version.
+    """
     from newsarchive.registry import load_outlets, select_outlets
 
     start, end = _window(since, until)
-    selected = select_outlets(load_outlets(outlets), [outlet_id])
-    if source is not Source.sitemaps:
-        raise NotImplementedError(f"backfill --source {source.value} (the history issue brings Wayback snapshots)")
-    from crawler import run_crawl
+    if not fill_gaps and (start is None or end is None):
+        fail("backfill needs --since and --until (or --fill-gaps)")
+    (outlet,) = select_outlets(load_outlets(outlets), [outlet_id])
+    summaries = []
+    if fill_gaps:
+        from crawler.wayback import fill_gaps as backfill_gaps
 
-    summaries = run_crawl(selected, archive, since=start, until=end, progress=_interactive())
+        summaries = backfill_gaps(outlet, archive, wayback_url=wayback_url, pick=pick.value)
+        if not summaries:
+            typer.echo(f"{outlet.id}: no gap days to fill")
+    else:
+        if source in (Source.sitemaps, Source.all):
+            from crawler import run_crawl
+
+            summaries += run_crawl([outlet], archive, since=start, until=end, progress=_interactive())
+        if source in (Source.wayback, Source.all):
+            from crawler.wayback import backfill_from_wayback
+
+            summaries.append(backfill_from_wayback(outlet, archive, start, end, wayback_url=wayback_url, pick=pick.value))
     _print_summaries(summaries)
 
 

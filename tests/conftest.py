@@ -1,7 +1,8 @@
 """Session-wide test set-up: shared servers live in tests/fixtures/ and are loaded here.
 
 - ``tests.fixtures.outlet``: the project's outlet server on a free 127.0.0.1 port;
-- ``tests.fixtures.s3``: one SeaweedFS (``weed mini``) per session, every port free, credentials required.
+- ``tests.fixtures.s3``: one SeaweedFS (``weed mini``) per session, every port free, credentials required;
+- ``tests.fixtures.wayback``: a local Wayback Machine (CDX API + replay) holding an outlet's past.
 """
 
-pytest_plugins = ["tests.fixtures.outlet", "tests.fixtures.s3"]
+pytest_plugins = ["tests.fixtures.outlet", "tests.fixtures.s3", "tests.fixtures.wayback"]

@@ -79,12 +79,8 @@ def test_extract_missing_file(tmp_path: Path) -> None:
     assert_one_clear_line(result, "missing.html", "no such file")
 
 
-def test_wayback_backfill_not_yet_implemented(tmp_path: Path) -> None:
+def test_backfill_needs_a_window(tmp_path: Path) -> None:
     path = tmp_path / "outlets.yaml"
     path.write_text("outlets:\n  - {id: good, name: G, base_url: 'https://g.org'}\n")
-    result = newsarchive(
-        "backfill", "good", "--since", "2026-01-01", "--until", "2026-02-01", "--source", "wayback",
-        "--outlets", str(path), "--archive", str(tmp_path / "a"),
-    )
-    assert result.returncode == 2
-    assert_one_clear_line(result, "not yet implemented")
+    result = newsarchive("backfill", "good", "--outlets", str(path), "--archive", str(tmp_path / "a"))
+    assert_one_clear_line(result, "--since and --until")

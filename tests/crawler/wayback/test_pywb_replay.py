@@ -2,16 +2,14 @@
 
 pywb is not in the project's lock: pywb 2.10 pins ``pyOpenSSL<26.2``, which downgrades
 ``cryptography`` 50 -> 47 for the whole environment, and pins ``redis==2.10.6`` and
-``werkzeug==3.1.7``. So this test runs pywb from its own environment: set
-``NEWSARCHIVE_PYWB_BIN`` to the directory holding pywb's ``wayback`` and ``wb-manager``
-(e.g. ``uv tool install pywb`` -> ``~/.local/bin``), or have them on PATH. Without them
-the test is skipped with that reason — it cannot run, it does not pass.
+``werkzeug==3.1.7``. So pywb has an environment of its own, pinned by ``tools/pywb/uv.lock``
+and installed by ``make bootstrap`` (which ``make test`` runs). ``NEWSARCHIVE_PYWB_BIN``
+points elsewhere if needed. Without pywb the test fails and says how to install it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -30,13 +28,14 @@ from outlet_server import build_corpus
 from tests.fixtures.wayback import record_history
 from tests.fixtures.wayback_server import WaybackServer
 
+PYWB_ENV_BIN = Path(__file__).resolve().parents[3] / "tools" / "pywb" / ".venv" / "bin"
+
 
 def pywb_bin() -> Path:
-    configured = os.environ.get("NEWSARCHIVE_PYWB_BIN")
-    found = Path(configured) / "wayback" if configured else (Path(w) if (w := shutil.which("wayback")) else None)
-    if found is None or not found.exists() or not (found.parent / "wb-manager").exists():
-        pytest.skip("pywb not installed (not in the lock: it downgrades cryptography); set NEWSARCHIVE_PYWB_BIN")
-    return found.parent
+    bindir = Path(os.environ.get("NEWSARCHIVE_PYWB_BIN") or PYWB_ENV_BIN)
+    if not (bindir / "wayback").exists() or not (bindir / "wb-manager").exists():
+        pytest.fail(f"pywb not found in {bindir}: run `make bootstrap` (uv sync --locked --project tools/pywb)")
+    return bindir
 
 
 def free_port() -> int:
