@@ -57,6 +57,8 @@ class Settings:
     # History.
     wayback_url: str = "https://web.archive.org"
     wayback_cdx_per_minute: int = 60
+    wayback_replay_per_minute: int = 120
+    wayback_state_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/wayback"))
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -37,7 +37,7 @@ from protego import Protego
 from crawler.runner import FAILURE_REASONS, CrawlSummary
 from crawler.stats import CrawlTally
 from crawler.wayback.cdx import CdxClient, CdxQuery, CdxRow, format_timestamp
-from crawler.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows, default_state_dir
+from crawler.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from crawler.wayback.discover import DiscoveredUrl, read_discovery_capture
 from crawler.wayback.replay import ReplayClient, ReplayError, replay_path
 from crawler.wayback.snapshots import Pick, Snapshot, SnapshotSelector
@@ -371,7 +371,7 @@ def backfill_from_wayback(
     """Archive ``outlet``'s articles published from ``since`` to ``until`` from Wayback snapshots.
 
     ``wayback_url`` overrides ``settings.wayback_url`` (``NEWSARCHIVE_WAYBACK_URL``);
-    ``state_dir`` holds the resumable checkpoint (default :func:`default_state_dir`).
+    ``state_dir`` holds the resumable checkpoint (default: the ``wayback_state_dir`` setting).
     Raises :class:`~crawler.wayback.transport.WaybackUnavailable` when the Archive
     stays down; what was fetched before is committed and a rerun continues from there.
     """
@@ -383,7 +383,7 @@ def backfill_from_wayback(
     archive = Archive.open(archive_uri, settings)
     with WaybackHttp.from_settings(settings, wayback_url=wayback_url, transport=transport, retry=retry) as http:
         checkpoint = BackfillCheckpoint.for_backfill(
-            state_dir or default_state_dir(), outlet.id, since, until, http.base_url,
+            state_dir or settings.wayback_state_dir, outlet.id, since, until, http.base_url,
             options=f"{pick.value}|{archive_uri}",
         )
         backfill = WaybackBackfill(

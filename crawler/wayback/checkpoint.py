@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.wayback.cdx import CdxClient, CdxQuery, CdxRow
+from newsarchive.settings import get_settings
 
 __all__ = ["BackfillCheckpoint", "checkpointed_rows", "default_state_dir"]
 
 
 def default_state_dir() -> Path:
-    """``$NEWSARCHIVE_WAYBACK_STATE`` or ``~/.cache/newsarchive/wayback``."""
-    configured = os.environ.get("NEWSARCHIVE_WAYBACK_STATE")
-    return Path(configured) if configured else Path(os.path.expanduser("~/.cache/newsarchive/wayback"))
+    """The ``wayback_state_dir`` setting (``$NEWSARCHIVE_WAYBACK_STATE_DIR``, default ``~/.cache/newsarchive/wayback``)."""
+    return get_settings().wayback_state_dir
 
 
 class BackfillCheckpoint:

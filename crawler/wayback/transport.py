@@ -184,7 +184,7 @@ class WaybackHttp:
         retry: RetryPolicy | None = None,
     ) -> WaybackHttp:
         cdx_rate = float(settings.wayback_cdx_per_minute)
-        replay_rate = float(settings.extra.get("wayback_replay_per_minute", cdx_rate * 2))
+        replay_rate = float(settings.wayback_replay_per_minute)
         return cls(
             wayback_url or settings.wayback_url,
             user_agent=settings.user_agent,
