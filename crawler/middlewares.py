@@ -34,6 +34,7 @@ from scrapy.dupefilters import BaseDupeFilter
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
+from twisted.internet.error import DNSLookupError
 
 from newsarchive.urls import canonical_url, same_site
 
@@ -50,8 +51,10 @@ __all__ = [
     "CrawlDelayMiddleware",
     "OffsiteRefused",
     "OutletOffsiteMiddleware",
+    "PrivateAddressLookupError",
     "PrivateAddressMiddleware",
     "PrivateAddressRefused",
+    "caused_by",
     "is_public_address",
 ]
 
@@ -60,6 +63,20 @@ logger = logging.getLogger(__name__)
 
 class PrivateAddressRefused(IgnoreRequest):
     """The request's host resolves to a loopback, private or link-local address."""
+
+
+class PrivateAddressLookupError(DNSLookupError):
+    """The crawl's resolver refused a non-public answer (see :mod:`crawler.resolver`)."""
+
+
+def caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Is ``error``, or an exception it was raised from, a ``kind``? (Scrapy wraps download errors.)"""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 class OffsiteRefused(IgnoreRequest):
@@ -237,6 +254,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return result
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        if caused_by(exception, PrivateAddressLookupError):
+            return None  # the address will not become public by asking again
         result = super().process_exception(request, exception)
         if isinstance(result, Request):
             await sleep(self.backoff(result))

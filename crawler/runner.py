@@ -153,7 +153,14 @@ def run_crawl(
     archive = Archive.open(archive_uri, settings)
     log_level = "INFO" if progress else "WARNING"
     crawlers: list[Crawler] = []
-    process = CrawlerProcess({"LOG_LEVEL": log_level}, install_root_handler=True)
+    from crawler.resolver import private_hosts
+
+    allowed_private = private_hosts(d for o in outlets if o.allow_private_addresses for d in o.allowed_domains)
+    process = CrawlerProcess({
+        "LOG_LEVEL": log_level,
+        "DNS_RESOLVER": "crawler.resolver.PublicAddressResolver",
+        "NEWSARCHIVE_PRIVATE_HOSTS": list(allowed_private),
+    })
     for number, outlet in enumerate(outlets):
         plan = build_plan(archive, outlet, since=since, until=until, refresh_days=refresh_days,
                           settings=settings, throttle=throttle)

@@ -24,7 +24,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.middlewares import AlreadyArchived, OffsiteRefused, PrivateAddressRefused
+from crawler.middlewares import (
+    AlreadyArchived,
+    OffsiteRefused,
+    PrivateAddressLookupError,
+    PrivateAddressRefused,
+    caused_by,
+)
 
 __all__ = ["DISCOVERY_SOURCES", "SKIP_REASONS", "CrawlTally", "failure_reason"]
 
@@ -53,6 +59,7 @@ SKIP_REASONS: tuple[str, ...] = (
 FAILURE_REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (AlreadyArchived, "known"),
     (PrivateAddressRefused, "private_address"),
+    (PrivateAddressLookupError, "private_address"),
     (OffsiteRefused, "offsite"),
     (TimeoutError, "timeout"),
     (TCPTimedOutError, "timeout"),
@@ -71,11 +78,13 @@ IGNORE_MESSAGES: tuple[tuple[str, str], ...] = (
 def failure_reason(failure: Failure) -> str:
     """The skip reason of a request that ended in ``failure``."""
     error = failure.value
+    if error is None:
+        return "error"
     if isinstance(error, HttpError):
         status = error.response.status
         return "gone" if status in (404, 410) else "http_error"
     for kind, reason in FAILURE_REASONS:
-        if isinstance(error, kind):
+        if caused_by(error, kind):
             return reason
     name = type(error).__name__
     if name in ("DownloadTimeoutError",):

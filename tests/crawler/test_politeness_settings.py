@@ -96,3 +96,36 @@ def test_dupefilter_uses_url_identity_but_lets_redirect_hops_through() -> None:
     hop = Request("https://news.example/2026/10/03/a/", meta={"redirect_urls": ["https://news.example/2026/10/03/a"]})
     assert not dupes.request_seen(hop), "a trailing-slash redirect continues the same fetch"
     assert not dupes.request_seen(Request("https://news.example/2026/10/03/a/", method="HEAD"))
+
+
+def test_resolver_refuses_private_answers_for_hosts_no_outlet_allows() -> None:
+    # The rebinding case (public answer to the middleware, private one to the connection) cannot be
+    # produced on demand without a DNS server, so the resolver's decision is tested directly.
+    from crawler.middlewares import PrivateAddressLookupError
+    from crawler.resolver import PublicAddressResolver, private_hosts
+
+    # No reactor: check() does not resolve, and a test process must not install the global reactor.
+    resolver = PublicAddressResolver(None, 0, 5.0, allowed=private_hosts(["www.Demo.test:8000"]))
+    assert resolver.check("93.184.216.34", "news.example") == "93.184.216.34"
+    assert resolver.check("127.0.0.1", "demo.test") == "127.0.0.1"
+    assert resolver.check("10.1.2.3", "cdn.demo.test") == "10.1.2.3"
+    with pytest.raises(PrivateAddressLookupError):
+        resolver.check("169.254.169.254", "metadata.attacker.example")
+    with pytest.raises(PrivateAddressLookupError):
+        resolver.check("127.0.0.1", "notdemo.test")
+
+
+def test_a_refused_lookup_wrapped_by_scrapy_is_counted_as_private_address() -> None:
+    from scrapy.exceptions import CannotResolveHostError
+    from twisted.python.failure import Failure
+
+    from crawler.middlewares import PrivateAddressLookupError
+    from crawler.stats import failure_reason
+
+    try:
+        try:
+            raise PrivateAddressLookupError("rebound.example resolves to 10.0.0.1")
+        except PrivateAddressLookupError as inner:
+            raise CannotResolveHostError(str(inner)) from inner
+    except CannotResolveHostError as wrapped:
+        assert failure_reason(Failure(wrapped)) == "private_address"
