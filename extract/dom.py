@@ -23,7 +23,7 @@ from lxml.etree import XPath
 from extract.rules import DROP_SELECTORS, THEME_SELECTORS
 from newsarchive.errors import ExtractionError
 
-__all__ = ["SelectorRule", "builtin_selectors", "compile_rules", "furniture", "page_tokens", "parse_html", "preclean", "text_of"]
+__all__ = ["SelectorRule", "builtin_selectors", "compile_rules", "page_tokens", "parse_html", "preclean", "select", "text_of"]
 
 #: Elements never worth keeping; trafilatura drops them too, but removing them first is cheaper.
 _NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//noscript|//template")
@@ -124,27 +124,33 @@ def _remove(element: html.HtmlElement) -> None:
     parent.remove(element)
 
 
-def furniture(tree: html.HtmlElement, selectors: tuple[str, ...]) -> list[html.HtmlElement]:
+def select(
+    tree: html.HtmlElement, selectors: tuple[str, ...], tokens: frozenset[str] | None = None
+) -> list[html.HtmlElement]:
     """Elements of ``tree`` matching any of ``selectors``, in document order.
 
-    Only the selectors whose class/id tokens all occur on the page are evaluated: the others
-    cannot match, so the result is what evaluating every selector would give.
+    Only the selectors whose class/id tokens all occur on the page (``tokens``, collected when not
+    given) are evaluated: the others cannot match, so the result is what evaluating every selector
+    would give. Tokens collected before elements were removed are a superset, so still right.
     """
-    tokens = page_tokens(tree)
+    tokens = page_tokens(tree) if tokens is None else tokens
     xpath = _union(tuple(rule.xpath for rule in compile_rules(selectors) if rule.may_match(tokens)))
     return xpath(tree)  # type: ignore[return-value]
 
 
-def preclean(tree: html.HtmlElement, extra_selectors: Iterable[str] = ()) -> int:
+def preclean(
+    tree: html.HtmlElement, extra_selectors: Iterable[str] = (), tokens: frozenset[str] | None = None
+) -> int:
     """Remove built-in and ``extra_selectors`` furniture from ``tree`` in place; returns the count.
 
+    ``tokens`` are the page's class/id tokens (:func:`page_tokens`) when already collected.
     ``<html>``, ``<body>`` and any element containing an ``<article>`` are never removed, so an
     over-broad outlet selector cannot empty the page.
     """
     removed = 0
     for element in _NOISE_TAGS(tree):
         _remove(element)
-    for element in furniture(tree, (*builtin_selectors(), *extra_selectors)):
+    for element in select(tree, (*builtin_selectors(), *extra_selectors), tokens):
         if element.tag in ("html", "body") or element.find(".//article") is not None:
             continue
         if element.getparent() is not None and _still_attached(element, tree):

@@ -119,6 +119,24 @@ class JsonLd:
             value = value.get("url") or value.get("contentUrl")
         return value.strip() if isinstance(value, str) and value.strip() else None
 
+    def breadcrumb(self) -> list[tuple[str, str | None]]:
+        """``(name, url)`` of each item of the page's first ``BreadcrumbList``, by position."""
+        trail = next((n for n in self.nodes if "BreadcrumbList" in _types(n)), None)
+        if trail is None:
+            return []
+        items = trail.get("itemListElement")
+        entries = [self.resolve(item) for item in (items if isinstance(items, list) else [items])]
+        entries = [e for e in entries if isinstance(e, dict)]
+        entries.sort(key=lambda e: e.get("position") if isinstance(e.get("position"), int) else 0)
+        result: list[tuple[str, str | None]] = []
+        for entry in entries:
+            item = self.resolve(entry.get("item"))
+            name = entry.get("name") or (item.get("name") if isinstance(item, dict) else None)
+            url = item.get("@id") or item.get("url") if isinstance(item, dict) else item
+            if isinstance(name, str) and name.strip():
+                result.append((" ".join(name.split()), url if isinstance(url, str) else None))
+        return result
+
     def site_names(self) -> list[str]:
         names = self.names("publisher")
         names += [n["name"] for n in self.nodes if _types(n) & {"WebSite", "Organization", "NewsMediaOrganization"}

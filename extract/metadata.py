@@ -9,7 +9,12 @@ Each field has one resolver, and each resolver lists its sources in order of tru
 - published / modified: JSON-LD, ``article:*_time`` and similar metas, ``<time datetime>``, then
   htmldate on the page markup and URL (never its guess from the crawl date); naive times take
   the outlet's time zone, then UTC;
-- section, tags, canonical URL, description, lead image.
+- section: ``article:section`` / JSON-LD ``articleSection``, then the breadcrumb trail (JSON-LD
+  ``BreadcrumbList``, then markup), then the post's category links;
+- tags: ``article:tag`` / JSON-LD ``keywords`` / ``news_keywords``, then the post's tag links
+  (Drupal tag fields, theme tag boxes); a tag equal to the section is not repeated (Ghost's
+  primary tag is its section);
+- canonical URL, description, lead image.
 
 Metadata is read from the full page *before* the DOM pre-clean removes bylines and breadcrumbs.
 """
@@ -22,24 +27,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import html
 from lxml.etree import XPath
 
 from extract.content import alnum_key
-from extract.dom import text_of
+from extract.dom import select, text_of
 from extract.jsonld import JsonLd
 from extract.rules import (
     AUTHOR_NOISE,
     AUTHOR_NOISE_LAST_WORDS,
     AUTHOR_PREFIXES,
     AUTHOR_SELECTORS,
+    BREADCRUMB_SELECTORS,
+    CATEGORY_LINK_SELECTORS,
     DATE_META_NAMES,
     MODIFIED_META_NAMES,
+    TAG_LINK_SELECTORS,
     TITLE_SEPARATORS,
 )
+from newsarchive.urls import canonical_url
 
 __all__ = ["Metadata", "clean_authors", "extract_metadata", "parse_datetime", "strip_site_name"]
 
@@ -210,6 +219,53 @@ def _htmldate(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> datetime |
     return parse_datetime(found, tz) if found else None
 
 
+def _trail_section(trail: list[tuple[str, str | None]], url: str, title: str | None) -> str | None:
+    """The last item of a breadcrumb ``trail`` that is neither the home page nor the page itself."""
+    page, title_key = canonical_url(url), alnum_key(title or "")
+    for name, href in reversed(trail):
+        if not name or alnum_key(name) == title_key:
+            continue
+        if href:
+            try:
+                target = urljoin(url, href)
+                if urlsplit(target).path in ("", "/") or canonical_url(target) == page:
+                    continue
+            except ValueError:  # a malformed link still names the section
+                pass
+        return name
+    return None
+
+
+def _section(
+    tree: html.HtmlElement, url: str, metas: dict[str, list[str]], ld: JsonLd, title: str | None,
+    tokens: frozenset[str] | None,
+) -> str | None:
+    sections = metas.get("article:section", []) or ld.strings("articleSection")
+    if sections:
+        return sections[0]
+    section = _trail_section(ld.breadcrumb(), url, title)
+    if section is None:
+        trails = select(tree, BREADCRUMB_SELECTORS, tokens)
+        if trails:
+            links = [(text_of(a), a.get("href")) for a in trails[0].iter("a")]
+            section = _trail_section(links, url, title)
+    if section is None:
+        section = next((name for a in select(tree, CATEGORY_LINK_SELECTORS, tokens) if (name := text_of(a))), None)
+    return section
+
+
+def _tags(
+    tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, section: str | None,
+    tokens: frozenset[str] | None,
+) -> list[str]:
+    tags = [*metas.get("article:tag", []), *ld.strings("keywords")]
+    if not tags:
+        tags = [p.strip() for v in metas.get("news_keywords", []) for p in v.split(",") if p.strip()]
+    if not tags:
+        tags = [text_of(a) for a in select(tree, TAG_LINK_SELECTORS, tokens)]
+    return [tag for tag in dict.fromkeys(t for t in tags if t) if tag != section]
+
+
 def _first(metas: dict[str, list[str]], key: str) -> str | None:
     values = metas.get(key)
     return values[0] if values else None
@@ -222,8 +278,14 @@ def _first_url(base: str, *values: str | None) -> str | None:
     return None
 
 
-def extract_metadata(tree: html.HtmlElement, url: str, *, tz: tzinfo | None = None, site_name: str | None = None) -> Metadata:
-    """All metadata of the page ``tree`` fetched from ``url``; ``tz`` is the outlet's time zone."""
+def extract_metadata(
+    tree: html.HtmlElement, url: str, *, tz: tzinfo | None = None, site_name: str | None = None,
+    tokens: frozenset[str] | None = None,
+) -> Metadata:
+    """All metadata of the page ``tree`` fetched from ``url``; ``tz`` is the outlet's time zone.
+
+    ``tokens`` are the page's class/id tokens (:func:`extract.dom.page_tokens`) when already collected.
+    """
     metas = _metas(tree)
     ld = JsonLd(tree)
     site_names = [*metas.get("og:site_name", []), *metas.get("application-name", []), *ld.site_names()]
@@ -245,14 +307,8 @@ def extract_metadata(tree: html.HtmlElement, url: str, *, tz: tzinfo | None = No
         or ld.text("inLanguage")
         or _first(metas, "og:locale")
     )
-    sections = metas.get("article:section", []) or ld.strings("articleSection")
-    meta.section = sections[0] if sections else None
-    tags = [*metas.get("article:tag", []), *ld.strings("keywords")]
-    if not tags:
-        tags = [p.strip() for v in metas.get("news_keywords", []) for p in v.split(",") if p.strip()]
-    if not tags:
-        tags = [text_of(a) for a in tree.xpath("//article//a[contains(concat(' ',@rel,' '),' tag ')]")]
-    meta.tags = list(dict.fromkeys(t for t in tags if t))
+    meta.section = _section(tree, url, metas, ld, meta.title, tokens)
+    meta.tags = _tags(tree, metas, ld, meta.section, tokens)
     canonical = tree.xpath("//link[@rel='canonical']/@href")
     meta.canonical_url = _first_url(url, *(str(c) for c in canonical[:1]), *metas.get("og:url", [])[:1])
     meta.description = next(

@@ -25,7 +25,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from extract.content import Content, blocks_of, body_from_html
-from extract.dom import parse_html, preclean
+from extract.dom import page_tokens, parse_html, preclean
 from extract.encoding import decode_html
 from extract.language import check_language
 from extract.metadata import extract_metadata
@@ -103,10 +103,13 @@ def _extract(
 ) -> Extraction:
     page = decode_html(raw, encoding)
     tree = parse_html(page.text)
-    meta = extract_metadata(tree, url, tz=outlet.tz if outlet else None, site_name=outlet.name if outlet else None)
+    tokens = page_tokens(tree)
+    meta = extract_metadata(
+        tree, url, tz=outlet.tz if outlet else None, site_name=outlet.name if outlet else None, tokens=tokens
+    )
     has_article_element = tree.find(".//article") is not None
     selectors = tuple(outlet.boilerplate.drop_selectors) if outlet else ()
-    removed_elements = preclean(tree, selectors)
+    removed_elements = preclean(tree, selectors, tokens)
 
     document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)  # type: ignore[arg-type]
     body = getattr(document, "body", None)

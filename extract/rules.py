@@ -19,13 +19,16 @@ __all__ = [
     "AUTHOR_SELECTORS",
     "BLOCK_HEADINGS",
     "BOILERPLATE_LINES",
+    "BREADCRUMB_SELECTORS",
     "BYLINE_LINES",
+    "CATEGORY_LINK_SELECTORS",
     "DATE_LINES",
     "DATE_META_NAMES",
     "DROP_SELECTORS",
     "END_HEADINGS",
     "MODIFIED_META_NAMES",
     "MONTHS",
+    "TAG_LINK_SELECTORS",
     "TEASER_LABELS",
     "TEASER_LABEL_LANGUAGES_ANY_CASE",
     "THEME_SELECTORS",
@@ -379,4 +382,30 @@ MODIFIED_META_NAMES: tuple[str, ...] = (
     "datemodified",
     "lastmod",
     "dcterms.modified",
+)
+
+#: Breadcrumb trails (CSS, containers). When no ``article:section`` / JSON-LD ``articleSection``
+#: names the section, it is the last link of the first trail that is neither the home page nor the
+#: page itself ("Home / World / Middle East / <headline>" gives "Middle East").
+BREADCRUMB_SELECTORS: tuple[str, ...] = (
+    "#breadcrumb", "#breadcrumbs", ".breadcrumb", ".breadcrumbs", "nav[aria-label=breadcrumb]",
+    "nav[aria-label=Breadcrumb]", ".rank-math-breadcrumb", ".yoast-breadcrumbs", ".entry-crumbs",
+    ".tdb_breadcrumbs", ".block-system-breadcrumb-block",
+)
+
+#: The post's category links (CSS, the links themselves); the first is the section when neither
+#: metadata nor a breadcrumb trail says it. Ghost's primary tag is its section.
+CATEGORY_LINK_SELECTORS: tuple[str, ...] = (
+    "a[rel~=category]", ".post-cat-wrap a", ".td-category a", ".tdb_single_categories a", ".cat-links a",
+    ".post-categories a", ".post-card-primary-tag a", ".field--name-field-category a",
+    ".field--name-field-section a",
+)
+
+#: The post's tag links (CSS, the links themselves), read when no ``article:tag``, JSON-LD
+#: ``keywords`` or ``news_keywords`` lists the tags. (Not ``.tagcloud``: that is also the sidebar
+#: widget of every tag on the site.)
+TAG_LINK_SELECTORS: tuple[str, ...] = (
+    "article a[rel~=tag]:not([rel~=category])", ".post-bottom-tags a", ".tags-links a", ".post-tags a",
+    ".entry-tags a", ".article-tags a", ".article__tags a", ".td-tags a", ".tdb_single_tags a",
+    ".gh-article-tags a", ".field--name-field-tags a", ".field--name-field-keywords a",
 )

@@ -72,6 +72,7 @@ def main() -> None:
                 "published": gold["published"].isoformat(),
                 "language": gold["language"],
                 "section": gold["section"],
+                "tags": gold["tags"],
                 "paragraphs": article.paragraphs,
                 "boilerplate": [b for b in (article.teaser_headline, article.teaser_label) if b],
             }

@@ -9,7 +9,7 @@ import pytest
 from lxml.cssselect import CSSSelector
 from lxml.etree import XPath
 
-from extract.dom import builtin_selectors, compile_rules, furniture, page_tokens, parse_html, preclean
+from extract.dom import builtin_selectors, compile_rules, page_tokens, parse_html, preclean, select
 from extract.encoding import decode_html
 from newsarchive.errors import ExtractionError
 
@@ -60,7 +60,7 @@ def test_prefiltered_selectors_match_what_every_selector_matches(page: str, ever
     tree = parse_html(decode_html((GOLD / gold["html"]).read_bytes(), gold.get("encoding")).text)
     tokens = page_tokens(tree)
 
-    assert furniture(tree, builtin_selectors()) == every_selector(tree)
+    assert select(tree, builtin_selectors()) == every_selector(tree)
     assert sum(r.may_match(tokens) for r in compile_rules(builtin_selectors())) < len(builtin_selectors()) / 4
 
 

@@ -93,3 +93,47 @@ def test_renderings_are_made_on_first_read_and_survive_pickling() -> None:
     assert copy.content is None
     assert copy.html == ex.html and "<h2>Sub</h2>" in copy.html
     assert copy.markdown == ex.markdown and copy.to_dict() == ex.to_dict()
+
+
+def _meta_page(head: str = "", body: str = "") -> str:
+    return (
+        f'<html><head><meta charset="utf-8"><title>Depot plan approved | Valley Gazette</title>{head}</head>'
+        f"<body>{body}<article><h1>Depot plan approved</h1><p>{FILLER}</p><p>{FILLER} End.</p></article></body></html>"
+    )
+
+
+def _meta(page: str) -> tuple[str | None, list[str]]:
+    ex = extract_article(page, "https://valley.example/news/depot-plan-approved")
+    return ex.section, ex.tags
+
+
+def test_section_from_a_jsonld_breadcrumb_skips_home_and_the_page_itself() -> None:
+    trail = (
+        '{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": ['
+        '{"@type": "ListItem", "position": 3, "name": "Depot plan approved"},'
+        '{"@type": "ListItem", "position": 1, "name": "Home", "item": "https://valley.example/"},'
+        '{"@type": "ListItem", "position": 2, "name": "Local news", "item": {"@id": "https://valley.example/news/"}}]}'
+    )
+    assert _meta(_meta_page(f'<script type="application/ld+json">{trail}</script>')) == ("Local news", [])
+
+
+def test_section_from_a_breadcrumb_trail_then_category_links_and_metadata_first() -> None:
+    trail = '<nav class="breadcrumb"><ol><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ol></nav>'
+    category = '<a rel="category tag" href="/category/business/">Business</a>'
+    assert _meta(_meta_page(body=trail))[0] == "News"
+    assert _meta(_meta_page(body=category))[0] == "Business"
+    assert _meta(_meta_page('<meta property="article:section" content="Transport">', trail + category))[0] == "Transport"
+    assert _meta(_meta_page(body='<nav class="breadcrumb"><a href="/">Home</a></nav>')) == (None, [])
+
+
+def test_tags_from_tag_fields_without_category_links_or_the_section() -> None:
+    drupal = (
+        '<div class="field field--name-field-tags"><div class="field__label">Tags</div>'
+        '<a href="/taxonomy/term/12">Transport</a><a href="/taxonomy/term/31">Planning</a></div>'
+    )
+    assert _meta(_meta_page(body=drupal)) == (None, ["Transport", "Planning"])
+    ghost = '<meta property="article:tag" content="Local"><meta property="article:tag" content="Buses">'
+    primary = '<span class="post-card-primary-tag"><a href="/tag/local/">Local</a></span>'
+    assert _meta(_meta_page(ghost, primary)) == ("Local", ["Buses"])
+    wordpress = '<article><a rel="category tag" href="/c/b/">Business</a> <a rel="tag" href="/t/d/">depots</a></article>'
+    assert _meta(_meta_page(body=wordpress)) == ("Business", ["depots"])

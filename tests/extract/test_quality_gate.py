@@ -8,7 +8,8 @@ outlet by ``make_outlet_gold.py``. Pages of one outlet (``template_group``) are 
 as in a crawl: once to learn template lines with :class:`extract.TemplateLearner`, then with them.
 
 Thresholds: body F1 >= 0.97 over the set (micro-averaged tokens), zero boilerplate leakage,
-published right on every page that states one, title and authors right on every page.
+published right on every page that states one; title, authors, section and tags right on every
+page.
 """
 
 from __future__ import annotations
@@ -111,6 +112,18 @@ def test_language_right_on_every_page(pages: list[Page]) -> None:
 def test_authors_right_on_every_page(pages: list[Page]) -> None:
     """Authors exactly as the gold lists them, in order, on every page (co-authored Jannah pages included)."""
     wrong = {p.id: (p.extraction.authors, p.gold["authors"]) for p in pages if p.extraction.authors != p.gold["authors"]}
+    assert wrong == {}
+
+
+def test_section_right_on_every_page(pages: list[Page]) -> None:
+    """The section as the page states it (metadata, breadcrumb, category link); None where it states none."""
+    wrong = {p.id: (p.extraction.section, p.gold["section"]) for p in pages if p.extraction.section != p.gold["section"]}
+    assert wrong == {}
+
+
+def test_tags_right_on_every_page(pages: list[Page]) -> None:
+    """The tags in page order, without the section (Ghost's primary tag); [] where the page has none."""
+    wrong = {p.id: (p.extraction.tags, p.gold["tags"]) for p in pages if p.extraction.tags != p.gold["tags"]}
     assert wrong == {}
 
 
