@@ -180,3 +180,25 @@ def test_several_outlets_in_one_process(make_outlet_server, outlet_corpus: Corpu
     assert [s.outlet_id for s in summaries] == ["first", "second"]
     assert [s.archived for s in summaries] == [len(outlet_corpus.articles), len(small.articles)]
     assert summaries[0].run_id != summaries[1].run_id and all(s.committed for s in summaries)
+
+
+def test_refresh_turns_a_silent_edit_into_a_new_version(outlet_corpus: Corpus, tmp_path: Path) -> None:
+    import copy
+
+    edited_corpus = copy.deepcopy(outlet_corpus)
+    edited = next(a for a in edited_corpus.articles if not a.is_seed)
+    paragraphs, subheadings = edited.body()
+    paragraphs[-1] += " (Corrected: the bridge reopens on Monday, not Sunday.)"
+    edited._fixed_body = (tuple(paragraphs), frozenset(subheadings))
+
+    with OutletServer(outlet_corpus, host="127.0.0.1", port=0) as original:
+        port = original.port
+        before = crawl(original, tmp_path / "archive")
+    with OutletServer(edited_corpus, host="127.0.0.1", port=port) as silently_edited:
+        after = crawl(silently_edited, tmp_path / "archive", refresh_days=3650)
+    assert before.summary.archived == len(outlet_corpus.articles)
+    assert after.summary.archived == after.summary.versions == 1
+    assert after.stats["skipped"]["duplicate"] == len(outlet_corpus.articles) - 1
+    versions = [r for r in after.records(all_versions=True) if r.url.endswith(edited.path)]
+    assert sorted(r.version for r in versions) == [1, 2]
+    assert "Corrected: the bridge reopens on Monday" in max(versions, key=lambda r: r.version).text
