@@ -24,7 +24,7 @@ from archive.manifest import Manifest
 from archive.record import ArticleRecord, RawPointer
 from archive.run import ArchiveRun, Outcome
 from archive.stats import ArchiveStats, write_heatmap
-from archive.stores import LocalStore, ObjectInfo, ObjectNotFoundError, Store, open_store
+from archive.stores import LocalStore, ObjectInfo, ObjectNotFoundError, Store, StoreAccessError, open_store
 
 if TYPE_CHECKING:
     from archive.stores.s3 import S3Store
@@ -45,6 +45,7 @@ __all__ = [
     "S3Store",
     "Selection",
     "Store",
+    "StoreAccessError",
     "open_store",
     "write_heatmap",
 ]

@@ -30,9 +30,9 @@ from archive.index import ArchiveIndex, VersionInfo, index_row, rows_to_parquet
 from archive.manifest import CommitMarker, Manifest, ManifestEntry, code_version
 from archive.record import ArticleRecord, RawPointer, text_sha256
 from archive.spool import Spool, SpooledObject
-from archive.stores.base import Data, ObjectInfo, Store, StoreAccessError, sha256_of
+from archive.stores.base import Data, ObjectInfo, Store, sha256_of
 from archive.warc import WARC_CONTENT_TYPE, CaptureWriter
-from newsarchive.errors import ArchiveError, ObjectExistsError, StoreError
+from newsarchive.errors import ArchiveError, ObjectExistsError, StoreAccessError, StoreError
 from newsarchive.settings import Settings, redact
 
 __all__ = ["ArchiveRun", "Outcome"]

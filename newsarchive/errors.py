@@ -9,6 +9,8 @@ so the CLI can turn any of them into one clear line and a non-zero exit::
     ├── ArchiveError             anything the archive cannot do
     │   ├── StoreError           a storage backend failed (S3 down, disk full, denied)
     │   │   ├── ObjectExistsError    a conditional put found a different object at the key
+    │   │   ├── ObjectNotFoundError  no object at the key
+    │   │   ├── StoreAccessError     credentials or permissions refused: configuration, not an outage
     │   │   └── ChecksumError        a stored object does not match its SHA-256
     │   └── ArchiveLayoutError   a key, bucket or prefix that is not valid
     ├── ExtractionError          a page that cannot be turned into an article
@@ -29,6 +31,8 @@ __all__ = [
     "ExtractionError",
     "NewsarchiveError",
     "ObjectExistsError",
+    "ObjectNotFoundError",
+    "StoreAccessError",
     "StoreError",
     "UnknownOutletError",
 ]
@@ -56,6 +60,17 @@ class StoreError(ArchiveError):
 
 class ObjectExistsError(StoreError):
     """A conditional put found another object already at the key."""
+
+
+class ObjectNotFoundError(StoreError):
+    """No object at the key (a :class:`StoreError`, so callers may catch either)."""
+
+
+class StoreAccessError(StoreError):
+    """The store refused our credentials or permissions: a configuration problem, not an outage.
+
+    Retrying or spooling would not help, so the archive raises it instead of spooling.
+    """
 
 
 class ChecksumError(StoreError):

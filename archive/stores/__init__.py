@@ -13,15 +13,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from archive.stores.base import ObjectInfo, ObjectNotFoundError, Store
+from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
-from newsarchive.errors import ArchiveLayoutError
+from newsarchive.errors import ArchiveLayoutError, ObjectNotFoundError, StoreAccessError
 from newsarchive.settings import Settings, redact
 
 if TYPE_CHECKING:
     from archive.stores.s3 import S3Store
 
-__all__ = ["LocalStore", "ObjectInfo", "ObjectNotFoundError", "S3Store", "Store", "open_store"]
+__all__ = [
+    "LocalStore",
+    "ObjectInfo",
+    "ObjectNotFoundError",
+    "S3Store",
+    "Store",
+    "StoreAccessError",
+    "open_store",
+]
 
 
 def open_store(uri: str, settings: Settings | None = None) -> Store:

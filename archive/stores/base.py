@@ -23,15 +23,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from newsarchive.errors import ArchiveLayoutError, ChecksumError, StoreError
+from newsarchive.errors import ArchiveLayoutError, ChecksumError, ObjectNotFoundError
 
 __all__ = [
     "CHUNK_SIZE",
     "Data",
     "ObjectInfo",
-    "ObjectNotFoundError",
     "Store",
-    "StoreAccessError",
     "VerifyingReader",
     "sha256_of",
     "validate_key",
@@ -44,14 +42,6 @@ Data = bytes | Path
 
 _SEGMENT = r"[A-Za-z0-9_=+-][A-Za-z0-9._=+-]*"
 _KEY = re.compile(rf"^{_SEGMENT}(/{_SEGMENT})*$")
-
-
-class ObjectNotFoundError(StoreError):
-    """No object at the key (a :class:`StoreError`, so callers may catch either)."""
-
-
-class StoreAccessError(StoreError):
-    """The store refused our credentials or permissions: a configuration problem, not an outage."""
 
 
 @dataclass(frozen=True)

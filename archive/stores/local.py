@@ -32,13 +32,12 @@ from archive.stores.base import (
     CHUNK_SIZE,
     Data,
     ObjectInfo,
-    ObjectNotFoundError,
     Store,
     VerifyingReader,
     sha256_of,
     validate_key,
 )
-from newsarchive.errors import ChecksumError, ObjectExistsError, StoreError
+from newsarchive.errors import ChecksumError, ObjectExistsError, ObjectNotFoundError, StoreError
 
 __all__ = ["LocalStore"]
 

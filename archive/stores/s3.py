@@ -34,14 +34,19 @@ from botocore.exceptions import BotoCoreError, ClientError
 from archive.stores.base import (
     Data,
     ObjectInfo,
-    ObjectNotFoundError,
     Store,
-    StoreAccessError,
     VerifyingReader,
     sha256_of,
     validate_key,
 )
-from newsarchive.errors import ArchiveLayoutError, ChecksumError, ObjectExistsError, StoreError
+from newsarchive.errors import (
+    ArchiveLayoutError,
+    ChecksumError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    StoreAccessError,
+    StoreError,
+)
 from newsarchive.settings import Settings, get_settings, redact
 
 __all__ = ["S3Store", "validate_bucket", "validate_prefix"]

@@ -11,10 +11,16 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+import archive
 from archive import LocalStore, S3Store, Store, open_store
-from archive.stores import ObjectNotFoundError
-from archive.stores.base import StoreAccessError
-from newsarchive.errors import ArchiveLayoutError, ChecksumError, ObjectExistsError
+from newsarchive import errors
+from newsarchive.errors import (
+    ArchiveLayoutError,
+    ChecksumError,
+    ObjectExistsError,
+    ObjectNotFoundError,
+    StoreAccessError,
+)
 from newsarchive.settings import Settings
 from tests.fixtures.s3 import S3Server
 
@@ -190,6 +196,12 @@ def test_settings_are_validated() -> None:
         S3Store("bucket", settings=Settings(s3_sse="rot13"))
     with pytest.raises(ArchiveLayoutError):
         S3Store("bucket", settings=Settings(s3_storage_class="CHEAP"))
+
+
+def test_store_errors_live_in_the_one_hierarchy_and_the_archive_re_exports_them() -> None:
+    assert issubclass(ObjectNotFoundError, errors.StoreError) and issubclass(StoreAccessError, errors.StoreError)
+    assert archive.ObjectNotFoundError is ObjectNotFoundError and archive.StoreAccessError is StoreAccessError
+    assert {"ObjectNotFoundError", "StoreAccessError"} <= set(errors.__all__) & set(archive.__all__)
 
 
 def test_open_store_picks_the_backend(tmp_path: Path) -> None:
