@@ -21,7 +21,7 @@ import os
 from typing import Any
 
 import pendulum
-from airflow.sdk import AssetAlias, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import AssetAlias, CronDataIntervalTimetable, Param, dag, task, task_group
 
 from newsarchive.orchestration import (
     CRAWL_POOL,
@@ -79,7 +79,7 @@ def newsarchive_backfill() -> None:
     def crawl(outlet_id: str, window: dict[str, Any], params: Any = None) -> dict[str, Any]:
         config, chunk = resolve_config(), CrawlWindow.from_dict(window)
         if params["source"] == "wayback":
-            return ingest_snapshots(config, outlet_id, chunk)
+            return ingest_snapshots(config, outlet_id, chunk, timeout_s=DEFAULTS.crawl_timeout.total_seconds())
         return crawl_outlet(config, outlet_id, chunk, timeout_s=DEFAULTS.crawl_timeout.total_seconds())
 
     @task(outlets=[NEW_ARTICLES])
@@ -95,8 +95,13 @@ def newsarchive_backfill() -> None:
         print(run_report.render())
         fail_if_unhealthy({"failed_outlets": run_report.failed_outlets})
 
+    @task_group(group_id="chunk")
+    def per_chunk(outlet_id: str, window: dict[str, Any]) -> Any:
+        # One mapped group per (outlet, month): a failed month fails its own tasks only.
+        return verify_and_commit(crawl=crawl(outlet_id=outlet_id, window=window))
+
     items = plan()
-    report(items, verify_and_commit.expand(crawl=crawl.expand_kwargs(items)))
+    report(items, per_chunk.expand_kwargs(items))
 
 
 newsarchive_backfill()

@@ -1,9 +1,10 @@
 """newsarchive_nightly: crawl every outlet of the registry once a night.
 
-``outlets`` lists the registry → ``crawl`` (one mapped task per outlet, each a crawl
-subprocess over the run's window: since the outlet's last successful run minus the
-overlap, until the data interval's last day) → ``verify_and_commit`` (the run's commit
-marker is in the archive; emits the outlet's Asset when new articles landed) →
+``outlets`` lists the registry → one mapped task group ``outlet`` per outlet:
+``crawl`` (a crawl subprocess over the run's window: since the outlet's last successful
+run minus the overlap, until the data interval's last day) → ``verify_and_commit`` (the
+run's commit marker and objects are in the archive; emits the outlet's Asset when new
+articles landed) →
 ``report`` (articles per outlet, failed outlets) → ``alert`` (fails loudly when an
 outlet failed, or normally yields articles and yielded none).
 
@@ -17,7 +18,7 @@ import os
 from typing import Any
 
 import pendulum
-from airflow.sdk import AssetAlias, CronDataIntervalTimetable, dag, task
+from airflow.sdk import AssetAlias, CronDataIntervalTimetable, dag, task, task_group
 
 from newsarchive.orchestration import (
     CRAWL_POOL,
@@ -79,9 +80,14 @@ def newsarchive_nightly() -> None:
     def alert(run_report: dict[str, Any]) -> None:
         fail_if_unhealthy(run_report)
 
+    @task_group(group_id="outlet")
+    def per_outlet(outlet_id: str) -> Any:
+        # One mapped group per outlet: verify[i] waits for crawl[i] only, so a failing
+        # outlet fails its own tasks and nothing else.
+        return verify_and_commit(crawl=crawl(outlet_id=outlet_id))
+
     ids = outlets()
-    verified = verify_and_commit.expand(crawl=crawl.expand(outlet_id=ids))
-    alert(report(ids, verified))
+    alert(report(ids, per_outlet.expand(outlet_id=ids)))
 
 
 newsarchive_nightly()

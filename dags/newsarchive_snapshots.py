@@ -2,7 +2,7 @@
 
 Trigger with params ``outlet``, ``since`` and ``until`` (YYYY-MM-DD). ``plan`` cuts the range
 into calendar months → ``ingest`` (mapped, one subprocess per month running
-``crawler.wayback.backfill_from_wayback``; the ``newsarchive_wayback`` pool bounds how many
+``python -m crawler.wayback``; the ``newsarchive_wayback`` pool bounds how many
 run at once against the Wayback CDX API) → ``verify_and_commit`` → ``report``.
 Ingested articles are records with ``source="wayback"``; rerunning a month adds nothing.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pendulum
-from airflow.sdk import AssetAlias, Param, dag, task
+from airflow.sdk import AssetAlias, Param, dag, task, task_group
 
 from newsarchive.orchestration import (
     WAYBACK_POOL,
@@ -59,7 +59,8 @@ def newsarchive_snapshots() -> None:
         map_index_template="{{ task.op_kwargs['outlet_id'] }} {{ task.op_kwargs['window']['since'][:7] }}",
     )
     def ingest(outlet_id: str, window: dict[str, Any]) -> dict[str, Any]:
-        return ingest_snapshots(resolve_config(), outlet_id, CrawlWindow.from_dict(window))
+        config, chunk = resolve_config(), CrawlWindow.from_dict(window)
+        return ingest_snapshots(config, outlet_id, chunk, timeout_s=DEFAULTS.crawl_timeout.total_seconds())
 
     @task(outlets=[NEW_ARTICLES])
     def verify_and_commit(crawl: dict[str, Any], outlet_events: Any = None) -> dict[str, Any]:
@@ -74,8 +75,13 @@ def newsarchive_snapshots() -> None:
         print(run_report.render())
         fail_if_unhealthy({"failed_outlets": run_report.failed_outlets})
 
+    @task_group(group_id="chunk")
+    def per_chunk(outlet_id: str, window: dict[str, Any]) -> Any:
+        # One mapped group per (outlet, month): a failed month fails its own tasks only.
+        return verify_and_commit(crawl=ingest(outlet_id=outlet_id, window=window))
+
     items = plan()
-    report(items, verify_and_commit.expand(crawl=ingest.expand_kwargs(items)))
+    report(items, per_chunk.expand_kwargs(items))
 
 
 newsarchive_snapshots()

@@ -85,18 +85,22 @@ class RunReport:
     def build(
         cls,
         expected: Iterable[str],
-        results: Iterable[Mapping[str, Any] | OutletResult],
+        results: Iterable[Mapping[str, Any] | OutletResult] | None,
         policy: AlertPolicy | None = None,
         *,
         by_window: bool = False,
     ) -> RunReport:
         """Report on ``results``; an ``expected`` item without a committed result failed.
 
+        ``results`` may miss items or be ``None`` (what Airflow passes when no mapped task succeeded).
+
         ``expected`` holds outlet ids, or with ``by_window`` labels ``"<outlet_id> <window>"``
         (a backfill expects one result per outlet and month).
         """
         policy = policy or AlertPolicy()
-        parsed = tuple(r if isinstance(r, OutletResult) else OutletResult.from_dict(r) for r in results)
+        parsed = tuple(
+            r if isinstance(r, OutletResult) else OutletResult.from_dict(r) for r in results or () if r is not None
+        )
         done = {r.label if by_window else r.outlet_id for r in parsed if r.committed}
         failed = tuple(dict.fromkeys(o for o in expected if o not in done))
         silent = tuple(r.outlet_id for r in parsed if r.committed and policy.is_silent(r))

@@ -88,6 +88,22 @@ def _assert_site_answered(outlet_id: str, stats: Mapping[str, Any]) -> None:
         )
 
 
+def _result(summary: Mapping[str, Any], window: CrawlWindow) -> dict[str, Any]:
+    """The XCom form of a crawl summary: counts only (the full stats are in the run manifest)."""
+    skipped = {str(k): int(v) for k, v in (summary.get("skipped") or {}).items()}
+    return {
+        "outlet_id": summary["outlet_id"],
+        "run_id": summary["run_id"],
+        "window": str(window),
+        "archived": int(summary.get("archived", 0)),
+        "versions": int(summary.get("versions", 0)),
+        "duplicates": skipped.get("duplicate", 0),
+        "failed": int(summary.get("failed", 0)),
+        "skipped": skipped,
+        "seconds": round(float(summary.get("seconds", 0.0)), 3),
+    }
+
+
 def crawl_outlet(
     config: OrchestrationConfig, outlet_id: str, window: CrawlWindow, *, timeout_s: float | None = None
 ) -> dict[str, Any]:
@@ -116,24 +132,16 @@ def crawl_outlet(
         raise CrawlError(f"outlet {outlet_id!r}: expected one crawl summary, got {len(summaries)}")
     summary = summaries[0]
     _assert_site_answered(outlet_id, summary.stats)
-    return {
-        "outlet_id": summary.outlet_id,
-        "run_id": summary.run_id,
-        "window": str(window),
-        "archived": summary.archived,
-        "versions": summary.versions,
-        "duplicates": int(summary.skipped.get("duplicate", 0)),
-        "failed": summary.failed,
-        "skipped": dict(summary.skipped),
-        "seconds": round(summary.seconds, 3),
-    }
+    return _result(summary.to_dict(), window)
 
 
-def ingest_snapshots(config: OrchestrationConfig, outlet_id: str, window: CrawlWindow) -> dict[str, Any]:
-    """Ingest archived (Wayback) snapshots of one outlet for ``window``, in a subprocess.
+def ingest_snapshots(
+    config: OrchestrationConfig, outlet_id: str, window: CrawlWindow, *, timeout_s: float | None = None
+) -> dict[str, Any]:
+    """Ingest archived (Wayback) snapshots of one outlet for ``window`` in a subprocess.
 
-    Runs ``python -m newsarchive.orchestration.snapshots`` which calls
-    ``crawler.wayback.backfill_from_wayback``; returns the same summary shape as :func:`crawl_outlet`.
+    Runs ``python -m crawler.wayback`` (the history logic lives there; ``NEWSARCHIVE_WAYBACK_URL``
+    names the Archive); returns the same shape as :func:`crawl_outlet`.
     """
     outlet = config.outlet(outlet_id)
     env, secrets = _subprocess_env(config)
@@ -144,24 +152,28 @@ def ingest_snapshots(config: OrchestrationConfig, outlet_id: str, window: CrawlW
         "since": window.since.isoformat() if window.since else None,
         "until": window.until.isoformat() if window.until else None,
     }
-    proc = subprocess.run(
-        [sys.executable, "-m", "newsarchive.orchestration.snapshots", json.dumps(request)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tail = "\n".join(proc.stderr.strip().splitlines()[-20:])
-        raise CrawlError(redact(f"outlet {outlet_id!r}: snapshot ingestion failed:\n{tail}", secrets))
+    log.info("ingesting Wayback snapshots of %s for %s into %s", outlet.id, window, redact(config.archive_uri))
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.wayback", "-"],
+            input=json.dumps(request),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise CrawlError(f"outlet {outlet_id!r}: snapshot ingestion did not finish within {timeout_s} s") from None
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     try:
-        summary = json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError):
-        raise CrawlError(f"outlet {outlet_id!r}: snapshot ingestion printed no JSON summary") from None
-    summary["window"] = str(window)
-    summary.setdefault("duplicates", int(summary.get("skipped", {}).get("duplicate", 0)))
-    return summary
+        summary = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        summary = {}
+    if proc.returncode != 0 or "run_id" not in summary:
+        detail = summary.get("error") or proc.stderr.strip()[-2000:] or f"exit code {proc.returncode}"
+        raise CrawlError(redact(f"outlet {outlet_id!r}: snapshot ingestion failed: {detail}", secrets))
+    return _result(summary, window)
 
 
 @contextmanager

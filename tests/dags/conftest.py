@@ -54,9 +54,14 @@ class DagResult:
     output: str
 
     def states(self, task_id: str) -> dict[str, str | None]:
-        """``{label or map index: state}`` of one (possibly mapped) task."""
+        """``{label: state}`` of one (possibly mapped) task.
+
+        The label is the rendered map index (the outlet id); a task that never ran (upstream
+        failed) has none, so it borrows the label of its map index from its task group's sibling.
+        """
+        labels = {t["map_index"]: t["label"] for t in self.tasks if t["label"] is not None}
         return {
-            str(t["label"] if t["label"] is not None else t["map_index"]): t["state"]
+            str(t["label"] or labels.get(t["map_index"]) or t["map_index"]): t["state"]
             for t in self.tasks
             if t["task_id"] == task_id
         }
@@ -68,9 +73,31 @@ class AirflowSandbox:
 
     home: Path
     env: dict[str, str] = field(default_factory=dict)
+    runs: int = 0
 
     def set(self, **values: str) -> None:
         self.env.update(values)
+
+    def configure(self, *, outlets: list[dict[str, Any]], archive: str, s3: Any = None, **settings: str) -> Path:
+        """Write the outlets file and point the DAGs at it and at ``archive``.
+
+        With ``s3`` (the session SeaweedFS), its credentials reach the tasks only through the
+        Airflow connection ``newsarchive_s3`` — never as ``AWS_*`` variables of the runner.
+        """
+        import yaml
+
+        path = self.home / "outlets.yaml"
+        path.write_text(yaml.safe_dump({"outlets": outlets}))
+        self.set(NEWSARCHIVE_OUTLETS=str(path), AIRFLOW_VAR_NEWSARCHIVE_ARCHIVE=archive, **settings)
+        if s3 is not None:
+            connection = {
+                "conn_type": "aws",
+                "login": s3.access_key,
+                "password": s3.secret_key,
+                "extra": {"endpoint_url": s3.endpoint_url, "region_name": s3.region},
+            }
+            self.set(AIRFLOW_CONN_NEWSARCHIVE_S3=json.dumps(connection), AWS_EC2_METADATA_DISABLED="true")
+        return path
 
     def run(self, args: list[str], *, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
@@ -89,6 +116,8 @@ class AirflowSandbox:
             args.append(json.dumps(conf))
         proc = self.run(args, timeout=400, check=False)
         output = proc.stdout + proc.stderr
+        self.runs += 1
+        (self.home / f"dag-test-{self.runs}-{dag_id}.log").write_text(output)
         lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
         assert lines, f"dag.test of {dag_id} printed no result (exit {proc.returncode}):\n{output[-6000:]}"
         data = json.loads(lines[-1][len(RESULT_PREFIX) :])
@@ -112,9 +141,13 @@ def airflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home / "airflow.db"
 
 
+def new_sandbox(template: Path, home: Path) -> AirflowSandbox:
+    """A sandbox in ``home`` (created) with a copy of the migrated ``template`` database."""
+    home.mkdir(parents=True)
+    shutil.copy(template, home / "airflow.db")
+    return AirflowSandbox(home=home, env=base_environment(home))
+
+
 @pytest.fixture
 def airflow_sandbox(airflow_template: Path, tmp_path: Path) -> Iterator[AirflowSandbox]:
-    home = tmp_path / "airflow"
-    home.mkdir()
-    shutil.copy(airflow_template, home / "airflow.db")
-    yield AirflowSandbox(home=home, env=base_environment(home))
+    yield new_sandbox(airflow_template, tmp_path / "airflow")

@@ -24,7 +24,7 @@ for dag_id, dag in bag.dags.items():
         "params": sorted(dag.params.keys()),
         "tasks": {
             t.task_id: {
-                "mapped": isinstance(t, MappedOperator),
+                "mapped": isinstance(t, MappedOperator) or t.get_closest_mapped_task_group() is not None,
                 "pool": t.pool,
                 "retries": t.retries,
                 "backoff": t.retry_exponential_backoff,
@@ -50,19 +50,19 @@ def test_dagbag_imports_every_dag_without_errors(airflow_sandbox: AirflowSandbox
     nightly = bag["dags"]["newsarchive_nightly"]
     assert nightly["timetable"] == "CronDataIntervalTimetable"
     assert nightly["max_active_runs"] == 1
-    crawl = nightly["tasks"]["crawl"]
+    crawl = nightly["tasks"]["outlet.crawl"]
     assert crawl["mapped"] and crawl["pool"] == "newsarchive_crawl"
     assert crawl["retries"] == 3 and crawl["backoff"] > 1 and crawl["timeout"] > 0
-    assert crawl["downstream"] == ["verify_and_commit"]
-    assert nightly["tasks"]["verify_and_commit"]["mapped"]
+    assert crawl["downstream"] == ["outlet.verify_and_commit"]
+    assert nightly["tasks"]["outlet.verify_and_commit"]["mapped"]
     assert nightly["tasks"]["report"]["trigger_rule"] == "all_done"
     assert nightly["tasks"]["report"]["downstream"] == ["alert"]
 
     backfill = bag["dags"]["newsarchive_backfill"]
     assert backfill["timetable"] == "CronDataIntervalTimetable"
     assert backfill["params"] == ["outlet", "since", "source", "until"]
-    assert backfill["tasks"]["crawl"]["mapped"]
+    assert backfill["tasks"]["chunk.crawl"]["mapped"]
 
     snapshots = bag["dags"]["newsarchive_snapshots"]
     assert snapshots["params"] == ["outlet", "since", "until"]
-    assert snapshots["tasks"]["ingest"]["pool"] == "newsarchive_wayback"
+    assert snapshots["tasks"]["chunk.ingest"]["pool"] == "newsarchive_wayback"

@@ -170,3 +170,8 @@ def test_backfill_report_expects_every_month() -> None:
         ["alpha 2026-09-01..2026-09-30", "alpha 2026-10-01..2026-10-31"], [done.to_dict()], by_window=True
     )
     assert report.failed_outlets == ("alpha 2026-10-01..2026-10-31",)
+
+
+def test_report_when_no_outlet_succeeded() -> None:
+    report = RunReport.build(["alpha", "beta"], None)
+    assert report.failed_outlets == ("alpha", "beta") and report.results == ()

@@ -1,0 +1,49 @@
+"""newsarchive_backfill end to end with ``dag.test()``: a window across a month end, run twice.
+
+The window 2026-09-27..2026-10-03 becomes two month chunks (two mapped task groups); the
+archive (a real SeaweedFS bucket) then holds exactly the corpus articles published in the
+window, and running the same backfill again stores nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.dags.conftest import AirflowSandbox
+from tests.dags.e2e import expected_urls, read_archive
+
+pytestmark = [pytest.mark.airflow, pytest.mark.s3, pytest.mark.slow]
+
+SINCE, UNTIL = date(2026, 9, 27), date(2026, 10, 3)
+CONF = {"outlet": "demo", "since": SINCE.isoformat(), "until": UNTIL.isoformat(), "source": "live"}
+
+
+def test_backfill_by_month_chunks_is_exact_and_idempotent(
+    airflow_sandbox: AirflowSandbox, outlet_server, outlet_corpus, s3_server
+) -> None:
+    archive = f"s3://{s3_server.make_bucket('backfill')}/archive"
+    airflow_sandbox.configure(
+        outlets=[outlet_server.outlet_yaml(id="demo"), outlet_server.outlet_yaml(id="other")],
+        archive=archive,
+        s3=s3_server,
+    )
+    expected = expected_urls(outlet_server, outlet_corpus, since=SINCE, until=UNTIL)
+    assert len(expected) >= 3
+
+    first = airflow_sandbox.dag_test("newsarchive_backfill", "2026-11-01", CONF)
+    assert first.state == "success", first.output[-5000:]
+    assert first.states("chunk.crawl") == {"demo 2026-09": "success", "demo 2026-10": "success"}
+    assert set(first.states("chunk.verify_and_commit").values()) == {"success"}
+    after_first = read_archive(s3_server, archive)
+    archived = after_first.urls.get("demo", set())
+    assert (sorted(expected - archived), sorted(archived - expected)) == ([], [])
+    assert after_first.sources == {"live"}
+    assert "other" not in after_first.urls  # the outlet param limits the backfill
+
+    second = airflow_sandbox.dag_test("newsarchive_backfill", "2026-11-02", CONF)
+    assert second.state == "success", second.output[-5000:]
+    after_second = read_archive(s3_server, archive)
+    assert after_second.record_keys == after_first.record_keys
+    assert after_second.committed_runs == after_first.committed_runs + 2  # both months ran and committed
