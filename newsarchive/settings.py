@@ -54,6 +54,9 @@ class Settings:
     s3_kms_key_id: str | None = None
     s3_storage_class: str | None = None
     s3_multipart_threshold: int = 16 * 1024 * 1024
+    s3_max_attempts: int = 8  # every try of one S3 request (botocore adaptive retries: throttling, 5xx, resets)
+    s3_connect_timeout_s: float = 5.0
+    s3_read_timeout_s: float = 60.0
     # History.
     wayback_url: str = "https://web.archive.org"
     wayback_cdx_per_minute: int = 60

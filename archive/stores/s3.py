@@ -11,7 +11,8 @@
 - Puts are conditional (``IfNoneMatch="*"``, 412 when the key exists): concurrent
   runs never overwrite a different version. Files above ``multipart_threshold``
   (WARC files) go up in parts, each part checksummed, completed conditionally.
-- Throttling, 5xx and connection resets are retried by botocore's ``adaptive`` mode.
+- Throttling, 5xx and connection resets are retried by botocore's ``adaptive`` mode
+  (``Settings.s3_max_attempts``; timeouts ``s3_connect_timeout_s``/``s3_read_timeout_s``).
 - Server-side encryption (``AES256`` or ``aws:kms`` with a key id) and the storage
   class come from :class:`~newsarchive.settings.Settings`.
 """
@@ -105,11 +106,10 @@ class S3Store(Store):
         self.multipart_threshold = max(settings.s3_multipart_threshold, MIN_PART_SIZE)
         self.part_size = self.multipart_threshold
         self._extra = self._write_options(settings)
-        attempts = max_attempts or int(settings.extra.get("s3_max_attempts", 8))
         config = Config(
-            retries={"mode": "adaptive", "max_attempts": attempts},
-            connect_timeout=float(settings.extra.get("s3_connect_timeout_s", 5)),
-            read_timeout=float(settings.extra.get("s3_read_timeout_s", 60)),
+            retries={"mode": "adaptive", "total_max_attempts": max_attempts or settings.s3_max_attempts},
+            connect_timeout=settings.s3_connect_timeout_s,
+            read_timeout=settings.s3_read_timeout_s,
             user_agent_extra="newsarchive",
         )
         self._session = boto3.session.Session()

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.s3
 
 @pytest.fixture
 def s3_settings(settings: Settings) -> Settings:
-    return replace(settings, extra={"s3_max_attempts": 1, "s3_connect_timeout_s": 1, "s3_read_timeout_s": 5})
+    return replace(settings, s3_max_attempts=1, s3_connect_timeout_s=1, s3_read_timeout_s=5)
 
 
 def closed_port_url() -> str:

@@ -204,6 +204,14 @@ def test_store_errors_live_in_the_one_hierarchy_and_the_archive_re_exports_them(
     assert {"ObjectNotFoundError", "StoreAccessError"} <= set(errors.__all__) & set(archive.__all__)
 
 
+def test_retries_and_timeouts_come_from_the_settings() -> None:
+    settings = Settings.from_env({"NEWSARCHIVE_S3_MAX_ATTEMPTS": "3", "NEWSARCHIVE_S3_READ_TIMEOUT_S": "7.5"})
+    config = S3Store("bucket", settings=settings).client.meta.config
+    assert config.retries == {"mode": "adaptive", "total_max_attempts": 3}  # the first try included
+    assert (config.connect_timeout, config.read_timeout) == (Settings().s3_connect_timeout_s, 7.5)
+    assert S3Store("bucket", settings=settings, max_attempts=1).client.meta.config.retries["total_max_attempts"] == 1
+
+
 def test_open_store_picks_the_backend(tmp_path: Path) -> None:
     make: Callable[[str], Store] = lambda uri: open_store(uri, Settings())  # noqa: E731
     assert isinstance(make(str(tmp_path / "a")), LocalStore)
