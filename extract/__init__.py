@@ -7,7 +7,7 @@ as data (:mod:`extract.rules`) with per-outlet overrides from the registry::
     ex = extract_article(body_bytes, url, outlet=outlet, known_headlines=archive_headlines)
     ex.title, ex.published, ex.text, ex.markdown
 
-Modules: ``encoding`` (bytes to text), ``dom`` (parse, pre-clean), ``metadata`` / ``jsonld`` /
+Modules: ``encoding`` (bytes to text), ``dom`` (parse, pre-clean), ``selectors`` (CSS selector lists, fast), ``metadata`` / ``jsonld`` /
 ``language`` (fields), ``content`` (blocks and renderings), ``paragraphs`` (post-extraction
 filter), ``templates`` (per-outlet learned lines), ``pipeline`` (the orchestration),
 ``evaluation`` (precision/recall/F1 and leakage, shared with bench/).

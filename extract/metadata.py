@@ -34,7 +34,7 @@ from lxml import html
 from lxml.etree import XPath
 
 from extract.content import alnum_key
-from extract.dom import select, text_of
+from extract.dom import text_of
 from extract.jsonld import JsonLd
 from extract.rules import (
     AUTHOR_NOISE,
@@ -48,6 +48,7 @@ from extract.rules import (
     TAG_LINK_SELECTORS,
     TITLE_SEPARATORS,
 )
+from extract.selectors import select
 from newsarchive.urls import canonical_url
 
 __all__ = ["Metadata", "clean_authors", "extract_metadata", "parse_datetime", "strip_site_name"]
@@ -284,7 +285,7 @@ def extract_metadata(
 ) -> Metadata:
     """All metadata of the page ``tree`` fetched from ``url``; ``tz`` is the outlet's time zone.
 
-    ``tokens`` are the page's class/id tokens (:func:`extract.dom.page_tokens`) when already collected.
+    ``tokens`` are the page's class/id tokens (:func:`extract.selectors.page_tokens`) when already collected.
     """
     metas = _metas(tree)
     ld = JsonLd(tree)

@@ -25,12 +25,13 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from extract.content import Content, blocks_of, body_from_html
-from extract.dom import page_tokens, parse_html, preclean
+from extract.dom import parse_html, preclean
 from extract.encoding import decode_html
 from extract.language import check_language
 from extract.metadata import extract_metadata
 from extract.paragraphs import ParagraphFilter, ParagraphRules
 from extract.result import Extraction
+from extract.selectors import page_tokens
 from newsarchive.errors import ExtractionError
 from newsarchive.registry import Outlet
 

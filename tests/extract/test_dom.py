@@ -9,8 +9,9 @@ import pytest
 from lxml.cssselect import CSSSelector
 from lxml.etree import XPath
 
-from extract.dom import builtin_selectors, compile_rules, page_tokens, parse_html, preclean, select
+from extract.dom import builtin_selectors, parse_html, preclean
 from extract.encoding import decode_html
+from extract.selectors import compile_rules, page_tokens, select
 from newsarchive.errors import ExtractionError
 
 GOLD = Path(__file__).parent / "gold"
@@ -41,6 +42,34 @@ def test_selector_groups_become_one_rule_per_member() -> None:
 def test_invalid_selector_is_an_extraction_error() -> None:
     with pytest.raises(ExtractionError, match="invalid CSS selector"):
         compile_rules(("div[[",))
+
+
+TRICKY_PAGE = (
+    '<html><body><div id="main" class="wrap\tshare-buttons"><ol class="commentlist x"><li class="a\u00a0b">1</li>'
+    '</ol><ul class="commentlist"><li id="b" class="a">2</li></ul><nav aria-label="breadcrumb"><a>Home</a></nav>'
+    '<aside class="related y">r</aside><div class="navigation post-navigation">n</div>'
+    '<header class="entry-header-outer"><div class="post-meta">m</div></header><div class="post-meta">kept</div>'
+    "</div></body></html>"
+)
+TRICKY_SELECTORS = (
+    ".share-buttons", "#main", "ol.commentlist", ".a", "#b.a", "li#b", "nav[aria-label=breadcrumb]", "aside",
+    ".navigation.post-navigation", ".entry-header-outer .post-meta", "div:not(.wrap)", ".b", "section",
+)
+
+
+@pytest.mark.parametrize("css", TRICKY_SELECTORS)
+def test_select_matches_what_xpath_matches_selector_by_selector(css: str) -> None:
+    tree = parse_html(TRICKY_PAGE)
+    assert select(tree, (css,)) == CSSSelector(css)(tree)
+
+
+def test_select_matches_what_xpath_matches_for_a_list_in_document_order() -> None:
+    tree = parse_html(TRICKY_PAGE)
+    expected = XPath(" | ".join(CSSSelector(s).path for s in TRICKY_SELECTORS))(tree)
+    assert select(tree, TRICKY_SELECTORS) == expected
+    assert [r.simple is not None for r in compile_rules(("ol.commentlist", "#b.a", ".x .y", "a[href]"))] == [
+        True, True, False, False,
+    ]
 
 
 def test_page_tokens_are_classes_and_ids() -> None:
