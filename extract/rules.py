@@ -1,13 +1,16 @@
 """Boilerplate rules as data: every pattern and selector the extractor uses lives here.
 
 Nothing in this module runs; the engines that apply these rules are :mod:`extract.dom`
-(selectors, before trafilatura) and :mod:`extract.paragraphs` (labels and lines, after it).
-Outlets add their own rules through the registry (``boilerplate.drop_selectors`` and
-``boilerplate.drop_paragraphs``); :func:`extract.paragraphs.ParagraphRules.for_outlet` and
-:func:`extract.dom.drop_selectors_for` merge them with the built-in ones below.
+(drop selectors, before trafilatura, through :mod:`extract.selectors`), :mod:`extract.metadata`
+(bylines, dates, breadcrumbs, category and tag links) and :mod:`extract.paragraphs` (labels and
+lines, after trafilatura). Outlets add their own rules through the registry
+(``boilerplate.drop_selectors`` and ``boilerplate.drop_paragraphs``);
+:func:`extract.dom.preclean` and :meth:`extract.paragraphs.ParagraphRules.for_patterns` merge
+them with the built-in ones below.
 
-Adding a rule is adding a line here, with a test in ``tests/extract/test_rules.py`` showing a
-real paragraph that must survive it.
+Adding a rule is adding a line here, with a test in ``tests/extract/`` (``test_paragraphs.py``
+for paragraph rules, ``test_metadata.py`` for metadata ones) showing a real paragraph or page
+that must survive it.
 """
 
 from __future__ import annotations
