@@ -29,6 +29,8 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BO
 #: Sequences that UTF-8 text shows when decoded as a Latin or Cyrillic code page ("Ã©", "Ø§", "Ð°").
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _MIN_PLAUSIBILITY = 0.6
+#: Arabic letters written only at the end of a word (teh marbuta).
+_ARABIC_WORD_FINAL = "\u0629"
 #: The characters every :data:`_MOJIBAKE` match starts with.
 _MOJIBAKE_LEADS = "ÃÂØÙÐÑâ"
 _MOJIBAKE = re.compile(r"[ÃÂ][\x80-\xbf\u0152-\u0178\u2013-\u2122]|[ØÙ][\x80-\xbf\u0152-\u2122]|[ÐÑ][\x80-\xbf\u0152-\u2122]|â€")
@@ -84,6 +86,9 @@ def _script(char: str) -> str | None:
 def _word_is_coherent(word: str) -> bool:
     """A word with non-ASCII letters reads as real text: one script, sane case, few accents.
 
+    Arabic letters that only end a word (teh marbuta) must not occur inside one: Russian KOI8-R
+    read as windows-1256 is all Arabic letters, but its "и" becomes a mid-word teh marbuta.
+
     Cached: a page repeats its words, and the candidates of one page share their ASCII parts.
     """
     scripts = {_script(char) for char in word}
@@ -95,6 +100,8 @@ def _word_is_coherent(word: str) -> bool:
         return False
     if "LATIN" in scripts:
         return sum(ord(c) >= 0x80 for c in word) * 2 <= len(word)
+    if "ARABIC" in scripts:
+        return not any(char in word[:-1] for char in _ARABIC_WORD_FINAL)
     return True
 
 

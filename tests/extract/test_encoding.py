@@ -14,7 +14,7 @@ def _page(text: str, meta: str = '<meta charset="utf-8">') -> str:
     return f"<html><head>{meta}<title>t</title></head><body><article><p>{text}</p></article></body></html>"
 
 
-@pytest.mark.parametrize(("text", "codec"), [(ARABIC, "windows-1256"), (RUSSIAN, "cp1251")])
+@pytest.mark.parametrize(("text", "codec"), [(ARABIC, "windows-1256"), (RUSSIAN, "cp1251"), (RUSSIAN, "koi8-r")])
 @pytest.mark.parametrize("header", [None, "utf-8"])
 @pytest.mark.parametrize("meta", ['<meta charset="utf-8">', ""])
 def test_legacy_bytes_declared_utf8_or_undeclared_come_out_right(text: str, codec: str, header: str | None, meta: str) -> None:
