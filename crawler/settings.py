@@ -4,9 +4,9 @@ One home for every Scrapy knob newsarchive turns. Each outlet is crawled by its 
 ``Crawler`` (several can share one ``CrawlerProcess``), so per-outlet politeness
 (concurrency, delay) is simply that crawler's settings: the registry's ``rate``, made
 gentler (never harsher) by the operator's ``Settings.concurrency``/``delay_s``.
-``throttle=False`` (tests,
-benchmarks on loopback) turns AutoThrottle and delays off; politeness rules that are
-about *what* is fetched (robots.txt, domains, private addresses) stay on regardless.
+``throttle=False`` (tests, benchmarks on loopback) turns AutoThrottle and delays off;
+politeness rules that are about *what* is fetched (robots.txt, domains, private
+addresses) stay on regardless.
 """
 
 from __future__ import annotations

@@ -126,9 +126,9 @@ def test_private_addresses_refused_unless_the_outlet_allows_them(outlet_server: 
 
 def test_timeouts_are_counted_and_the_crawl_goes_on(make_outlet_server, outlet_corpus: Corpus,
                                                     tmp_path: Path) -> None:
-    server = make_outlet_server(slow=4.0)
+    server = make_outlet_server(slow=10.0)
     slow = [a for a in outlet_corpus.articles if server.faults.affects("slow", a)]
-    result = crawl(server, tmp_path / "archive", download_timeout_s=1.5, retry_times=0)
+    result = crawl(server, tmp_path / "archive", download_timeout_s=4.0, retry_times=0)
     assert slow
     assert result.stats["skipped"]["timeout"] == len(slow)
     assert result.summary.archived == len(outlet_corpus.articles) - len(slow)
