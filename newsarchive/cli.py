@@ -110,7 +110,7 @@ def crawl(
     archive: ArchiveOption = "archive",
     since: SinceOption = None,
     until: UntilOption = None,
-    refresh: Annotated[int | None, typer.Option("--refresh", metavar="DAYS", min=1, help="Refetch articles fetched in the last DAYS days to catch silent edits.")] = None,
+    refresh: Annotated[int | None, typer.Option("--refresh", metavar="DAYS", min=1, help="Also refetch archived articles published in the last DAYS days, to catch silent edits (a changed text becomes a new version).")] = None,
 ) -> None:
     """Crawl outlets for articles published in a date window and archive them.
 
