@@ -189,6 +189,8 @@ class ArchiveRun:
             digest, size = sha256_of(existing_data)
             info = ObjectInfo(key, size, digest)
             self._objects.append(ManifestEntry(key, size, digest))
+            # That run may have died before storing its WARC file: index the capture this run wrote.
+            existing.raw = record.raw
             record = existing
         if info is not None:
             self._rows.append(index_row(record, info, self.run_id))
