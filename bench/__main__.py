@@ -45,10 +45,36 @@ def _as_figure(area: str, item: Any, command: str) -> Figure:
     return Figure(**data)
 
 
+def extract_figures(result: dict[str, Any], command: str) -> list[Figure]:
+    """Figures of :mod:`bench.extract_bench`, whose ``run`` returns speed and quality sections."""
+    speed, quality = result["speed"], result["quality"]
+    figures = [Figure(
+        "extract", "extract_article CPU ÷ trafilatura.extract CPU per page", speed["ratio"], "×",
+        f"≤ {speed['target_ratio']}", speed["met"],
+        f"trafilatura {speed['trafilatura_ms_per_page']} ms/page, extract {speed['extract_ms_per_page']} ms/page",
+        command, f"{speed['pages']} pages × {speed['rounds']} round(s), interleaved page by page",
+    ), Figure("extract", "extract_article pages/s", speed["extract_pages_per_s"], "pages/s",
+              baseline=f"trafilatura {speed['trafilatura_pages_per_s']} pages/s", command=command)]
+    for group, label in (("gold", "gold set"), ("gold_hand", "hand-written real pages"), ("outlet", "outlet pages")):
+        ours, theirs = quality[group]["extract"], quality[group]["trafilatura"]
+        no_regression = group == "gold_hand"
+        figures.append(Figure(
+            "extract", f"body F1, {label} ({ours['pages']} pages)", ours["f1"], "",
+            "≥ trafilatura's" if no_regression else None, ours["f1"] >= theirs["f1"] if no_regression else None,
+            f"trafilatura {theirs['f1']}", command))
+        figures.append(Figure(
+            "extract", f"boilerplate leaks, {label}", ours["leaks"], "strings", "0", ours["leaks"] == 0,
+            f"trafilatura {theirs['leaks']}", command))
+    return figures
+
+
 def normalise(area: str, result: dict[str, Any]) -> dict[str, Any]:
     """An area's result with its figures as :class:`Figure` (areas written by others may return plain dicts)."""
     command = result.get("command") or f"uv run python -m bench {area}"
-    if "figures" in result:
+    if area == "extract" and "speed" in result and "figures" not in result:
+        command = f"uv run python -m bench extract{' --quick' if result.get('quick') else ''}"
+        figures = extract_figures(result, command)
+    elif "figures" in result:
         figures = [_as_figure(area, item, command) for item in result["figures"]]
     else:  # a flat dict of numbers: every number is a figure without a target
         figures = [Figure(area, key, value, command=command) for key, value in result.items()

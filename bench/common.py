@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,17 +139,60 @@ def run_child(
     killer = threading.Timer(timeout_s, process.kill) if timeout_s else None
     if killer:
         killer.start()
+    peak = _PeakRss(process.pid)
     try:
         _, status, rusage = os.wait4(process.pid, 0)
     finally:
         if killer:
             killer.cancel()
+        peak.stop()
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join()
-    usage = Usage(wall, rusage.ru_utime, rusage.ru_stime, rusage.ru_maxrss / 1024)  # ru_maxrss is KiB on Linux
+    usage = Usage(wall, rusage.ru_utime, rusage.ru_stime, peak.mb)
     return ChildResult(process.returncode, "".join(out), "".join(err), usage)
+
+
+class _PeakRss:
+    """The child's own peak RSS (``VmHWM``), polled from /proc while it runs.
+
+    Not ``ru_maxrss``: Linux folds the RSS of the memory image a child had *before* ``exec`` —
+    a (v)fork of this bench driver — into it, so every child would look as large as the driver.
+    ``VmHWM`` belongs to the image after ``exec``; it only grows, so the last reading is the peak
+    up to the last poll (growth in the final few milliseconds before exit can be missed).
+    """
+
+    INTERVAL_S = 0.02
+
+    def __init__(self, pid: int) -> None:
+        self._status = Path(f"/proc/{pid}/status")
+        self._kib = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._done.is_set():
+            self._read()
+            self._done.wait(self.INTERVAL_S)
+
+    def _read(self) -> None:
+        try:
+            for line in self._status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self._kib = max(self._kib, int(line.split()[1]))
+                    return
+        except (OSError, ValueError):
+            pass
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float:
+        return self._kib / 1024
 
 
 # -- interleaved rounds --------------------------------------------------------------------------
@@ -204,12 +247,16 @@ def _render(server: Any, paths: Sequence[str], out: Path) -> int:
         return write_pages(stream, pages())
 
 
-def _serve_outlet(conn: Any, seed: int, n_articles: int, outlet_id: str) -> None:
+def _serve_outlet(conn: Any, seed: int, n_articles: int, outlet_id: str, public_host: str | None) -> None:
     """Child process body: serve the corpus and answer the parent's commands until "stop"."""
     from outlet_server import OutletServer, build_corpus
+    from outlet_server.site import Site
 
     corpus = build_corpus(seed=seed, n_articles=n_articles)
     with OutletServer(corpus, host="127.0.0.1", port=0) as server:
+        if public_host:  # links and sitemaps name the outlet by a host name (bench.hosts_shim maps it back)
+            server.base_url = f"http://{public_host}:{server.port}/"
+            server.site = Site(corpus, server.base_url, server.faults)
         conn.send({
             "base_url": server.base_url,
             "outlet": server.outlet_yaml(id=outlet_id),
@@ -236,16 +283,18 @@ class OutletProcess:
     """The demo outlet served from a separate process, so its CPU is never counted in a measured child.
 
     ``outlet`` is the registry entry (dict), ``requests()`` the server's request log as
-    ``(method, path, status)`` tuples, ``reset_log()`` clears it.
+    ``(method, path, status)`` tuples, ``reset_log()`` clears it. With ``public_host`` the pages name
+    the outlet ``http://<public_host>:<port>/`` (for peers that refuse IP hosts; see bench.hosts_shim).
     """
 
-    def __init__(self, n_articles: int, *, seed: int = 7, outlet_id: str = "bench") -> None:
+    def __init__(self, n_articles: int, *, seed: int = 7, outlet_id: str = "bench",
+                 public_host: str | None = None) -> None:
         self.n_articles = n_articles
         self.seed = seed
         context = multiprocessing.get_context("spawn")
         self._conn, child_conn = context.Pipe()
         self._process = context.Process(
-            target=_serve_outlet, args=(child_conn, seed, n_articles, outlet_id), daemon=True,
+            target=_serve_outlet, args=(child_conn, seed, n_articles, outlet_id, public_host), daemon=True,
             name=f"outlet-{n_articles}",
         )
         self._process.start()
@@ -275,10 +324,8 @@ class OutletProcess:
 
     def stop(self) -> None:
         if self._process.is_alive():
-            try:
+            with suppress(BrokenPipeError, OSError):
                 self._conn.send("stop")
-            except (BrokenPipeError, OSError):
-                pass
             self._process.join(timeout=10)
             if self._process.is_alive():
                 self._process.terminate()
