@@ -7,7 +7,8 @@ Over the demo outlet (served from its own process, throttling off), round after 
 - **(b) trafilatura alone** — :mod:`bench.trafilatura_alone` on the article pages the pipeline fetched.
 
 Headline: pipeline CPU ÷ (a + b) CPU (issue 3 target ≤ 1.3), and the pipeline's peak RSS (< 400 MB,
-flat in the outlet's size). ``python -m bench crawl [--quick] [--sizes 1000,10000] [--profile]``.
+flat in the outlet's size). ``python -m bench crawl [--quick]``; other sizes and a profile of the
+pipeline: ``python -m bench.crawl_bench --sizes 1000,10000 --profile``.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ __all__ = ["CrawlSubjects", "run"]
 AREA = "crawl"
 #: Outlet sizes and rounds of the default run. 10,000 articles cost ~5 min of CPU for the pipeline
 #: alone on this class of machine, over the ten-minute budget of ``make bench``: ``--sizes 1000,10000``.
-DEFAULT_SIZES = (1000, 4000)
-DEFAULT_ROUNDS = {1000: 3}
+DEFAULT_SIZES = (1000, 3000)
+DEFAULT_ROUNDS = {1000: 2}
 QUICK_SIZES = (300,)
 CPU_RATIO_TARGET = 1.3
 RSS_TARGET_MB = 400.0
@@ -167,7 +168,7 @@ def run(quick: bool = False, sizes: tuple[int, ...] | None = None, profile: bool
     sizes = sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)
     command = "uv run python -m bench crawl" + (" --quick" if quick else "")
     if sizes not in (QUICK_SIZES, DEFAULT_SIZES):
-        command += " --sizes " + ",".join(map(str, sizes))
+        command = "uv run python -m bench.crawl_bench --sizes " + ",".join(map(str, sizes))
     warm_up(WARM_UP_MODULES)
     results = []
     for n in sizes:
