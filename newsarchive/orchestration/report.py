@@ -32,7 +32,7 @@ class OutletResult:
     window: str
     archived: int = 0
     versions: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # already archived articles met again (known before the request, or same text)
     failed: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     committed: bool = False

@@ -97,7 +97,8 @@ def _result(summary: Mapping[str, Any], window: CrawlWindow) -> dict[str, Any]:
         "window": str(window),
         "archived": int(summary.get("archived", 0)),
         "versions": int(summary.get("versions", 0)),
-        "duplicates": skipped.get("duplicate", 0),
+        # Already archived articles met again: skipped before the request ("known") or after it.
+        "duplicates": skipped.get("known", 0) + skipped.get("duplicate", 0),
         "failed": int(summary.get("failed", 0)),
         "skipped": skipped,
         "seconds": round(float(summary.get("seconds", 0.0)), 3),

@@ -59,9 +59,12 @@ class DagResult:
         The label is the rendered map index (the outlet id); a task that never ran (upstream
         failed) has none, so it borrows the label of its map index from its task group's sibling.
         """
-        labels = {t["map_index"]: t["label"] for t in self.tasks if t["label"] is not None}
+        def own(t: dict[str, Any]) -> str | None:
+            return t["label"] if t["label"] not in (None, "", str(t["map_index"])) else None
+
+        labels = {t["map_index"]: own(t) for t in self.tasks if own(t)}
         return {
-            str(t["label"] or labels.get(t["map_index"]) or t["map_index"]): t["state"]
+            str(own(t) or labels.get(t["map_index"]) or t["map_index"]): t["state"]
             for t in self.tasks
             if t["task_id"] == task_id
         }

@@ -35,9 +35,11 @@ def read_archive(s3: Any, uri: str) -> ArchiveContents:
         with Archive.open(uri) as archive:
             urls: dict[str, set[str]] = {}
             sources: set[str] = set()
-            for record in archive.iter_records():
-                urls.setdefault(record.outlet, set()).add(record.canonical_url)
-                sources.add(record.source)
+            outlets = sorted({outlet for outlet, _run in archive.index.committed_runs()})
+            for outlet in outlets:  # per outlet: one site may be registered under two ids
+                for record in archive.iter_records(outlet=outlet):
+                    urls.setdefault(record.outlet, set()).add(record.canonical_url)
+                    sources.add(record.source)
             keys = frozenset(info.key for info in archive.store.list(layout.records_prefix()))
             runs = len(archive.index.committed_runs())
     return ArchiveContents(urls=urls, record_keys=keys, committed_runs=runs, sources=frozenset(sources))

@@ -129,7 +129,7 @@ def test_outlet_that_normally_yields_and_yields_nothing_raises_the_alarm(nightly
     assert second.state == "failed"
     assert "SILENT outlets (normally yield articles, yielded none): mirror" in second.output
     assert "FAILED outlets (crawl or commit did not complete): broken" in second.output
-    alarm = next(line for line in second.output.splitlines() if "newsarchive ALERT" in line)
+    alarm = next(line for line in second.output.splitlines() if "AirflowFailException: newsarchive ALERT" in line)
     assert "yielded none" in alarm and "mirror" in alarm and "demo" not in alarm
 
 

@@ -1,0 +1,141 @@
+"""newsarchive_nightly once under a real scheduler: ``airflow standalone`` (scheduler, dag-processor,
+triggerer, API server, LocalExecutor) on SQLite, against the outlet server and SeaweedFS.
+
+The DAG is unpaused at creation, so the scheduler itself creates the run of the latest data
+interval — no ``dag.test()`` shortcut: parsing, pools, the execution API, task subprocesses and
+XCom all go through the real components. ``standalone`` is started in its own process group
+(its children would outlive a plain SIGTERM) with the API bound to 127.0.0.1 on a free port,
+and the whole group is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.request
+from datetime import date
+
+import pytest
+
+from newsarchive.orchestration import POOLS
+from outlet_server import build_corpus
+from tests.dags.conftest import AIRFLOW, REPO, AirflowSandbox
+from tests.dags.e2e import closed_port, expected_urls, read_archive
+
+pytestmark = [pytest.mark.airflow, pytest.mark.s3, pytest.mark.slow]
+
+RUN_TIMEOUT_S = 300
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the whole process group, then SIGKILL whatever is left of it."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.5)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    process.wait(timeout=10)
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_outlet_server, s3_server) -> None:
+    corpus = build_corpus(seed=11, n_articles=12, start=date(2026, 10, 1), end=date(2026, 10, 20))
+    server = make_outlet_server(corpus)
+    archive = f"s3://{s3_server.make_bucket('scheduler')}/archive"
+    port = closed_port()
+    pools = {p.name: {"slots": p.slots, "description": p.description, "include_deferred": False} for p in POOLS}
+    (airflow_sandbox.home / "pools.json").write_text(json.dumps(pools))
+    airflow_sandbox.airflow("pools", "import", str(airflow_sandbox.home / "pools.json"))
+    airflow_sandbox.configure(
+        outlets=[server.outlet_yaml(id="small")],
+        archive=archive,
+        s3=s3_server,
+        NEWSARCHIVE_NIGHTLY_SCHEDULE="@daily",
+        NEWSARCHIVE_DEFAULT_WINDOW_DAYS="3650",
+        NEWSARCHIVE_ALERT_MIN_HISTORY="1",
+        AIRFLOW__API__HOST="127.0.0.1",
+        AIRFLOW__API__PORT=str(port),
+        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
+        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
+        AIRFLOW__CORE__PARALLELISM="4",
+        AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5",
+    )
+    log = (airflow_sandbox.home / "standalone.log").open("wb")
+    process = subprocess.Popen(
+        [str(AIRFLOW), "standalone"],
+        env=airflow_sandbox.env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, killed as a group below
+    )
+    try:
+        state = wait_for_run(airflow_sandbox, process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=10) as response:
+            api_version = json.load(response)["version"]
+    finally:
+        stop_group(process)
+        log.close()
+    output = (airflow_sandbox.home / "standalone.log").read_text(errors="replace")
+    assert not group_alive(process.pid), "standalone left processes behind"
+    assert state == "success", output[-6000:]
+    assert task_states(airflow_sandbox) == {
+        ("outlets", -1): "success",
+        ("outlet.crawl", 0): "success",
+        ("outlet.verify_and_commit", 0): "success",
+        ("report", -1): "success",
+        ("alert", -1): "success",
+    }
+    archived = read_archive(s3_server, archive).urls.get("small", set())
+    assert archived == expected_urls(server, corpus, until=date(2026, 10, 20))
+    assert api_version.startswith("3.3")
+
+
+def query(sandbox: AirflowSandbox, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(f"file:{sandbox.home / 'airflow.db'}?mode=ro", uri=True, timeout=10) as db:
+        return db.execute(sql).fetchall()
+
+
+def task_states(sandbox: AirflowSandbox) -> dict[tuple[str, int], str]:
+    rows = query(sandbox, "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = 'newsarchive_nightly'")
+    return {(str(task), int(index)): str(state) for task, index, state in rows}  # type: ignore[call-overload]
+
+
+def wait_for_run(sandbox: AirflowSandbox, process: subprocess.Popen[bytes]) -> str:
+    """The state of the first nightly run once it finished (fails if standalone dies or time runs out)."""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "airflow standalone exited early"
+        try:
+            rows = query(sandbox, "SELECT state FROM dag_run WHERE dag_id = 'newsarchive_nightly'")
+        except sqlite3.OperationalError:  # locked or not created yet
+            rows = []
+        finished = [str(state) for (state,) in rows if state in ("success", "failed")]
+        if finished:
+            return finished[0]
+        time.sleep(3)
+    raise AssertionError(f"the nightly run did not finish within {RUN_TIMEOUT_S} s")
