@@ -128,10 +128,15 @@ class ArchivePipeline:
         spider.tally.close_pending()
         stats = spider.run_stats()
         stats["close_reason"] = reason
+        committed = False
         try:
             if reason == "finished":
                 manifest = self.run.commit(stats)
-                logger.info("archive run %s committed (%d objects)", manifest.run_id, len(manifest.objects))
+                committed = manifest.committed  # False when the store was down: the run's objects are spooled
+                if committed:
+                    logger.info("archive run %s committed (%d objects)", manifest.run_id, len(manifest.objects))
+                else:
+                    stats["spooled"] = len(manifest.spooled)
             else:
                 self.run.abort(f"crawl ended early: {reason}")
         except ArchiveError as exc:
@@ -144,4 +149,4 @@ class ArchivePipeline:
             spider.outlet.id, stats["articles_archived"], stats["versions"], skipped,
             stats["requests"], stats["bytes"], stats["seconds"],
         )
-        spider.finish(self.run.run_id, stats, committed=reason == "finished")
+        spider.finish(self.run.run_id, stats, committed=committed)

@@ -8,18 +8,22 @@ recognised by them) and when the last successful run was (the default window).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from crawler.window import DateWindow, default_since
+from newsarchive.errors import StoreAccessError, StoreError
 from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
+from newsarchive.settings import Settings, redact
 
 if TYPE_CHECKING:
     from archive import Archive
 
 __all__ = ["CrawlPlan", "build_plan"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,20 @@ def build_plan(
 ) -> CrawlPlan:
     """The plan of one outlet's crawl; ``since=None`` means "since the last successful run, minus the overlap"."""
     now = now or datetime.now(UTC)
+    try:
+        last_run = archive.index.last_successful_run(outlet.id)
+        known = frozenset(archive.index.known_canonical_urls(outlet.id))
+        headlines = frozenset(archive.index.headlines(outlet.id))
+    except StoreAccessError:
+        raise  # wrong credentials or bucket: a configuration error, not an outage
+    except StoreError as exc:
+        # The store is down: crawl as if the archive were empty; the run spools what it archives and
+        # the run that flushes the spool deduplicates it against the index.
+        logger.warning("archive index of %s unreadable, crawling as if empty: %s", outlet.id, redact(str(exc)))
+        last_run, known, headlines = None, frozenset(), frozenset()
     if since is None:
         since = default_since(
-            archive.index.last_successful_run(outlet.id),
+            last_run,
             overlap_days=settings.overlap_days,
             default_days=settings.default_window_days,
             now=now,
@@ -67,7 +82,6 @@ def build_plan(
         if until is not None and since > until:
             since = until
     window = DateWindow(since, until, outlet.tz)
-    known = frozenset(archive.index.known_canonical_urls(outlet.id))
     refresh = (
         _recently_published(archive, outlet.id, refresh_days, now.astimezone(outlet.tz).date())
         if refresh_days is not None and known
@@ -80,7 +94,7 @@ def build_plan(
         settings=settings,
         known_urls=known,
         refresh_urls=refresh,
-        known_headlines=frozenset(archive.index.headlines(outlet.id)),
+        known_headlines=headlines,
         refresh_days=refresh_days,
         throttle=throttle,
     )
