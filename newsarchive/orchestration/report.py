@@ -85,19 +85,22 @@ class RunReport:
     def build(
         cls,
         expected: Iterable[str],
-        results: Iterable[Mapping[str, Any] | OutletResult] | None,
+        results: Iterable[Mapping[str, Any] | OutletResult] | Mapping[str, Any] | OutletResult | None,
         policy: AlertPolicy | None = None,
         *,
         by_window: bool = False,
     ) -> RunReport:
         """Report on ``results``; an ``expected`` item without a committed result failed.
 
-        ``results`` may miss items or be ``None`` (what Airflow passes when no mapped task succeeded).
+        ``results`` may miss items, be ``None`` (what Airflow passes when no mapped task succeeded)
+        or be a single result (what it passes for a map of one item).
 
         ``expected`` holds outlet ids, or with ``by_window`` labels ``"<outlet_id> <window>"``
         (a backfill expects one result per outlet and month).
         """
         policy = policy or AlertPolicy()
+        if isinstance(results, Mapping | OutletResult):  # Airflow hands a one-item map over unwrapped
+            results = [results]
         parsed = tuple(
             r if isinstance(r, OutletResult) else OutletResult.from_dict(r) for r in results or () if r is not None
         )

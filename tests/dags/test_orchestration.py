@@ -175,3 +175,8 @@ def test_backfill_report_expects_every_month() -> None:
 def test_report_when_no_outlet_succeeded() -> None:
     report = RunReport.build(["alpha", "beta"], None)
     assert report.failed_outlets == ("alpha", "beta") and report.results == ()
+
+
+def test_report_accepts_a_single_unwrapped_result() -> None:
+    report = RunReport.build(["alpha"], result("alpha", archived=2))
+    assert report.articles == {"alpha": 2} and report.failed_outlets == ()

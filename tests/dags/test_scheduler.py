@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -32,26 +33,21 @@ pytestmark = [pytest.mark.airflow, pytest.mark.s3, pytest.mark.slow]
 RUN_TIMEOUT_S = 300
 
 
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the whole process group, then SIGKILL whatever is left of it."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=30)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+def stop_group(process: subprocess.Popen[bytes], grace_s: float = 30) -> None:
+    """SIGTERM the whole process group, then SIGKILL whatever is left of it; return once it is gone."""
+    for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 15)):
         try:
-            os.killpg(process.pid, 0)
+            os.killpg(process.pid, sig)
         except ProcessLookupError:
-            return
-        time.sleep(0.5)
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    process.wait(timeout=10)
+            break
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and group_alive(process.pid):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.5)
+        if not group_alive(process.pid):
+            break
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
 
 
 def group_alive(pgid: int) -> bool:
@@ -80,7 +76,6 @@ def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_
         AIRFLOW__API__HOST="127.0.0.1",
         AIRFLOW__API__PORT=str(port),
         AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
-        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
         AIRFLOW__CORE__PARALLELISM="4",
         AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5",
     )
@@ -94,6 +89,11 @@ def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_
         start_new_session=True,  # its own process group, killed as a group below
     )
     try:
+        # Unpause once the API server (which task workers call) answers: the scheduler then
+        # creates the run of the latest complete data interval by itself.
+        wait_for_api(port, process)
+        wait_for(lambda: query(airflow_sandbox, "SELECT 1 FROM dag WHERE dag_id = 'newsarchive_nightly'"), process)
+        airflow_sandbox.airflow("dags", "unpause", "newsarchive_nightly")
         state = wait_for_run(airflow_sandbox, process)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=10) as response:
             api_version = json.load(response)["version"]
@@ -123,6 +123,26 @@ def query(sandbox: AirflowSandbox, sql: str) -> list[tuple[object, ...]]:
 def task_states(sandbox: AirflowSandbox) -> dict[tuple[str, int], str]:
     rows = query(sandbox, "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = 'newsarchive_nightly'")
     return {(str(task), int(index)): str(state) for task, index, state in rows}  # type: ignore[call-overload]
+
+
+def wait_for(probe: Callable[[], object], process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
+    """Poll ``probe`` until it returns something truthy (fails if standalone dies or time runs out)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "airflow standalone exited early"
+        with contextlib.suppress(OSError, sqlite3.Error):
+            if probe():
+                return
+        time.sleep(2)
+    raise AssertionError(f"{probe} still false after {timeout_s} s")
+
+
+def wait_for_api(port: int, process: subprocess.Popen[bytes]) -> None:
+    def answers() -> bool:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=5) as response:
+            return response.status == 200
+
+    wait_for(answers, process)
 
 
 def wait_for_run(sandbox: AirflowSandbox, process: subprocess.Popen[bytes]) -> str:
