@@ -33,20 +33,29 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from archive.formats import CsvWriter, JsonlWriter, RecordWriter, WarcRepacker, jsonl_to_parquet
-from archive.index import ArchiveIndex
+from archive.index import ArchiveIndex, VersionInfo, captured_column
 from archive.record import ArticleRecord
 from archive.stores.base import Store
 from newsarchive.errors import ArchiveError
 
-__all__ = ["FORMATS", "ExportSummary", "Selection", "export", "iter_records", "plan_selection"]
+__all__ = ["FORMATS", "ExportSummary", "Plan", "Selection", "export", "iter_records", "plan_selection"]
 
 logger = logging.getLogger(__name__)
 
 Format = Literal["jsonl", "csv", "parquet", "warc"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "warc")
 CHECKPOINT_EVERY = 500
-_PLAN_COLUMNS = ["outlet", "canonical_url", "key", "object_sha256", "version", "day", "source"]
+_WRITE_BUFFER = 1024 * 1024
+_PLAN_COLUMNS = [
+    "outlet", "canonical_url", "key", "object_sha256", "size", "version", "sha256", "day", "source",
+    "fetched_at", "captured_at", "versions_known",
+]  # fmt: skip
 _RAW_COLUMNS = ["warc_file", "record_id", "raw_offset", "raw_length"]
+#: What reading a planned record needs.
+_READ_COLUMNS = ["canonical_url", "key", "object_sha256"]
+#: The versions of one article, latest last (the order of :attr:`archive.index.VersionInfo.order`).
+_ARTICLE_ORDER = [("canonical_url", "ascending"), ("captured_at", "ascending"), ("version", "ascending"),
+                  ("key", "ascending")]  # fmt: skip
 
 _EXPORT_FIELDS = ArticleRecord.EXPORT_FIELDS
 
@@ -93,25 +102,47 @@ class ExportSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool = False) -> pa.Table:
-    """The index rows to export, in a stable order (outlet, day, canonical URL, version).
+@dataclass
+class Plan:
+    """What a download reads: the selected index rows in output order, and complete version lists.
 
-    ``with_raw`` adds the raw-capture columns (for WARC re-packing). The latest version of
-    an article is found by sorting, not by a join: it keeps the plan's peak memory near
-    the size of its columns.
+    A stored record lists the versions of its article known when it was written; a version
+    ingested later (a concurrent run, a backfilled older snapshot) is missing from it.
+    ``versions`` holds, for each selected article whose stored list is incomplete, the
+    list as the index knows it now, in capture order; downloads put it in the record.
+    """
+
+    rows: pa.Table
+    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.rows.num_rows)
+
+
+def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool = False) -> Plan:
+    """The index rows to export, in a stable order (outlet, day, canonical URL, capture time).
+
+    The latest version of an article is the one captured last (ties: version number, then
+    key — see :class:`archive.index.VersionInfo`); ``with_raw`` adds the raw-capture columns
+    (for WARC re-packing). Found by sorting, not by a join: the plan's peak memory stays
+    near the size of its columns.
     """
     columns = _PLAN_COLUMNS + (_RAW_COLUMNS if with_raw else [])
     tables = [index.table(o, columns=columns) for o in selection.outlets()] or [index.table(None, columns=columns)]
     table = pa.concat_tables(tables).combine_chunks()
+    versions: dict[str, list[dict[str, Any]]] = {}
     if table.num_rows:
-        # Group by article, newest version last; drop repeated keys (a version indexed twice).
-        table = table.take(pc.sort_indices(table, [("canonical_url", "ascending"), ("version", "ascending"),
-                                                   ("key", "ascending")]))  # fmt: skip
-        urls, keys = table["canonical_url"], table["key"]
-        keep = pc.fill_null(pc.not_equal(keys, _shifted(keys, 1)), True)
-        if not selection.all_versions:
-            keep = pc.and_(keep, pc.fill_null(pc.not_equal(urls, _shifted(urls, -1)), True))
-        table = table.filter(keep)
+        table = table.set_column(table.schema.get_field_index("captured_at"), "captured_at", captured_column(table))
+        table = table.take(pc.sort_indices(table, _ARTICLE_ORDER))
+        keys = table["key"]  # a version indexed twice (met by two runs) is one version
+        table = table.filter(pc.fill_null(pc.not_equal(keys, _shifted(keys, 1)), True))
+        urls = table["canonical_url"]
+        latest = pc.fill_null(pc.not_equal(urls, _shifted(urls, -1)), True)
+        selected = table if selection.all_versions else table.filter(latest)
+        incomplete = _incomplete_version_lists(table, selected)
+        versions = _version_lists(table.filter(pc.is_in(urls, incomplete))) if len(incomplete) else {}
+        table = selected
     mask: ds.Expression | None = None
     for condition in (
         pc.field("day") >= pa.scalar(selection.since, pa.date32()) if selection.since else None,
@@ -122,8 +153,29 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
             mask = condition if mask is None else mask & condition
     if mask is not None:
         table = table.filter(mask)
-    order = [("outlet", "ascending"), ("day", "ascending"), ("canonical_url", "ascending"), ("version", "ascending")]
-    return table.take(pc.sort_indices(table, order))
+    order = [("outlet", "ascending"), ("day", "ascending"), *_ARTICLE_ORDER]
+    return Plan(table.take(pc.sort_indices(table, order)), versions)
+
+
+def _incomplete_version_lists(every: pa.Table, selected: pa.Table) -> pa.Array:
+    """Canonical URLs of selected rows whose stored record lists fewer versions than the index holds."""
+    runs = pc.run_end_encode(every["canonical_url"].combine_chunks())
+    ends = runs.run_ends
+    lengths = pc.subtract(ends, pa.concat_arrays([pa.array([0], ends.type), ends.slice(0, len(ends) - 1)]))
+    counts = dict(zip(runs.values.to_pylist(), lengths.to_pylist(), strict=True))
+    known = pc.coalesce(selected["versions_known"], selected["version"]).to_pylist()
+    urls = selected["canonical_url"].to_pylist()
+    return pa.array(sorted({url for url, n in zip(urls, known, strict=True) if counts[url] > 1 and n != counts[url]}),
+                    pa.string())  # fmt: skip
+
+
+def _version_lists(rows: pa.Table) -> dict[str, list[dict[str, Any]]]:
+    """The versions of each article in ``rows`` (sorted in capture order), as records list them."""
+    lists: dict[str, list[dict[str, Any]]] = {}
+    columns = [rows[name].to_pylist() for name in ("canonical_url", "version", "sha256", "key", "fetched_at", "captured_at")]
+    for url, version, sha256, key, fetched, captured in zip(*columns, strict=True):
+        lists.setdefault(url, []).append(VersionInfo(version, sha256, key, fetched, captured).as_dict())
+    return lists
 
 
 def _shifted(column: pa.ChunkedArray, by: int) -> pa.Array:
@@ -135,15 +187,21 @@ def _shifted(column: pa.ChunkedArray, by: int) -> pa.Array:
     return pa.concat_arrays([array.slice(1), pad])
 
 
-def _iter_plan_rows(plan: pa.Table, start: int = 0) -> Iterator[dict[str, Any]]:
-    for batch in plan.slice(start).to_batches(max_chunksize=2_000):
-        yield from batch.to_pylist()
+def _iter_plan_rows(plan: Plan, start: int = 0, columns: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    rows = plan.rows.select(columns) if columns else plan.rows
+    for batch in rows.slice(start).to_batches(max_chunksize=4_096):
+        names = batch.schema.names
+        for values in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+            yield dict(zip(names, values, strict=True))
 
 
 def iter_records(store: Store, index: ArchiveIndex, selection: Selection) -> Iterator[ArticleRecord]:
     """Stream the selected records (verified), in plan order."""
-    for row in _iter_plan_rows(plan_selection(index, selection)):
+    plan = plan_selection(index, selection)
+    for row in _iter_plan_rows(plan, columns=_READ_COLUMNS):
         record = ArticleRecord.from_json_bytes(store.get(row["key"], sha256=row["object_sha256"]))
+        if row["canonical_url"] in plan.versions:
+            record.versions = plan.versions[row["canonical_url"]]
         if selection.matches_text(record):
             yield record
 
@@ -180,9 +238,9 @@ class _Progress:
             self._bar.stop()
 
 
-def _fingerprint(fmt: str, selection: Selection, plan: pa.Table) -> str:
+def _fingerprint(fmt: str, selection: Selection, plan: Plan) -> str:
     digest = hashlib.sha256(repr((fmt, selection)).encode())
-    for chunk in plan["key"].chunks:
+    for chunk in plan.rows["key"].chunks:
         digest.update("\n".join(chunk.to_pylist()).encode())
     return digest.hexdigest()
 
@@ -240,7 +298,8 @@ def export(
     out.parent.mkdir(parents=True, exist_ok=True)
     bar = _Progress(plan.num_rows, progress, f"download {fmt}")
     mode = "r+b" if position else "wb"
-    with open(partial, mode) as fh:
+    fast = fmt == "jsonl" and not selection.query
+    with open(partial, mode, buffering=_WRITE_BUFFER) as fh:
         fh.truncate(offset)
         fh.seek(offset)
         if fmt == "warc":
@@ -250,18 +309,21 @@ def export(
         if position == 0:
             writer.begin()
         try:
-            for row in _iter_plan_rows(plan, position):
+            for row in _iter_plan_rows(plan, position, None if fmt == "warc" else _READ_COLUMNS):
                 if stop_after is not None and position >= stop_after:
                     break
                 if fmt == "warc":
                     writer.write_row(row)
                 else:
                     data = store.get(row["key"], sha256=row["object_sha256"])
-                    line = ArticleRecord.export_line(data) if fmt == "jsonl" and not selection.query else None
+                    versions = plan.versions.get(row["canonical_url"])
+                    line = ArticleRecord.export_line(data, versions) if fast else None
                     if line is not None:  # the hot path: no JSON decoding at all
                         writer.write_line(line)
                     else:
                         stored = json.loads(data)
+                        if versions is not None:
+                            stored["versions"] = versions
                         if selection.matches_text(stored):
                             writer.write({name: stored.get(name) for name in _EXPORT_FIELDS})
                         else:

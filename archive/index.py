@@ -22,11 +22,11 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from archive import layout
-from archive.record import ArticleRecord
+from archive.record import ArticleRecord, parse_time
 from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
 
-__all__ = ["INDEX_SCHEMA", "ArchiveIndex", "VersionInfo", "index_row", "rows_to_parquet"]
+__all__ = ["INDEX_SCHEMA", "ArchiveIndex", "VersionInfo", "captured_column", "index_row", "rows_to_parquet"]
 
 INDEX_SCHEMA = pa.schema(
     [
@@ -50,23 +50,17 @@ INDEX_SCHEMA = pa.schema(
         ("raw_offset", pa.int64()),
         ("raw_length", pa.int64()),
         ("run_id", pa.string()),
+        # When the version was captured (snapshot time for Wayback records): what orders versions.
+        ("captured_at", pa.timestamp("us", tz="UTC")),
+        # How many versions of the article the stored record listed when it was written.
+        ("versions_known", pa.int32()),
     ]
 )
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def index_row(record: ArticleRecord, info: ObjectInfo, run_id: str) -> dict[str, Any]:
     """The index row of one stored record version."""
-    fetched = _parse_time(record.fetched_at)
+    fetched = parse_time(record.fetched_at)
     day: date | None = record.published_day or (fetched.date() if fetched else None)
     raw = record.raw or {}
     return {
@@ -90,24 +84,55 @@ def index_row(record: ArticleRecord, info: ObjectInfo, run_id: str) -> dict[str,
         "raw_offset": raw.get("offset"),
         "raw_length": raw.get("length"),
         "run_id": run_id,
+        "captured_at": record.captured_at,
+        "versions_known": len(record.versions) or 1,
     }
+
+
+def captured_column(table: pa.Table) -> pa.ChunkedArray:
+    """``captured_at``, or ``fetched_at`` for rows of index files written before it existed."""
+    return pc.coalesce(table["captured_at"], table["fetched_at"])
 
 
 def rows_to_parquet(rows: Sequence[dict[str, Any]], path: Path) -> None:
     pq.write_table(pa.Table.from_pylist(list(rows), schema=INDEX_SCHEMA), path, compression="zstd")
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class VersionInfo:
-    """One stored version of an article, as the index knows it."""
+    """One stored version of an article, as the index knows it.
+
+    ``version`` counts versions in the order the archive ingested them; the *latest* version
+    is the one captured last (:attr:`order`), which differs when a Wayback backfill ingests
+    an old snapshot after a live fetch. Versions captured at the same instant (two concurrent
+    runs) are ordered by version number, then key: the same answer on every read.
+    """
 
     version: int
     sha256: str
     key: str
-    fetched_at: str | None
+    fetched_at: datetime | None
+    captured_at: datetime | None
+
+    @property
+    def order(self) -> tuple[datetime, int, str]:
+        return (self.captured_at or self.fetched_at or _NEVER, self.version, self.key)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "sha256": self.sha256, "key": self.key, "fetched_at": self.fetched_at}
+        return {
+            "version": self.version,
+            "sha256": self.sha256,
+            "key": self.key,
+            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
+            "captured_at": self.captured_at.isoformat() if self.captured_at else None,
+        }
+
+    @classmethod
+    def of(cls, record: ArticleRecord, key: str) -> VersionInfo:
+        return cls(record.version, record.sha256, key, parse_time(record.fetched_at), record.captured_at)
 
 
 class ArchiveIndex:
@@ -199,14 +224,11 @@ class ArchiveIndex:
         )
 
     def versions(self, outlet_id: str) -> dict[str, list[VersionInfo]]:
-        """Every stored version of every article of the outlet, oldest first."""
-        table = self.table(outlet_id, columns=["canonical_url", "version", "sha256", "key", "fetched_at"])
-        found: dict[str, list[VersionInfo]] = {}
-        for row in table.to_pylist():
-            fetched = row["fetched_at"]
-            found.setdefault(row["canonical_url"], []).append(
-                VersionInfo(row["version"], row["sha256"], row["key"], fetched.isoformat() if fetched else None)
+        """Every stored version of every article of the outlet, in capture order (latest last)."""
+        table = self.table(outlet_id, columns=["canonical_url", "version", "sha256", "key", "fetched_at", "captured_at"])
+        found: dict[str, dict[str, VersionInfo]] = {}
+        for row in table.to_pylist():  # a key indexed twice (met by two runs) is one version
+            found.setdefault(row["canonical_url"], {})[row["key"]] = VersionInfo(
+                row["version"], row["sha256"], row["key"], row["fetched_at"], row["captured_at"] or row["fetched_at"]
             )
-        for versions in found.values():
-            versions.sort(key=lambda v: v.version)
-        return found
+        return {url: sorted(by_key.values(), key=lambda v: v.order) for url, by_key in found.items()}

@@ -25,6 +25,9 @@ a rerun computes the very same key for the same thing::
 Per article the archive makes one PUT (its record); WARC files (rolled at
 ``Settings.warc_max_bytes``), the index file, the manifest and the commit marker
 are a handful of PUTs per *run*, amortised over its articles.
+
+``v<NNNN>`` counts versions in ingestion order; which version is the *latest* is decided
+by capture time (:class:`archive.index.VersionInfo`), not by this number.
 """
 
 from __future__ import annotations

@@ -13,12 +13,42 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol
 
-__all__ = ["ArticleRecord", "ExtractionLike", "RawPointer", "text_sha256"]
+__all__ = ["ArticleRecord", "ExtractionLike", "RawPointer", "capture_time", "parse_time", "text_sha256"]
 
 
 def text_sha256(text: str) -> str:
     """SHA-256 (hex) of an article's text, the identity of a version."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp as an aware datetime (UTC when it names no zone); None if unparsable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def capture_time(snapshot_timestamp: str | None, fetched_at: str | None) -> datetime | None:
+    """When the page was captured: the Wayback snapshot time (``YYYYMMDDhhmmss``, UTC) if any, else the fetch time.
+
+    This, not the order in which the archive happened to ingest them, orders an article's
+    versions: a backfilled snapshot from last month is older than yesterday's live fetch.
+    """
+    if snapshot_timestamp:
+        digits = snapshot_timestamp.strip()
+        if digits.isdigit() and 4 <= len(digits) <= 14:
+            padded = digits + "0101000000"[len(digits) - 4 :] if len(digits) < 14 else digits
+            try:
+                return datetime.strptime(padded, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+            except ValueError:
+                pass
+        elif (parsed := parse_time(digits)) is not None:
+            return parsed
+    return parse_time(fetched_at)
 
 
 def _iso(value: datetime | date | str | None) -> str | None:
@@ -157,6 +187,11 @@ class ArticleRecord:
         return _day_of(self.published)
 
     @property
+    def captured_at(self) -> datetime | None:
+        """When this version was captured (see :func:`capture_time`): what orders versions."""
+        return capture_time(self.snapshot_timestamp, self.fetched_at)
+
+    @property
     def raw_pointer(self) -> RawPointer | None:
         return RawPointer.from_dict(self.raw)
 
@@ -174,18 +209,27 @@ class ArticleRecord:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     @staticmethod
-    def export_line(stored: bytes) -> bytes | None:
+    def export_line(stored: bytes, versions: list[dict[str, Any]] | None = None) -> bytes | None:
         """The JSONL export line of a stored record, cut from its bytes without re-encoding.
 
         A stored record is compact JSON whose keys are the export columns in order, then
         ``extraction`` (:meth:`to_json_bytes`). JSON escapes every quote inside strings, so the
-        first unescaped ``,"extraction":`` is that key. Returns None for bytes of another
-        shape (the caller then parses and re-encodes).
+        first unescaped ``,"extraction":`` is that key. ``versions`` replaces the stored list
+        of versions (the last export column: its items hold no such key). Returns None for
+        bytes of another shape (the caller then parses and re-encodes).
         """
         if not stored.startswith(_STORED_HEAD):
             return None
         cut = stored.find(_STORED_TAIL)
-        return stored[:cut] + b"}" if cut > 0 else None
+        if cut <= 0:
+            return None
+        if versions is None:
+            return stored[:cut] + b"}"
+        head = stored.rfind(_VERSIONS_KEY, 0, cut)
+        if head <= 0:
+            return None
+        listed = json.dumps(versions, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return stored[:head] + _VERSIONS_KEY + listed + b"}"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleRecord:
@@ -199,6 +243,7 @@ class ArticleRecord:
 
 _STORED_HEAD = b'{"outlet":'
 _STORED_TAIL = b',"extraction":'
+_VERSIONS_KEY = b',"versions":'
 
 
 def _day_of(value: str | None) -> date | None:

@@ -7,14 +7,18 @@
     run.add_article(record)            # "new" | "version" | "duplicate"
     run.commit(stats)                  # manifest, then the commit marker, last
 
-Deduplication compares the SHA-256 of the text with the latest stored version of
-the same canonical URL: the same text is a ``duplicate`` (nothing written), a
-different text a new ``version`` written beside the old one. Objects the store
-cannot take are spooled (:mod:`archive.spool`) and flushed by the next run.
+Versions are placed in capture order (the Wayback snapshot time, else the fetch
+time), whatever order they are ingested in. A record whose text equals the version
+current at its capture time — or the next one captured after it — is a
+``duplicate`` (nothing written): a live fetch is compared with the latest version,
+an old snapshot backfilled later with its neighbours in time. A different text is a
+new ``version`` written beside the others. Objects the store cannot take are spooled
+(:mod:`archive.spool`) and flushed by the next run.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import tempfile
 from collections import Counter
@@ -158,23 +162,35 @@ class ArchiveRun:
             raise ArchiveError(f"record of outlet {record.outlet!r} added to a run of {self.outlet_id!r}")
         record.sha256 = text_sha256(record.text)
         previous = self._known_versions().get(record.canonical_url, [])
-        if previous and previous[-1].sha256 == record.sha256:
+        if self._same_text_at_that_time(previous, record):
             self.counts["duplicate"] += 1
             return "duplicate"
         outcome: Outcome = "version" if previous else "new"
-        record.version = previous[-1].version + 1 if previous else 1
+        record.version = max(v.version for v in previous) + 1 if previous else 1
         if previous:
-            key = layout.sibling_version_key(previous[-1].key, record.version, record.sha256)
+            key = layout.sibling_version_key(previous[0].key, record.version, record.sha256)
         else:
             key = layout.record_key(
                 self.outlet_id, record.published_day, record.canonical_url, record.version, record.sha256
             )
-        this = VersionInfo(record.version, record.sha256, key, record.fetched_at)
-        record.versions = [v.as_dict() for v in [*previous, this]]
+        versions = sorted([*previous, VersionInfo.of(record, key)], key=lambda v: v.order)
+        record.versions = [v.as_dict() for v in versions]
         record = self._write_record(key, record)
-        self._known_versions()[record.canonical_url] = [*previous, this]
+        self._known_versions()[record.canonical_url] = versions
         self.counts[outcome] += 1
         return outcome
+
+    @staticmethod
+    def _same_text_at_that_time(previous: list[VersionInfo], record: ArticleRecord) -> bool:
+        """Whether the version current when ``record`` was captured, or the next one, has its text."""
+        if not previous:
+            return False
+        captured = record.captured_at
+        if captured is None:
+            return previous[-1].sha256 == record.sha256
+        at = bisect.bisect_right([v.order[0] for v in previous], captured)
+        neighbours = previous[max(at - 1, 0) : at + 1]
+        return any(v.sha256 == record.sha256 for v in neighbours)
 
     def _write_record(self, key: str, record: ArticleRecord) -> ArticleRecord:
         data = record.to_json_bytes()

@@ -74,7 +74,7 @@ class ArchiveStats:
 
 
 def compute_stats(index: ArchiveIndex, outlet: str | None = None) -> ArchiveStats:
-    plan = plan_selection(index, Selection(outlet=outlet))
+    plan = plan_selection(index, Selection(outlet=outlet)).rows
     stats = ArchiveStats()
     if plan.num_rows:
         counts = plan.group_by(["outlet", "day"]).aggregate([("key", "count")])

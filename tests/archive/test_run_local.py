@@ -11,7 +11,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import Archive
+from archive import Archive, ArticleRecord
 from archive.manifest import Manifest
 from tests.archive.conftest import capture, make_record
 
@@ -142,3 +142,72 @@ def test_concurrent_runs_never_overwrite_each_other(local_archive: Archive) -> N
     texts = sorted(r.text for r in every if r.canonical_url.endswith("story-0"))
     assert texts == ["Text seen by the first run.", "Text seen by the second run."]
     assert len([r for r in every if r.canonical_url.endswith("story-1")]) == 1  # indexed twice, exported once
+
+
+def at(record: ArticleRecord, fetched_at: str) -> ArticleRecord:
+    record.fetched_at = fetched_at
+    return record
+
+
+def test_the_latest_version_is_the_last_captured_not_the_last_ingested(local_archive: Archive, tmp_path: Path) -> None:
+    """A Wayback backfill ingests an old, pre-correction snapshot after the live capture of the corrected text."""
+    corrected, original = "The figure is 12.\n\nMore.", "The figure is 21.\n\nMore."
+    live = local_archive.begin_run("demo")
+    assert live.add_article(at(make_record("demo", 4, corrected), "2026-11-20T08:00:00+00:00")) == "new"
+    live.commit({})
+    backfill = local_archive.begin_run("demo", source="wayback")
+    snapshot = make_record("demo", 4, original, source="wayback")  # snapshot 2026-10-03 09:30 UTC
+    assert backfill.add_article(at(snapshot, "2026-11-25T10:00:00+00:00")) == "version"
+    # an older snapshot with the text that was still current when the live fetch came: nothing new
+    same_as_live = make_record("demo", 4, corrected, source="wayback")
+    same_as_live.snapshot_timestamp = "20261110000000"
+    assert backfill.add_article(same_as_live) == "duplicate"
+    backfill.commit({})
+
+    [latest] = local_archive.iter_records()
+    assert (latest.text, latest.source, latest.version) == (corrected, "live", 1)
+    every = list(local_archive.iter_records(all_versions=True))
+    assert [(r.version, r.text) for r in every] == [(2, original), (1, corrected)]  # in capture order
+    assert [v["version"] for v in latest.versions] == [2, 1]  # the whole history, though stored before v2
+    assert [v["captured_at"] for v in latest.versions] == ["2026-10-03T09:30:00+00:00", "2026-11-20T08:00:00+00:00"]
+    local_archive.export("jsonl", tmp_path / "latest.jsonl")
+    [line] = (tmp_path / "latest.jsonl").read_text("utf-8").splitlines()
+    assert json.loads(line) == latest.to_export()
+    # the next live crawl compares with the latest by capture time: the corrected text is no news
+    again = local_archive.begin_run("demo")
+    assert again.add_article(at(make_record("demo", 4, corrected), "2026-11-26T08:00:00+00:00")) == "duplicate"
+    # ...while a live revert to the original text is a new version, and the latest
+    assert again.add_article(at(make_record("demo", 4, original), "2026-11-26T09:00:00+00:00")) == "version"
+    again.commit({})
+    [latest] = local_archive.iter_records()
+    assert (latest.text, latest.version, [v["version"] for v in latest.versions]) == (original, 3, [2, 1, 3])
+
+
+def test_concurrent_first_versions_are_both_kept_and_the_last_captured_wins(local_archive: Archive,
+                                                                            tmp_path: Path) -> None:  # fmt: skip
+    early, late = local_archive.begin_run("demo"), local_archive.begin_run("demo")
+    # the run that captured later archives first and commits first: order of ingestion must not matter
+    assert late.add_article(at(make_record("demo", 0, "Zeta text, captured later."), "2026-11-20T10:00:05+00:00")) == "new"
+    assert early.add_article(at(make_record("demo", 0, "Alpha text, captured first."), "2026-11-20T10:00:00+00:00")) == "new"
+    late.commit({})
+    early.commit({})
+    every = list(local_archive.iter_records(all_versions=True))
+    assert [(r.version, r.text) for r in every] == [(1, "Alpha text, captured first."), (1, "Zeta text, captured later.")]
+    [latest] = local_archive.iter_records()
+    assert latest.text == "Zeta text, captured later."
+    assert len(latest.versions) == 2 and [v["sha256"] for v in latest.versions] == [r.sha256 for r in every]
+    # the same capture instant: the tie is broken by version number, then key — the same answer every time
+    tie_a, tie_b = local_archive.begin_run("demo"), local_archive.begin_run("demo")
+    tie_a.add_article(at(make_record("demo", 9, "Text B."), "2026-11-20T10:00:00+00:00"))
+    tie_b.add_article(at(make_record("demo", 9, "Text A."), "2026-11-20T10:00:00+00:00"))
+    tie_a.commit({})
+    tie_b.commit({})
+    [latest] = [r for r in local_archive.iter_records() if r.canonical_url.endswith("story-9")]
+    keys = sorted(v["key"] for v in latest.versions)
+    assert latest.versions[-1]["key"] == keys[-1] and latest.sha256 == latest.versions[-1]["sha256"]
+    # and the next run numbers its version after both
+    later = local_archive.begin_run("demo")
+    assert later.add_article(at(make_record("demo", 0, "Third text."), "2026-11-21T00:00:00+00:00")) == "version"
+    later.commit({})
+    [latest] = [r for r in local_archive.iter_records() if r.canonical_url.endswith("story-0")]
+    assert (latest.version, [v["version"] for v in latest.versions]) == (2, [1, 1, 2])

@@ -57,9 +57,18 @@ class _Rule:
     times: int
     pattern: re.Pattern[str]
     methods: frozenset[str]
+    every: int = 1
+    seen: int = 0
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.times > 0 and (not self.methods or method in self.methods) and bool(self.pattern.search(path))
+    def take(self, method: str, path: str) -> bool:
+        """Whether this request meets the fault (one in ``every`` matching requests, ``times`` in all)."""
+        if self.times <= 0 or (self.methods and method not in self.methods) or not self.pattern.search(path):
+            return False
+        self.seen += 1
+        if self.seen % self.every:
+            return False
+        self.times -= 1
+        return True
 
 
 @dataclass
@@ -174,12 +183,13 @@ class S3FaultProxy:
         self.stop()
 
     # -- switches -------------------------------------------------------------------------------
-    def fail(self, kind: str, *, times: int = 1, path: str = "", methods: tuple[str, ...] = ()) -> None:
-        """The next ``times`` requests whose path (query included) matches the regex ``path`` fail with ``kind``."""
+    def fail(self, kind: str, *, times: int = 1, every: int = 1, path: str = "", methods: tuple[str, ...] = ()) -> None:
+        """``times`` requests fail with ``kind``: one in ``every`` of those whose path (query included) matches
+        the regex ``path`` and whose method is in ``methods`` (any when empty)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
         with self._lock:
-            self._rules.append(_Rule(kind, times, re.compile(path), frozenset(methods)))
+            self._rules.append(_Rule(kind, times, re.compile(path), frozenset(methods), every))
 
     def hold(self, path: str, *, methods: tuple[str, ...] = ("PUT", "POST"), skip: int = 0) -> Hold:
         """Hold the first matching request after ``skip`` others matched (see :class:`Hold`)."""
@@ -228,8 +238,7 @@ class S3FaultProxy:
                     hold.path = path
                     return None, hold
             for rule in self._rules:
-                if rule.matches(method, path):
-                    rule.times -= 1
+                if rule.take(method, path):
                     return rule.kind, None
         return None, None
 

@@ -134,6 +134,12 @@ def test_no_duplicates_with_live_captures(
     assert summary.versions == len(corrected & live_urls)
     gone = {r.canonical_url for r in every_version if r.source == "wayback" and r.version == 1}
     assert gone == set(per_article) - live_urls  # only the articles the outlet deleted are new
+    # the pre-correction snapshot, though ingested after the live capture, is the older version:
+    # the latest (what download hands out) is the corrected live text, and it lists both versions
+    latest = {r.canonical_url: r for r in records(archive_dir, tmp_path)}
+    for url in corrected & live_urls:
+        assert latest[url].source == "live" and CORRECTION not in latest[url].text and latest[url].version == 1
+        assert [v["version"] for v in latest[url].versions] == [2, 1]
 
 
 def test_pick_all_keeps_every_distinct_text_as_versions(
