@@ -192,6 +192,9 @@ def _aws_environment(env: Mapping[str, str]) -> Any:
                 os.environ[key] = value
 
 
+_NOTHING_TO_COMMIT: Any = object()
+
+
 def _verified_manifest(archive: Any, outlet_id: str, run_id: str) -> Any:
     """The run's manifest, checked against its commit marker and the store; ``None`` if uncommitted."""
     from archive import ObjectNotFoundError, layout
@@ -226,13 +229,16 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
     secrets = tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
     try:
         with _aws_environment(aws), Archive.open(config.archive_uri, config.settings) as archive:
-            manifest = _verified_manifest(archive, outlet_id, run_id)
+            # No run id: the ingestion found its range already done (a resumed, finished
+            # backfill) and opened no run, so there is nothing to verify.
+            manifest = _verified_manifest(archive, outlet_id, run_id) if run_id else _NOTHING_TO_COMMIT
             known = len(archive.index.known_canonical_urls(outlet_id))
     except NewsarchiveError as exc:
         raise CrawlError(redact(f"outlet {outlet_id!r}: cannot verify run {run_id}: {exc}", secrets)) from None
     if manifest is None:
         raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
-    log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, len(manifest.objects))
+    if manifest is not _NOTHING_TO_COMMIT:
+        log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, len(manifest.objects))
     archived = int(crawl.get("archived", 0))
     return OutletResult(
         outlet_id=outlet_id,

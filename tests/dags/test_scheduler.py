@@ -1,8 +1,8 @@
 """newsarchive_nightly once under a real scheduler: ``airflow standalone`` (scheduler, dag-processor,
 triggerer, API server, LocalExecutor) on SQLite, against the outlet server and SeaweedFS.
 
-The DAG is unpaused at creation, so the scheduler itself creates the run of the latest data
-interval — no ``dag.test()`` shortcut: parsing, pools, the execution API, task subprocesses and
+The DAG is unpaused once the API server answers, and the scheduler itself creates the run of
+the latest data interval — no ``dag.test()`` shortcut: parsing, pools, the execution API, task subprocesses and
 XCom all go through the real components. ``standalone`` is started in its own process group
 (its children would outlive a plain SIGTERM) with the API bound to 127.0.0.1 on a free port,
 and the whole group is stopped at the end.
