@@ -12,7 +12,8 @@ Two ways to use it (docs/orchestration.md):
 ``plan`` cuts the window into (outlet, month) items → ``crawl`` (mapped, one bounded task per
 item, retried on its own: the DAG is resumable by clearing failed tasks) → ``verify_and_commit``
 → ``report`` (fails when a month failed). Rerunning any month adds nothing already archived.
-The DAG is created paused: it does nothing on its own until backfilled or triggered.
+Its own scheduled runs do nothing (the timetable is there for ``airflow backfill create``), so it
+can stay unpaused — and must be, for backfill runs to execute. It is created paused.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from newsarchive.orchestration import (
     resolve_config,
     verify_commit,
 )
-from newsarchive.orchestration.airflow import emit_outlet_asset, fail_if_unhealthy
+from newsarchive.orchestration.airflow import emit_outlet_asset, fail_if_unhealthy, is_scheduled_run
 from newsarchive.orchestration.windows import parse_day
 
 DEFAULTS = TaskDefaults.from_env()
@@ -61,7 +62,12 @@ NEW_ARTICLES = AssetAlias("newsarchive-new-articles")
 )
 def newsarchive_backfill() -> None:
     @task
-    def plan(params: Any = None, data_interval_start: Any = None, data_interval_end: Any = None) -> list[dict[str, Any]]:
+    def plan(
+        params: Any = None, data_interval_start: Any = None, data_interval_end: Any = None, dag_run: Any = None
+    ) -> list[dict[str, Any]]:
+        if is_scheduled_run(dag_run):
+            print("newsarchive_backfill does nothing on its own schedule: use `airflow backfill create` or trigger it")
+            return []
         since, until = parse_day(params["since"]), parse_day(params["until"])
         if since or until:
             window = CrawlWindow(since=since, until=until)

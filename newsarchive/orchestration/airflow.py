@@ -8,7 +8,7 @@ from typing import Any
 from newsarchive.orchestration.report import OutletResult
 from newsarchive.orchestration.tasks import asset_uri
 
-__all__ = ["emit_outlet_asset", "fail_if_unhealthy", "outlet_asset"]
+__all__ = ["emit_outlet_asset", "fail_if_unhealthy", "is_scheduled_run", "outlet_asset"]
 
 
 def outlet_asset(outlet_id: str) -> Any:
@@ -43,3 +43,9 @@ def fail_if_unhealthy(run_report: Mapping[str, Any]) -> None:
         )
     if problems:
         raise AirflowFailException("newsarchive ALERT: " + "; ".join(problems))
+
+
+def is_scheduled_run(dag_run: Any) -> bool:
+    """True for a run the DAG's own timetable created (not a backfill, not a manual trigger)."""
+    run_type = getattr(dag_run, "run_type", None)
+    return str(getattr(run_type, "value", run_type)) == "scheduled"

@@ -59,7 +59,7 @@ def group_alive(pgid: int) -> bool:
 
 
 def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_outlet_server, s3_server) -> None:
-    corpus = build_corpus(seed=11, n_articles=12, start=date(2026, 10, 1), end=date(2026, 10, 20))
+    corpus = build_corpus(seed=11, n_articles=12, start=date(2026, 9, 15), end=date(2026, 10, 20))
     server = make_outlet_server(corpus)
     archive = f"s3://{s3_server.make_bucket('scheduler')}/archive"
     port = closed_port()
@@ -94,7 +94,14 @@ def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_
         wait_for_api(port, process)
         wait_for(lambda: query(airflow_sandbox, "SELECT 1 FROM dag WHERE dag_id = 'newsarchive_nightly'"), process)
         airflow_sandbox.airflow("dags", "unpause", "newsarchive_nightly")
-        state = wait_for_run(airflow_sandbox, process)
+        nightly_state = wait_for_run(airflow_sandbox, process, "newsarchive_nightly", "scheduled")
+        after_nightly = read_archive(s3_server, archive)
+        # A backfill of September through the CLI: one run, whose data interval is the month.
+        airflow_sandbox.airflow("dags", "unpause", "newsarchive_backfill")
+        airflow_sandbox.airflow(
+            "backfill", "create", "--dag-id", "newsarchive_backfill", "--from-date", "2026-09-01", "--to-date", "2026-09-01"
+        )
+        backfill_state = wait_for_run(airflow_sandbox, process, "newsarchive_backfill", "backfill")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=10) as response:
             api_version = json.load(response)["version"]
     finally:
@@ -102,16 +109,22 @@ def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_
         log.close()
     output = (airflow_sandbox.home / "standalone.log").read_text(errors="replace")
     assert not group_alive(process.pid), "standalone left processes behind"
-    assert state == "success", output[-6000:]
-    assert task_states(airflow_sandbox) == {
-        ("outlets", -1): "success",
-        ("outlet.crawl", 0): "success",
-        ("outlet.verify_and_commit", 0): "success",
-        ("report", -1): "success",
-        ("alert", -1): "success",
+    assert nightly_state == "success", output[-6000:]
+    assert task_states(airflow_sandbox, "newsarchive_nightly", "scheduled") == {
+        ("outlets", "-1"): "success",
+        ("outlet.crawl", "small"): "success",
+        ("outlet.verify_and_commit", "small"): "success",
+        ("report", "-1"): "success",
+        ("alert", "-1"): "success",
     }
-    archived = read_archive(s3_server, archive).urls.get("small", set())
-    assert archived == expected_urls(server, corpus, until=date(2026, 10, 20))
+    assert after_nightly.urls == {"small": expected_urls(server, corpus, until=date(2026, 10, 20))}
+
+    assert backfill_state == "success", output[-6000:]
+    backfill_tasks = task_states(airflow_sandbox, "newsarchive_backfill", "backfill")
+    assert backfill_tasks[("chunk.crawl", "small 2026-09")] == "success"
+    after_backfill = read_archive(s3_server, archive)
+    assert after_backfill.committed_runs == after_nightly.committed_runs + 1  # the September crawl ran...
+    assert after_backfill.record_keys == after_nightly.record_keys  # ...and its articles were all there
     assert api_version.startswith("3.3")
 
 
@@ -120,9 +133,15 @@ def query(sandbox: AirflowSandbox, sql: str) -> list[tuple[object, ...]]:
         return db.execute(sql).fetchall()
 
 
-def task_states(sandbox: AirflowSandbox) -> dict[tuple[str, int], str]:
-    rows = query(sandbox, "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = 'newsarchive_nightly'")
-    return {(str(task), int(index)): str(state) for task, index, state in rows}  # type: ignore[call-overload]
+def task_states(sandbox: AirflowSandbox, dag_id: str, run_type: str) -> dict[tuple[str, str], str]:
+    """``{(task_id, label or map index): state}`` of the DAG's runs of ``run_type``."""
+    rows = query(
+        sandbox,
+        "SELECT ti.task_id, coalesce(ti.rendered_map_index, ti.map_index), ti.state FROM task_instance ti "
+        f"JOIN dag_run dr ON dr.dag_id = ti.dag_id AND dr.run_id = ti.run_id "
+        f"WHERE ti.dag_id = '{dag_id}' AND dr.run_type = '{run_type}'",
+    )
+    return {(str(task), str(label)): str(state) for task, label, state in rows}
 
 
 def wait_for(probe: Callable[[], object], process: subprocess.Popen[bytes], timeout_s: float = 180) -> None:
@@ -145,17 +164,14 @@ def wait_for_api(port: int, process: subprocess.Popen[bytes]) -> None:
     wait_for(answers, process)
 
 
-def wait_for_run(sandbox: AirflowSandbox, process: subprocess.Popen[bytes]) -> str:
-    """The state of the first nightly run once it finished (fails if standalone dies or time runs out)."""
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "airflow standalone exited early"
-        try:
-            rows = query(sandbox, "SELECT state FROM dag_run WHERE dag_id = 'newsarchive_nightly'")
-        except sqlite3.OperationalError:  # locked or not created yet
-            rows = []
-        finished = [str(state) for (state,) in rows if state in ("success", "failed")]
-        if finished:
-            return finished[0]
-        time.sleep(3)
-    raise AssertionError(f"the nightly run did not finish within {RUN_TIMEOUT_S} s")
+def wait_for_run(sandbox: AirflowSandbox, process: subprocess.Popen[bytes], dag_id: str, run_type: str) -> str:
+    """The state of the DAG's first run of ``run_type`` once it finished."""
+    finished: list[str] = []
+
+    def done() -> bool:
+        rows = query(sandbox, f"SELECT state FROM dag_run WHERE dag_id = '{dag_id}' AND run_type = '{run_type}'")
+        finished.extend(str(state) for (state,) in rows if state in ("success", "failed"))
+        return bool(finished)
+
+    wait_for(done, process, timeout_s=RUN_TIMEOUT_S)
+    return finished[0]
