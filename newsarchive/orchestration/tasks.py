@@ -24,6 +24,7 @@ from newsarchive.orchestration.windows import CrawlWindow, month_chunks
 from newsarchive.settings import redact
 
 __all__ = [
+    "assert_site_answered",
     "asset_uri",
     "backfill_plan",
     "crawl_outlet",
@@ -76,7 +77,7 @@ def _subprocess_env(config: OrchestrationConfig) -> tuple[dict[str, str], tuple[
     return env, secrets
 
 
-def _assert_site_answered(outlet_id: str, stats: Mapping[str, Any]) -> None:
+def assert_site_answered(outlet_id: str, stats: Mapping[str, Any]) -> None:
     """A crawl in which the site never answered is a failed crawl, not an empty one."""
     statuses = stats.get("responses_by_status") or {}
     if not statuses and not stats.get("requests"):
@@ -132,7 +133,7 @@ def crawl_outlet(
     if len(summaries) != 1:
         raise CrawlError(f"outlet {outlet_id!r}: expected one crawl summary, got {len(summaries)}")
     summary = summaries[0]
-    _assert_site_answered(outlet_id, summary.stats)
+    assert_site_answered(outlet_id, summary.stats)
     return _result(summary.to_dict(), window)
 
 

@@ -10,18 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.errors import ConfigError
+from newsarchive.errors import ConfigError, CrawlError, UnknownOutletError
 from newsarchive.orchestration import (
     AlertPolicy,
     CrawlWindow,
     OutletResult,
     RunReport,
     TaskDefaults,
+    backfill_plan,
     interval_window,
     month_chunks,
     nightly_window,
     resolve_config,
 )
+from newsarchive.orchestration.tasks import assert_site_answered
 
 
 def no_variables(name: str) -> str | None:
@@ -180,3 +182,45 @@ def test_report_when_no_outlet_succeeded() -> None:
 def test_report_accepts_a_single_unwrapped_result() -> None:
     report = RunReport.build(["alpha"], result("alpha", archived=2))
     assert report.articles == {"alpha": 2} and report.failed_outlets == ()
+
+
+def write_registry(tmp_path: Path) -> Path:
+    path = tmp_path / "outlets.yaml"
+    path.write_text(
+        "outlets:\n"
+        "  - {id: alpha, name: Alpha, base_url: 'https://alpha.example/'}\n"
+        "  - {id: beta, name: Beta, base_url: 'https://beta.example/'}\n"
+    )
+    return path
+
+
+def test_backfill_plan_is_one_item_per_outlet_and_month(tmp_path: Path) -> None:
+    config = resolve_config(no_variables, {"NEWSARCHIVE_ARCHIVE": "/a", "NEWSARCHIVE_OUTLETS": str(write_registry(tmp_path))})
+    plan = backfill_plan(config, [], CrawlWindow(date(2026, 9, 20), date(2026, 10, 5)))
+    assert [(item["outlet_id"], item["window"]["since"], item["window"]["until"]) for item in plan] == [
+        ("alpha", "2026-09-20", "2026-09-30"),
+        ("alpha", "2026-10-01", "2026-10-05"),
+        ("beta", "2026-09-20", "2026-09-30"),
+        ("beta", "2026-10-01", "2026-10-05"),
+    ]
+    assert [item["outlet_id"] for item in backfill_plan(config, ["beta"], CrawlWindow(date(2026, 9, 1), date(2026, 9, 2)))] == ["beta"]
+    with pytest.raises(UnknownOutletError, match="gamma"):
+        backfill_plan(config, ["gamma"], CrawlWindow(date(2026, 9, 1), date(2026, 9, 2)))
+
+
+@pytest.mark.parametrize(
+    ("stats", "fails"),
+    [
+        ({"requests": 20, "responses_by_status": {}}, True),  # connection refused on every request
+        ({"requests": 4, "responses_by_status": {"503": 4}}, True),  # only server errors
+        ({"requests": 4, "responses_by_status": {"404": 3, "503": 1}}, False),  # the site answered
+        ({"requests": 9, "responses_by_status": {"200": 9}}, False),
+        ({"requests": 0, "responses_by_status": {}}, False),  # nothing worth a request
+    ],
+)
+def test_a_site_that_never_answered_fails_the_crawl(stats: dict[str, object], fails: bool) -> None:
+    if fails:
+        with pytest.raises(CrawlError, match="never answered"):
+            assert_site_answered("alpha", stats)
+    else:
+        assert_site_answered("alpha", stats)
