@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from crawler.discovery.xmlsafe import MAX_XML_BYTES, local_name, parse_date, parse_xml
+from crawler.discovery.xmlsafe import MAX_XML_BYTES, absolute_url, local_name, parse_date, parse_xml
 
 __all__ = ["Feed", "FeedEntry", "looks_like_feed", "parse_feed"]
 
@@ -104,11 +103,13 @@ def parse_feed(
     feed.malformed = bool(problems)
     for item in items:
         link = link_of(item)
-        if not link:
+        url = absolute_url(base_url, link) if link else None
+        if not url:
+            feed.malformed = feed.malformed or bool(link)
             continue
         feed.entries.append(
             FeedEntry(
-                url=urljoin(base_url, link),
+                url=url,
                 published=parse_date(_first_text(item, PUBLISHED_FIELDS), tz),
                 updated=parse_date(_first_text(item, UPDATED_FIELDS), tz),
                 title=_first_text(item, ("title",)),

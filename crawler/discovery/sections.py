@@ -35,8 +35,8 @@ NEXT_PAGE_LABELS: tuple[str, ...] = (
 )
 #: Paths and queries that number a listing page.
 PAGE_NUMBER_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"/page/(\d+)/?$"),
-    re.compile(r"[?&](?:page|paged|p)=(\d+)(?:&|$)"),
+    re.compile(r"/page/(\d{1,9})/?$"),  # a longer digit run is no page number (and int() would refuse it)
+    re.compile(r"[?&](?:page|paged|p)=(\d{1,9})(?:&|$)"),
 )
 _ARROWS = re.compile(r"[\s«»‹›←→<>|]+")
 
@@ -67,8 +67,11 @@ def _absolute(base: str, href: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("javascript:", "mailto:", "tel:", "data:")):
         return None
-    url = urldefrag(urljoin(base, href))[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        url = urldefrag(urljoin(base, href))[0]
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:  # e.g. "http://[::1": an invalid IPv6 host
+        return None
 
 
 def parse_listing(selector: Selector | str, url: str) -> Listing:

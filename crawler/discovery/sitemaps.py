@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from crawler.discovery.xmlsafe import MAX_XML_BYTES, local_name, parse_date, parse_xml
+from crawler.discovery.xmlsafe import MAX_XML_BYTES, absolute_url, local_name, parse_date, parse_xml
 
 __all__ = ["Sitemap", "SitemapEntry", "parse_sitemap", "robots_sitemaps"]
 
@@ -55,8 +54,9 @@ def robots_sitemaps(robots_txt: str, base_url: str) -> list[str]:
         name, sep, value = line.partition(":")
         if sep and name.strip().lower() == "sitemap":
             url = value.split("#", 1)[0].strip()
-            if url:
-                found.append(urljoin(base_url, url))
+            absolute = absolute_url(base_url, url) if url else None
+            if absolute:
+                found.append(absolute)
     return list(dict.fromkeys(found))
 
 
@@ -98,12 +98,16 @@ def parse_sitemap(
         if local_name(element) != item_name:
             continue
         loc = _child_text(element, "loc")
-        if not loc:
+        url = absolute_url(base_url, loc) if loc else None
+        if not url:
+            if loc:
+                sitemap.malformed = True
+                sitemap.problems.append(f"unusable URL {loc[:200]!r}")
             continue
         if len(sitemap.entries) >= max_urls:
             sitemap.truncated += 1
             continue
         lastmod = parse_date(_child_text(element, "lastmod"), tz)
         published, title = _news_fields(element, tz) if kind == "urlset" else (None, None)
-        sitemap.entries.append(SitemapEntry(urljoin(base_url, loc), lastmod, published, title))
+        sitemap.entries.append(SitemapEntry(url, lastmod, published, title))
     return sitemap

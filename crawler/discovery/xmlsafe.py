@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-__all__ = ["MAX_XML_BYTES", "XmlTooLarge", "local_name", "maybe_gunzip", "parse_date", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "XmlTooLarge", "absolute_url", "local_name", "maybe_gunzip", "parse_date", "parse_xml"]
 
 #: Default cap on one XML document (a sitemap may hold 50,000 URLs, ~10 MB).
 MAX_XML_BYTES = 50 * 1024 * 1024
@@ -89,6 +90,14 @@ def parse_xml(
         if root is not None and root.getroottree().docinfo.internalDTD is not None:
             problems.append("declares a DTD (entities are never expanded)")
     return root
+
+
+def absolute_url(base_url: str, ref: str) -> str | None:
+    """``ref`` made absolute against ``base_url``; ``None`` when it is no usable URL (e.g. ``http://[::1``)."""
+    try:
+        return urljoin(base_url, ref)
+    except ValueError:
+        return None
 
 
 def local_name(element: etree._Element) -> str:
