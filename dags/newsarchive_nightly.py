@@ -4,9 +4,8 @@
 ``crawl`` (a crawl subprocess over the run's window: since the outlet's last successful
 run minus the overlap, until the data interval's last day) → ``verify_and_commit`` (the
 run's commit marker and objects are in the archive; emits the outlet's Asset when new
-articles landed) →
-``report`` (articles per outlet, failed outlets) → ``alert`` (fails loudly when an
-outlet failed, or normally yields articles and yielded none).
+articles landed) → ``report`` (articles per outlet, failed outlets) → ``alert`` (fails
+loudly when an outlet failed, or normally yields articles and yielded none).
 
 Schedule: ``$NEWSARCHIVE_NIGHTLY_SCHEDULE`` (cron, default ``0 2 * * *``, UTC) with real
 data intervals. Configuration: docs/orchestration.md. All logic: newsarchive.orchestration.
