@@ -34,6 +34,7 @@ import pyarrow.dataset as ds
 
 from archive.formats import CsvWriter, JsonlWriter, RecordWriter, WarcRepacker, jsonl_to_parquet
 from archive.index import ArchiveIndex, VersionInfo, captured_column
+from archive.packs import RecordReader
 from archive.record import ArticleRecord
 from archive.stores.base import Store
 from newsarchive.errors import ArchiveError
@@ -48,11 +49,11 @@ CHECKPOINT_EVERY = 500
 _WRITE_BUFFER = 1024 * 1024
 _PLAN_COLUMNS = [
     "outlet", "canonical_url", "key", "object_sha256", "size", "version", "sha256", "day", "source",
-    "fetched_at", "captured_at", "versions_known",
+    "fetched_at", "captured_at", "versions_known", "pack", "pack_offset",
 ]  # fmt: skip
 _RAW_COLUMNS = ["warc_file", "record_id", "raw_offset", "raw_length"]
 #: What reading a planned record needs.
-_READ_COLUMNS = ["canonical_url", "key", "object_sha256"]
+_READ_COLUMNS = ["canonical_url", "key", "object_sha256", "size", "pack", "pack_offset"]
 #: The versions of one article, latest last (the order of :attr:`archive.index.VersionInfo.order`).
 _ARTICLE_ORDER = [("canonical_url", "ascending"), ("captured_at", "ascending"), ("version", "ascending"),
                   ("key", "ascending")]  # fmt: skip
@@ -195,15 +196,24 @@ def _iter_plan_rows(plan: Plan, start: int = 0, columns: list[str] | None = None
             yield dict(zip(names, values, strict=True))
 
 
+def _reader(store: Store, index: ArchiveIndex, plan: Plan) -> RecordReader:
+    return RecordReader(store, index.cache_dir, plan.rows.select(["pack", "size"]))
+
+
+def _read(reader: RecordReader, row: dict[str, Any]) -> bytes:
+    return reader.read(row["key"], row["object_sha256"], row["pack"], row["pack_offset"], row["size"])
+
+
 def iter_records(store: Store, index: ArchiveIndex, selection: Selection) -> Iterator[ArticleRecord]:
     """Stream the selected records (verified), in plan order."""
     plan = plan_selection(index, selection)
-    for row in _iter_plan_rows(plan, columns=_READ_COLUMNS):
-        record = ArticleRecord.from_json_bytes(store.get(row["key"], sha256=row["object_sha256"]))
-        if row["canonical_url"] in plan.versions:
-            record.versions = plan.versions[row["canonical_url"]]
-        if selection.matches_text(record):
-            yield record
+    with _reader(store, index, plan) as reader:
+        for row in _iter_plan_rows(plan, columns=_READ_COLUMNS):
+            record = ArticleRecord.from_json_bytes(_read(reader, row))
+            if row["canonical_url"] in plan.versions:
+                record.versions = plan.versions[row["canonical_url"]]
+            if selection.matches_text(record):
+                yield record
 
 
 class _Progress:
@@ -299,7 +309,7 @@ def export(
     bar = _Progress(plan.num_rows, progress, f"download {fmt}")
     mode = "r+b" if position else "wb"
     fast = fmt == "jsonl" and not selection.query
-    with open(partial, mode, buffering=_WRITE_BUFFER) as fh:
+    with open(partial, mode, buffering=_WRITE_BUFFER) as fh, _reader(store, index, plan) as reader:
         fh.truncate(offset)
         fh.seek(offset)
         if fmt == "warc":
@@ -315,7 +325,7 @@ def export(
                 if fmt == "warc":
                     writer.write_row(row)
                 else:
-                    data = store.get(row["key"], sha256=row["object_sha256"])
+                    data = _read(reader, row)
                     versions = plan.versions.get(row["canonical_url"])
                     line = ArticleRecord.export_line(data, versions) if fast else None
                     if line is not None:  # the hot path: no JSON decoding at all

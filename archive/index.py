@@ -54,11 +54,16 @@ INDEX_SCHEMA = pa.schema(
         ("captured_at", pa.timestamp("us", tz="UTC")),
         # How many versions of the article the stored record listed when it was written.
         ("versions_known", pa.int32()),
+        # The run pack holding the record's bytes too, and their offset (length: ``size``).
+        ("pack", pa.string()),
+        ("pack_offset", pa.int64()),
     ]
 )
 
 
-def index_row(record: ArticleRecord, info: ObjectInfo, run_id: str) -> dict[str, Any]:
+def index_row(
+    record: ArticleRecord, info: ObjectInfo, run_id: str, *, pack: str | None = None, pack_offset: int | None = None
+) -> dict[str, Any]:
     """The index row of one stored record version."""
     fetched = parse_time(record.fetched_at)
     day: date | None = record.published_day or (fetched.date() if fetched else None)
@@ -86,6 +91,8 @@ def index_row(record: ArticleRecord, info: ObjectInfo, run_id: str) -> dict[str,
         "run_id": run_id,
         "captured_at": record.captured_at,
         "versions_known": len(record.versions) or 1,
+        "pack": pack,
+        "pack_offset": pack_offset,
     }
 
 

@@ -8,6 +8,7 @@ a rerun computes the very same key for the same thing::
       warc/<outlet>/<YYYY>/<MM>/<DD>/<run_id>-<seq>.warc.gz       raw captures (WARC 1.1, gzip per record)
       records/<outlet>/<YYYY>/<MM>/<DD>/<url_id>/v<NNNN>-<text_id>.json  one JSON record per article version
       index/<outlet>/<run_id>.parquet                             index rows of one run
+      runs/<outlet>/<run_id>/records.jsonl                        the run's records again, one per line (a pack)
       runs/<outlet>/<run_id>/manifest.json                        every object of the run + stats
       runs/<outlet>/<run_id>/COMMITTED                            commit marker, written last
 
@@ -23,8 +24,10 @@ a rerun computes the very same key for the same thing::
 - ``run_id`` = ``<YYYYMMDDTHHMMSSZ>-<6 hex>``: sortable by start time, unique.
 
 Per article the archive makes one PUT (its record); WARC files (rolled at
-``Settings.warc_max_bytes``), the index file, the manifest and the commit marker
-are a handful of PUTs per *run*, amortised over its articles.
+``Settings.warc_max_bytes``), the index file, the records pack, the manifest and the
+commit marker are a handful of PUTs per *run*, amortised over its articles. The pack
+(:mod:`archive.packs`) holds the same bytes as the run's record objects, so
+``download`` reads one object per run instead of one per article.
 
 ``v<NNNN>`` counts versions in ingestion order; which version is the *latest* is decided
 by capture time (:class:`archive.index.VersionInfo`), not by this number.
@@ -47,6 +50,7 @@ __all__ = [
     "index_prefix",
     "manifest_key",
     "new_run_id",
+    "pack_key",
     "parse_commit_key",
     "parse_index_key",
     "record_key",
@@ -79,7 +83,7 @@ def _run(run_id: str) -> str:
 
 
 def _day(day: date | None) -> str:
-    return day.strftime("%Y/%m/%d") if day else "undated"
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}" if day else "undated"  # strftime gives "999", not "0999"
 
 
 def url_id(canonical_url: str) -> str:
@@ -149,6 +153,10 @@ def runs_prefix(outlet_id: str | None = None) -> str:
 
 def manifest_key(outlet_id: str, run_id: str) -> str:
     return f"{runs_prefix(outlet_id)}{_run(run_id)}/manifest.json"
+
+
+def pack_key(outlet_id: str, run_id: str) -> str:
+    return f"{runs_prefix(outlet_id)}{_run(run_id)}/records.jsonl"
 
 
 def commit_key(outlet_id: str, run_id: str) -> str:

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from archive import layout
 from archive.index import ArchiveIndex, VersionInfo, index_row, rows_to_parquet
 from archive.manifest import CommitMarker, Manifest, ManifestEntry, code_version
+from archive.packs import PACK_CONTENT_TYPE, PackWriter
 from archive.record import ArticleRecord, RawPointer, text_sha256
 from archive.spool import Spool, SpooledObject
 from archive.stores.base import Data, ObjectInfo, Store, sha256_of
@@ -80,6 +81,7 @@ class ArchiveRun:
         self._versions: dict[str, list[VersionInfo]] | None = None
         self._store_down = False
         spool.ensure_dirs()
+        self._pack = PackWriter(layout.pack_key(outlet_id, self.run_id), spool.workdir)
         self._captures = CaptureWriter(
             lambda seq: layout.warc_key(outlet_id, self.run_id, seq),
             self._store_warc,
@@ -207,9 +209,10 @@ class ArchiveRun:
             self._objects.append(ManifestEntry(key, size, digest))
             # That run may have died before storing its WARC file: index the capture this run wrote.
             existing.raw = record.raw
-            record = existing
+            record, data = existing, existing_data
         if info is not None:
-            self._rows.append(index_row(record, info, self.run_id))
+            offset = self._pack.append(data)
+            self._rows.append(index_row(record, info, self.run_id, pack=self._pack.key, pack_offset=offset))
         return record
 
     # -- spool --------------------------------------------------------------------------------
@@ -275,6 +278,7 @@ class ArchiveRun:
         try:
             if self._store_down:
                 raise StoreError("store unavailable during the run")
+            self._write_pack(manifest)
             self._write_index(manifest)
             self.store.sync()  # everything the manifest lists is durable before the manifest exists
             manifest_data = manifest.to_json_bytes()
@@ -300,6 +304,14 @@ class ArchiveRun:
         manifest.spooled = list(self._spooled)
         return manifest
 
+    def _write_pack(self, manifest: Manifest) -> None:
+        path = self._pack.finish()
+        if path is None:
+            return
+        info = self.store.put(self._pack.key, path, content_type=PACK_CONTENT_TYPE)
+        manifest.objects.append(ManifestEntry(info.key, info.size, info.sha256 or ""))
+        self._pack.discard()
+
     def _write_index(self, manifest: Manifest) -> None:
         if not self._rows:
             return
@@ -311,10 +323,12 @@ class ArchiveRun:
 
     def _spool_rows(self) -> None:
         """Keep the index rows of records already stored, so the next run indexes them."""
+        self._pack.discard()
         if not self._rows:
             return
         spooled = set(self._spooled)
-        stored = [row for row in self._rows if row["key"] not in spooled]
+        # The pack did not make it (or its run does not count): these records are read one by one.
+        stored = [{**row, "pack": None, "pack_offset": None} for row in self._rows if row["key"] not in spooled]
         if not stored:
             return
         path = self.spool.workdir / f"rows-{self.run_id}.parquet"
@@ -329,6 +343,7 @@ class ArchiveRun:
             return
         self.finished = True
         self._captures.discard()
+        self._pack.discard()
         logger.warning("run %s of %s aborted: %s", self.run_id, self.outlet_id, redact(reason))
 
     def __enter__(self) -> ArchiveRun:

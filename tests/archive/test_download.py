@@ -6,6 +6,7 @@ import csv
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -13,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, ArticleRecord
 from archive.download import Selection, export
+from archive.packs import RecordReader
 from newsarchive.errors import ArchiveError, ChecksumError
 from tests.archive.conftest import capture, make_record
 
@@ -120,13 +122,13 @@ def test_an_interrupted_download_resumes_where_it_stopped(filled: Archive, tmp_p
     assert not out.exists() and out.with_name(out.name + ".partial").exists()
     assert first.records < whole.records
     fetched: list[str] = []
-    original_get = filled.store.get
+    original_read = RecordReader.read
 
-    def counting_get(key: str, **kw: object) -> bytes:
+    def counting_read(reader: RecordReader, key: str, *args: Any) -> bytes:
         fetched.append(key)
-        return original_get(key, **kw)  # type: ignore[arg-type]
+        return original_read(reader, key, *args)
 
-    monkeypatch.setattr(filled.store, "get", counting_get)
+    monkeypatch.setattr(RecordReader, "read", counting_read)
     second = export(filled.store, filled.index, fmt, out, Selection(all_versions=True))
     assert second.resumed_at == 6
     assert content_of(out, fmt) == content_of(tmp_path / f"whole.{fmt}", fmt)
@@ -143,11 +145,18 @@ def test_a_changed_selection_starts_over(filled: Archive, tmp_path: Path) -> Non
 
 
 def test_download_verifies_checksums(filled: Archive, tmp_path: Path) -> None:
+    [pack] = [i.key for i in filled.store.list("runs/other/") if i.key.endswith("/records.jsonl")]
+    pack_path = filled.store.path_of(pack)  # type: ignore[attr-defined]
+    pack_path.write_bytes(pack_path.read_bytes().replace(b"Paragraph two of story 101", b"Paragraph 2 of story 101"))
+    with pytest.raises(ChecksumError, match="in pack"):
+        filled.export("jsonl", tmp_path / "o.jsonl", outlet="other")
+    pack_path.unlink()  # without its pack, a run's records are read one object each, verified too
+    assert filled.export("jsonl", tmp_path / "o.jsonl", outlet="other").records == 3
     key = next(i.key for i in filled.store.list("records/other/"))
     path = filled.store.path_of(key)  # type: ignore[attr-defined]
     path.write_bytes(path.read_bytes().replace(b"Paragraph", b"Paragraf!"))
     with pytest.raises(ChecksumError):
-        filled.export("jsonl", tmp_path / "o.jsonl", outlet="other")
+        filled.export("jsonl", tmp_path / "o2.jsonl", outlet="other")
     warc = next(i.key for i in filled.store.list("warc/demo/"))
     warc_path = filled.store.path_of(warc)  # type: ignore[attr-defined]
     data = bytearray(warc_path.read_bytes())

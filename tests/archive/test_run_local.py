@@ -85,7 +85,10 @@ def test_manifest_lists_every_object_with_its_sha256_and_marker_is_last(local_ar
     assert stored.code_version.startswith("newsarchive")
     assert stored.stats["requests"] == 1 and "abc123" not in json.dumps(stored.stats)
     listed = {o.key: o for o in stored.objects}
-    assert {k.split("/")[0] for k in listed} == {"records", "warc", "index"}
+    assert {k.split("/")[0] for k in listed} == {"records", "warc", "index", "runs"}
+    assert f"runs/demo/{run.run_id}/records.jsonl" in listed  # the run's pack: the record's bytes again
+    [record_key] = [k for k in listed if k.startswith("records/")]
+    assert store.get(f"runs/demo/{run.run_id}/records.jsonl") == store.get(record_key) + b"\n"
     for entry in stored.objects:
         assert store.get(entry.key, sha256=entry.sha256) and store.stat(entry.key).size == entry.size
     written = {i.key for i in store.list("") if run.run_id in i.key or i.key.startswith("records/")}
