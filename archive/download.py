@@ -8,8 +8,8 @@ written out — memory stays flat whatever the archive's size (only the selected
 index rows, a few columns, are held).
 
 Downloads are resumable: output goes to ``<out>.partial`` and a progress file
-``<out>.partial.json`` is updated every few hundred records with the position in
-the selection and the byte offset; a rerun with the same selection truncates the
+``<out>.partial.json`` is updated about once a second with the position in the
+selection and the byte offset; a rerun with the same selection truncates the
 partial file to the last checkpoint and continues. Parquet is staged as JSONL in
 the partial file and converted in row groups at the end (:mod:`archive.formats`).
 """
@@ -30,7 +30,6 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from archive.formats import CsvWriter, JsonlWriter, RecordWriter, WarcRepacker, jsonl_to_parquet
 from archive.index import ArchiveIndex, VersionInfo, captured_column
@@ -46,6 +45,8 @@ logger = logging.getLogger(__name__)
 Format = Literal["jsonl", "csv", "parquet", "warc"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "warc")
 CHECKPOINT_EVERY = 500
+#: A checkpoint costs a file replace (milliseconds on a busy disk): at most one per this many seconds.
+CHECKPOINT_MIN_INTERVAL_S = 1.0
 _WRITE_BUFFER = 1024 * 1024
 _PLAN_COLUMNS = [
     "outlet", "canonical_url", "key", "object_sha256", "size", "version", "sha256", "day", "source",
@@ -126,62 +127,77 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
 
     The latest version of an article is the one captured last (ties: version number, then
     key — see :class:`archive.index.VersionInfo`); ``with_raw`` adds the raw-capture columns
-    (for WARC re-packing). Found by sorting, not by a join: the plan's peak memory stays
-    near the size of its columns.
+    (for WARC re-packing). Found by sorting row numbers on a few columns, not by a join, and
+    the wide rows are copied once, at the end: the plan's peak memory stays near the size
+    of its columns.
     """
     columns = _PLAN_COLUMNS + (_RAW_COLUMNS if with_raw else [])
     tables = [index.table(o, columns=columns) for o in selection.outlets()] or [index.table(None, columns=columns)]
-    table = pa.concat_tables(tables).combine_chunks()
-    versions: dict[str, list[dict[str, Any]]] = {}
-    if table.num_rows:
-        table = table.set_column(table.schema.get_field_index("captured_at"), "captured_at", captured_column(table))
-        table = table.take(pc.sort_indices(table, _ARTICLE_ORDER))
-        keys = table["key"]  # a version indexed twice (met by two runs) is one version
-        table = table.filter(pc.fill_null(pc.not_equal(keys, _shifted(keys, 1)), True))
-        urls = table["canonical_url"]
-        latest = pc.fill_null(pc.not_equal(urls, _shifted(urls, -1)), True)
-        selected = table if selection.all_versions else table.filter(latest)
-        incomplete = _incomplete_version_lists(table, selected)
-        versions = _version_lists(table.filter(pc.is_in(urls, incomplete))) if len(incomplete) else {}
-        table = selected
-    mask: ds.Expression | None = None
+    table = pa.concat_tables(tables)
+    if not table.num_rows:
+        return Plan(table)
+    table = table.set_column(table.schema.get_field_index("captured_at"), "captured_at", captured_column(table))
+    chosen, incomplete = _selected_versions(table, selection.all_versions)
+    keep: pa.Array | None = None
     for condition in (
-        pc.field("day") >= pa.scalar(selection.since, pa.date32()) if selection.since else None,
-        pc.field("day") <= pa.scalar(selection.until, pa.date32()) if selection.until else None,
-        pc.field("source") == selection.source if selection.source else None,
-    ):
+        (lambda: pc.greater_equal(table["day"].take(chosen), pa.scalar(selection.since, pa.date32())))
+        if selection.since else None,
+        (lambda: pc.less_equal(table["day"].take(chosen), pa.scalar(selection.until, pa.date32())))
+        if selection.until else None,
+        (lambda: pc.equal(table["source"].take(chosen), selection.source)) if selection.source else None,
+    ):  # fmt: skip
         if condition is not None:
-            mask = condition if mask is None else mask & condition
-    if mask is not None:
-        table = table.filter(mask)
+            keep = condition() if keep is None else pc.and_(keep, condition())
+    if keep is not None:
+        chosen, incomplete = chosen.filter(keep), incomplete.filter(keep)
+    urls = table["canonical_url"].take(chosen.filter(incomplete))
+    versions = _version_lists(table.filter(pc.is_in(table["canonical_url"], pc.unique(urls)))) if len(urls) else {}
     order = [("outlet", "ascending"), ("day", "ascending"), *_ARTICLE_ORDER]
-    return Plan(table.take(pc.sort_indices(table, order)), versions)
+    keys = table.select([name for name, _ in order]).take(chosen)
+    return Plan(table.take(chosen.take(pc.sort_indices(keys, order))), versions)
 
 
-def _incomplete_version_lists(every: pa.Table, selected: pa.Table) -> pa.Array:
-    """Canonical URLs of selected rows whose stored record lists fewer versions than the index holds."""
-    runs = pc.run_end_encode(every["canonical_url"].combine_chunks())
+def _selected_versions(table: pa.Table, all_versions: bool) -> tuple[pa.Array, pa.Array]:
+    """Row numbers of every distinct version (or of each article's latest), and per row whether
+    the stored record lists fewer versions than the index holds (``versions_known``)."""
+    narrow = table.select([name for name, _ in _ARTICLE_ORDER] + ["versions_known"])
+    order = pc.sort_indices(narrow, _ARTICLE_ORDER)
+    ordered = narrow.take(order)
+    keys = ordered["key"]  # a version indexed twice (met by two runs) is one version
+    distinct = pc.fill_null(pc.not_equal(keys, _shifted(keys, 1)), True)
+    order, ordered = order.filter(distinct), ordered.filter(distinct)
+    urls = _array(ordered["canonical_url"])
+    runs = pc.run_end_encode(urls)
     ends = runs.run_ends
     lengths = pc.subtract(ends, pa.concat_arrays([pa.array([0], ends.type), ends.slice(0, len(ends) - 1)]))
-    counts = dict(zip(runs.values.to_pylist(), lengths.to_pylist(), strict=True))
-    known = pc.coalesce(selected["versions_known"], selected["version"]).to_pylist()
-    urls = selected["canonical_url"].to_pylist()
-    return pa.array(sorted({url for url, n in zip(urls, known, strict=True) if counts[url] > 1 and n != counts[url]}),
-                    pa.string())  # fmt: skip
+    per_article = pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(ends, lengths)).cast(pa.int64())
+    known = _array(pc.coalesce(ordered["versions_known"], ordered["version"])).cast(pa.int64())
+    incomplete = pc.and_(pc.greater(per_article, 1), pc.not_equal(known, per_article))
+    if all_versions:
+        return order, incomplete
+    latest = pc.fill_null(pc.not_equal(urls, _shifted(urls, -1)), True)
+    return order.filter(latest), incomplete.filter(latest)
 
 
 def _version_lists(rows: pa.Table) -> dict[str, list[dict[str, Any]]]:
-    """The versions of each article in ``rows`` (sorted in capture order), as records list them."""
+    """The versions of each article in ``rows``, in capture order, as records list them."""
+    rows = rows.take(pc.sort_indices(rows, _ARTICLE_ORDER))
     lists: dict[str, list[dict[str, Any]]] = {}
     columns = [rows[name].to_pylist() for name in ("canonical_url", "version", "sha256", "key", "fetched_at", "captured_at")]
     for url, version, sha256, key, fetched, captured in zip(*columns, strict=True):
-        lists.setdefault(url, []).append(VersionInfo(version, sha256, key, fetched, captured).as_dict())
+        listed = lists.setdefault(url, [])
+        if not listed or listed[-1]["key"] != key:
+            listed.append(VersionInfo(version, sha256, key, fetched, captured).as_dict())
     return lists
 
 
-def _shifted(column: pa.ChunkedArray, by: int) -> pa.Array:
+def _array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _shifted(column: pa.Array | pa.ChunkedArray, by: int) -> pa.Array:
     """``column`` moved down (``by`` > 0) or up (``by`` < 0) one row, padded with a null."""
-    array = column.combine_chunks()
+    array = _array(column)
     pad = pa.nulls(1, array.type)
     if by > 0:
         return pa.concat_arrays([pad, array.slice(0, len(array) - 1)])
@@ -309,6 +325,7 @@ def export(
     bar = _Progress(plan.num_rows, progress, f"download {fmt}")
     mode = "r+b" if position else "wb"
     fast = fmt == "jsonl" and not selection.query
+    saved_at = time.monotonic()
     with open(partial, mode, buffering=_WRITE_BUFFER) as fh, _reader(store, index, plan) as reader:
         fh.truncate(offset)
         fh.seek(offset)
@@ -340,8 +357,10 @@ def export(
                             summary.skipped_by_query += 1
                 position += 1
                 if position % CHECKPOINT_EVERY == 0:
-                    fh.flush()
-                    checkpoint.save(position, fh.tell(), writer.count + records)
+                    if time.monotonic() >= saved_at + CHECKPOINT_MIN_INTERVAL_S:
+                        fh.flush()
+                        checkpoint.save(position, fh.tell(), writer.count + records)
+                        saved_at = time.monotonic()
                     bar.update(position)
         finally:
             fh.flush()
