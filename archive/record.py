@@ -206,7 +206,7 @@ class ArticleRecord:
         return {name: getattr(self, name) for name in self.EXPORT_FIELDS}
 
     def to_json_bytes(self) -> bytes:
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return _COMPACT_JSON.encode(self.to_dict()).encode("utf-8")
 
     @staticmethod
     def export_line(stored: bytes, versions: list[dict[str, Any]] | None = None) -> bytes | None:
@@ -228,7 +228,7 @@ class ArticleRecord:
         head = stored.rfind(_VERSIONS_KEY, 0, cut)
         if head <= 0:
             return None
-        listed = json.dumps(versions, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        listed = _COMPACT_JSON.encode(versions).encode("utf-8")
         return stored[:head] + _VERSIONS_KEY + listed + b"}"
 
     @classmethod
@@ -241,6 +241,7 @@ class ArticleRecord:
         return cls.from_dict(json.loads(data))
 
 
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: records are many
 _STORED_HEAD = b'{"outlet":'
 _STORED_TAIL = b',"extraction":'
 _VERSIONS_KEY = b',"versions":'

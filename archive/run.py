@@ -94,22 +94,25 @@ class ArchiveRun:
     # -- writing ------------------------------------------------------------------------------
 
     def _put(self, key: str, data: Data, *, kind: str, content_type: str) -> ObjectInfo | None:
-        """Put to the store; on a store failure spool instead and return None."""
-        digest, _ = sha256_of(data)
+        """Put to the store; on a store failure spool instead and return None.
+
+        The store computes the SHA-256 it records (and returns it): hashing here too would
+        read every 100 MB WARC file twice.
+        """
         if not self._store_down:
             try:
-                info = self.store.put(key, data, sha256=digest, content_type=content_type)
+                info = self.store.put(key, data, content_type=content_type)
             except (ObjectExistsError, StoreAccessError):
                 raise  # a conflict or a configuration problem, not an outage: spooling would not help
             except StoreError as exc:
                 self._store_down = True
                 logger.warning("store failed, spooling from now on: %s", redact(str(exc)))
             else:
-                self._objects.append(ManifestEntry(info.key, info.size, digest))
+                self._objects.append(ManifestEntry(info.key, info.size, info.sha256 or ""))
                 if isinstance(data, Path):
                     data.unlink(missing_ok=True)
                 return info
-        self.spool.add(key, data, sha256=digest, kind=kind, content_type=content_type)
+        self.spool.add(key, data, sha256=sha256_of(data)[0], kind=kind, content_type=content_type)
         self._spooled.append(key)
         self.counts["spooled"] += 1
         return None

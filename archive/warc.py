@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -33,7 +34,10 @@ __all__ = ["WARC_CONTENT_TYPE", "CaptureWriter", "rewrite_response_headers"]
 
 WARC_CONTENT_TYPE = "application/warc"
 _DECODED_HEADERS = {"content-encoding", "transfer-encoding"}
-GZIP_LEVEL = 6
+#: zlib level of each record's gzip member. On the demo outlet's HTML, level 3 costs 0.17 ms per
+#: 17 KB page against 0.30 ms at level 6 for 9% more bytes (warcio's own writer uses 9, slower still):
+#: the capture is on the crawl's hot path, next to extraction.
+GZIP_LEVEL = 3
 
 #: Called with (key, local path) when a WARC file is complete.
 FileDone = Callable[[str, Path], None]
@@ -52,10 +56,29 @@ def rewrite_response_headers(headers: Iterable[tuple[str, str]], body_length: in
     return rewritten
 
 
-def _gzip_member(data: bytes) -> bytes:
-    """One gzip member at level 6 (warcio's writer uses 9: several times slower, barely smaller)."""
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    return compressor.compress(data) + compressor.flush()
+class _GzipMembers:
+    """Writes to ``out`` as gzip members at :data:`GZIP_LEVEL`, one per flush.
+
+    warcio's writer flushes its output after each record, so a plain (``gzip=False``)
+    ``WARCWriter`` over this wrapper writes one gzip member per record straight into the
+    file — no intermediate buffer per record (warcio's own wrapper fixes the level at 9).
+    """
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self._compressor = self._new()
+
+    @staticmethod
+    def _new() -> Any:
+        return zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+
+    def write(self, data: bytes) -> int:
+        self.out.write(self._compressor.compress(data))
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.write(self._compressor.flush())
+        self._compressor = self._new()
 
 
 class CaptureWriter:
@@ -93,7 +116,7 @@ class CaptureWriter:
         )
         self._path = Path(handle.name)
         self._file = handle  # type: ignore[assignment]
-        writer = WARCWriter(handle, gzip=True, warc_version="1.1")
+        writer = WARCWriter(_GzipMembers(handle), gzip=False, warc_version="1.1")
         info = {"software": self._software, "format": "WARC File Format 1.1", **self._info}
         writer.write_record(writer.create_warcinfo_record(self._key.rsplit("/", 1)[-1], info))
         self._writer = writer
@@ -144,10 +167,8 @@ class CaptureWriter:
             warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": record_id},
         )
         offset = self._file.tell()
-        for record in (request, response):  # one gzip member per record
-            plain = io.BytesIO()
-            WARCWriter(plain, gzip=False, warc_version="1.1").write_record(record)
-            self._file.write(_gzip_member(plain.getvalue()))
+        writer.write_record(request)  # one gzip member per record
+        writer.write_record(response)
         end = self._file.tell()
         self.captures += 1
         self.bytes_written += end - offset

@@ -11,18 +11,21 @@ Durability is batched: instead of one ``fsync`` per object (milliseconds each),
 calls it before writing its manifest — so when a commit marker exists, everything
 it vouches for is on disk. ``fsync=True`` syncs every object instead.
 
-The SHA-256 of each object is kept in a sidecar file under ``<root>/.sha256/``
-(no extended attributes needed); hidden names never appear in :meth:`list`.
+The SHA-256 of each object is kept in a hidden sidecar file beside it,
+``<dir>/.<name>.sha256`` (no extended attributes needed, and no second directory
+tree to create per article); hidden names never appear in :meth:`list` and are no
+valid key. Archives written when sidecars lived under ``<root>/.sha256/`` still read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
 import os
+import secrets
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +44,7 @@ from newsarchive.errors import ChecksumError, ObjectExistsError, ObjectNotFoundE
 
 __all__ = ["LocalStore"]
 
-_SIDECARS = ".sha256"
+_OLD_SIDECARS = ".sha256"  # where sidecars lived before they moved beside their objects
 
 
 def _load_syncfs() -> Callable[[int], int] | None:
@@ -57,10 +60,11 @@ _syncfs = _load_syncfs()
 
 
 class LocalStore(Store):
-    """Objects as files under ``root``; checksums in ``root/.sha256/``."""
+    """Objects as files under ``root``; checksums in hidden sidecars beside them."""
 
     def __init__(self, root: str | Path, *, fsync: bool = False) -> None:
         self.root = Path(root).expanduser().resolve()
+        self._root = str(self.root)
         self.uri = self.root.as_uri()
         self.fsync = fsync
         try:
@@ -72,14 +76,18 @@ class LocalStore(Store):
         """The file holding ``key`` (it may not exist)."""
         return self.root / validate_key(key)
 
-    def _sidecar(self, key: str) -> Path:
-        return self.root / _SIDECARS / (key + ".sha256")
+    def _sidecar_path(self, key: str) -> str:
+        directory, _, name = key.rpartition("/")
+        return os.path.join(self._root, directory, f".{name}.sha256")
 
     def _recorded_sha256(self, key: str) -> str | None:
-        try:
-            return self._sidecar(key).read_text("ascii").strip() or None
-        except FileNotFoundError:
-            return None
+        for sidecar in (self._sidecar_path(key), os.path.join(self._root, _OLD_SIDECARS, key + ".sha256")):
+            try:
+                with open(sidecar, "rb") as fh:
+                    return fh.read().decode("ascii").strip() or None
+            except FileNotFoundError:
+                continue
+        return None
 
     def put(
         self,
@@ -90,18 +98,14 @@ class LocalStore(Store):
         sha256: str | None = None,
         content_type: str | None = None,
     ) -> ObjectInfo:
-        path = self.path_of(key)
+        path = os.path.join(self._root, validate_key(key))
         digest, size = sha256_of(data)
         if sha256 is not None and sha256 != digest:
             raise ChecksumError(f"refusing to store {key}: data has sha256 {digest}, caller expected {sha256}")
         info = ObjectInfo(key=key, size=size, sha256=digest)
-        if if_none_match and path.exists():
-            return self._settle_existing(key, info)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+            tmp = self._write_temporary(path, data)
             try:
-                self._write_file(tmp, data)
                 if if_none_match:
                     try:
                         os.link(tmp, path)
@@ -110,7 +114,8 @@ class LocalStore(Store):
                 else:
                     os.replace(tmp, path)
             finally:
-                tmp.unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
             self._write_sidecar(key, digest)
         except OSError as exc:
             raise StoreError(f"cannot write {key} under {self.root}: {exc.strerror or exc}") from exc
@@ -126,23 +131,55 @@ class LocalStore(Store):
             self._write_sidecar(key, existing)
         return info
 
-    def _write_file(self, target: Path, data: Data) -> None:
-        with open(target, "xb") as out:
-            if isinstance(data, bytes):
-                out.write(data)
-            else:
-                with open(data, "rb") as src:
-                    shutil.copyfileobj(src, out, CHUNK_SIZE)
+    @staticmethod
+    def _create(path: str) -> int:
+        """``open(path, O_EXCL)``, creating missing parent directories (only when missing: a put
+        into an existing directory costs no ``mkdir``)."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        try:
+            return os.open(path, flags, 0o644)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            return os.open(path, flags, 0o644)
+
+    def _write_temporary(self, path: str, data: Data) -> str:
+        """``data`` in a hidden file beside ``path``, to be linked into place."""
+        directory, name = os.path.split(path)
+        tmp = f"{directory}/.{name}.{secrets.token_hex(8)}.tmp"
+        fd = self._create(tmp)
+        try:
+            with open(fd, "wb", closefd=False) as out:
+                if isinstance(data, bytes):
+                    out.write(data)
+                else:
+                    with open(data, "rb") as src:
+                        shutil.copyfileobj(src, out, CHUNK_SIZE)
             if self.fsync:
-                out.flush()
-                os.fsync(out.fileno())
+                os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+        os.close(fd)
+        return tmp
 
     def _write_sidecar(self, key: str, digest: str) -> None:
-        sidecar = self._sidecar(key)
-        sidecar.parent.mkdir(parents=True, exist_ok=True)
-        tmp = sidecar.with_name(f".{sidecar.name}.{uuid.uuid4().hex}.tmp")
-        tmp.write_text(digest + "\n", "ascii")
-        os.replace(tmp, sidecar)
+        """Record the SHA-256 of ``key``: created in place when new (one write of 65 bytes; an
+        empty sidecar left by a crash reads as none), replaced atomically otherwise."""
+        sidecar = self._sidecar_path(key)
+        line = (digest + "\n").encode("ascii")
+        try:
+            fd = self._create(sidecar)
+        except FileExistsError:
+            tmp = f"{sidecar}.{secrets.token_hex(8)}.tmp"
+            with open(tmp, "wb") as out:
+                out.write(line)
+            os.replace(tmp, sidecar)
+            return
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
 
     def open(self, key: str, *, sha256: str | None = None) -> BinaryIO:
         path = self.path_of(key)
@@ -216,4 +253,6 @@ class LocalStore(Store):
 
     def delete(self, key: str) -> None:
         self.path_of(key).unlink(missing_ok=True)
-        self._sidecar(key).unlink(missing_ok=True)
+        for sidecar in (self._sidecar_path(key), os.path.join(self._root, _OLD_SIDECARS, key + ".sha256")):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(sidecar)

@@ -220,3 +220,25 @@ def test_open_store_picks_the_backend(tmp_path: Path) -> None:
     assert isinstance(s3, S3Store) and s3.uri == "s3://my-bucket/news/archive"
     with pytest.raises(ArchiveLayoutError):
         make("ftp://host/x")
+
+
+def test_local_checksums_sit_beside_their_objects_and_older_archives_still_verify(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    store.put("records/demo/2026/10/03/abc/v0001-x.json", b'{"a": 1}')
+    directory = tmp_path / "store" / "records/demo/2026/10/03/abc"
+    assert sorted(p.name for p in directory.iterdir()) == [".v0001-x.json.sha256", "v0001-x.json"]  # no second tree
+    assert not (tmp_path / "store" / ".sha256").exists()
+    # an archive written when the checksums lived under <root>/.sha256/
+    (tmp_path / "store" / "records/demo/old.json").write_bytes(b"old bytes")
+    legacy = tmp_path / "store" / ".sha256" / "records/demo/old.json.sha256"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(hashlib.sha256(b"old bytes").hexdigest() + "\n")
+    assert store.stat("records/demo/old.json").sha256 == hashlib.sha256(b"old bytes").hexdigest()
+    corrupt(store, "records/demo/old.json")
+    with pytest.raises(ChecksumError):
+        store.get("records/demo/old.json")
+    # a checksum file left empty by a crash reads as none; the next put of the same bytes restores it
+    (directory / ".v0001-x.json.sha256").write_bytes(b"")
+    assert store.stat("records/demo/2026/10/03/abc/v0001-x.json").sha256 is None
+    store.put("records/demo/2026/10/03/abc/v0001-x.json", b'{"a": 1}')
+    assert store.stat("records/demo/2026/10/03/abc/v0001-x.json").sha256 == hashlib.sha256(b'{"a": 1}').hexdigest()
