@@ -33,12 +33,12 @@ def test_backfill_params_are_cut_into_months_and_archive_exactly_the_window(
     expected = expected_urls(outlet_server, outlet_corpus, since=SINCE, until=UNTIL)
     assert len(expected) >= 3
 
-    first = airflow_sandbox.dag_test("newsarchive_backfill", "2026-11-01", CONF)
-    assert first.state == "success", first.output[-5000:]
-    assert first.states("chunk.crawl") == {"demo 2026-09": "success", "demo 2026-10": "success"}
-    assert set(first.states("chunk.verify_and_commit").values()) == {"success"}
-    after_first = read_archive(s3_server, archive)
-    archived = after_first.urls.get("demo", set())
+    run = airflow_sandbox.dag_test("newsarchive_backfill", "2026-11-01", CONF)
+    assert run.state == "success", run.output[-5000:]
+    assert run.states("chunk.crawl") == {"demo 2026-09": "success", "demo 2026-10": "success"}
+    assert set(run.states("chunk.verify_and_commit").values()) == {"success"}
+    contents = read_archive(s3_server, archive)
+    archived = contents.urls.get("demo", set())
     assert (sorted(expected - archived), sorted(archived - expected)) == ([], [])
-    assert after_first.sources == {"live"}
-    assert "other" not in after_first.urls  # the outlet param limits the backfill
+    assert contents.sources == {"live"}
+    assert "other" not in contents.urls  # the outlet param limits the backfill
