@@ -68,7 +68,7 @@ def paths(urls: set[str]) -> set[str]:
 
 
 def settings_for(tmp_path: Path) -> Settings:
-    return Settings(spool_dir=tmp_path / "spool", wayback_cdx_per_minute=6000, extra={"wayback_replay_per_minute": 60000})
+    return Settings(spool_dir=tmp_path / "spool", wayback_cdx_per_minute=6000, wayback_replay_per_minute=60000)
 
 
 def backfill(outlet: Outlet, archive_dir: Path, wayback: WaybackServer, tmp_path: Path, **kwargs: Any) -> Any:

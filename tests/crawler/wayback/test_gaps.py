@@ -36,7 +36,7 @@ def test_fill_gaps_backfills_exactly_the_gap_days(tmp_path: Path) -> None:
     missing = [a for a in corpus.articles if a.published.astimezone(corpus.tz).date() in missing_days]
     assert missing
     settings = Settings(spool_dir=tmp_path / "spool", wayback_cdx_per_minute=6000,
-                        extra={"wayback_replay_per_minute": 60000})
+                        wayback_replay_per_minute=60000)
     options = {"settings": settings, "state_dir": tmp_path / "state",
                "retry": RetryPolicy(max_retries=2, backoff_base_s=0.01)}
     archive_dir = str(tmp_path / "archive")
