@@ -2,7 +2,8 @@
 
 - ``tests.fixtures.outlet``: the project's outlet server on a free 127.0.0.1 port;
 - ``tests.fixtures.s3``: one SeaweedFS (``weed mini``) per session, every port free, credentials required;
-- ``tests.fixtures.wayback``: a local Wayback Machine (CDX API + replay) holding an outlet's past.
+- ``tests.fixtures.wayback``: a local Wayback Machine (CDX API + replay) holding an outlet's past;
+- ``tests.reliability.figures``: the reliability suite's figures, printed at the end of the session.
 """
 
-pytest_plugins = ["tests.fixtures.outlet", "tests.fixtures.s3", "tests.fixtures.wayback"]
+pytest_plugins = ["tests.fixtures.outlet", "tests.fixtures.s3", "tests.fixtures.wayback", "tests.reliability.figures"]

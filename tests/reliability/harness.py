@@ -36,6 +36,48 @@ from outlet_server import OutletServer
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@dataclass
+class Figures:
+    """What the suite did, for the README's reliability section (printed at the end of the session)."""
+
+    crawl_runs: int = 0
+    kills: int = 0
+    faults_injected: Counter[str] = field(default_factory=Counter)
+    fuzz_inputs: int = 0
+    articles_checked: int = 0
+    articles_lost: int = 0
+
+    def account(self, expected: list[str], archived: Counter[str] | list[str]) -> list[str]:
+        """Count ``expected`` articles as checked; return (and count) those missing from ``archived``."""
+        lost = sorted(set(expected) - set(archived))
+        self.articles_checked += len(expected)
+        self.articles_lost += len(lost)
+        return lost
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "faults_injected": dict(self.faults_injected)}
+
+    def merge(self, data: dict[str, Any]) -> None:
+        """Add another process's figures (a pytest-xdist worker's)."""
+        for name, value in data.items():
+            if name == "faults_injected":
+                self.faults_injected.update(value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
+
+    def lines(self) -> list[str]:
+        faults = ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults_injected.items()))
+        return [
+            f"crawl runs: {self.crawl_runs} (killed with SIGKILL: {self.kills})",
+            f"faults injected: {sum(self.faults_injected.values())} ({faults})",
+            f"fuzz inputs: {self.fuzz_inputs}",
+            f"articles checked: {self.articles_checked}, articles lost: {self.articles_lost}",
+        ]
+
+
+FIGURES = Figures()
+
+
 class CrawlChild:
     """One ``python -m crawler.run`` process; its stdout and stderr go to files (scanned by the security tests)."""
 
@@ -54,6 +96,8 @@ class CrawlChild:
                 [sys.executable, "-m", "crawler.run", "-"], stdin=subprocess.PIPE, stdout=out, stderr=err,
                 env=child_env, cwd=ROOT, start_new_session=True,
             )  # fmt: skip
+        FIGURES.crawl_runs += 1
+        self.peak_rss = 0  # bytes, known once the child has exited (see result())
         assert self.process.stdin is not None
         self.process.stdin.write(request.to_json().encode())
         self.process.stdin.close()
@@ -64,6 +108,7 @@ class CrawlChild:
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         assert self.process.returncode == -signal.SIGKILL
+        FIGURES.kills += 1
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
@@ -77,11 +122,17 @@ class CrawlChild:
 
     def result(self, timeout: float = 240) -> CrawlSummary:
         """Wait for the child and parse its summary (its last line of stdout)."""
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise AssertionError("crawl did not finish in time") from None
+        deadline = time.monotonic() + timeout
+        while True:  # wait4, not Popen.wait: the child's own peak RSS comes with its exit status
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                self.process.returncode = os.waitstatus_to_exitcode(status)
+                self.peak_rss = usage.ru_maxrss * 1024
+                break
+            if time.monotonic() > deadline:
+                self.kill()
+                raise AssertionError("crawl did not finish in time")
+            time.sleep(0.05)
         lines = self.stdout_path.read_text().strip().splitlines()
         result = json.loads(lines[-1]) if lines else {}
         assert self.process.returncode == 0 and "summaries" in result, (
@@ -97,8 +148,11 @@ class CrawlChild:
 
 def crawl(outlet: Outlet, archive_uri: str, *, window: tuple[date | None, date | None], settings: Settings,
           env: dict[str, str], logs: Path) -> CrawlSummary:
-    """A whole crawl in a child process; its summary."""
-    return CrawlChild(outlet, archive_uri, window=window, settings=settings, env=env, logs=logs).result()
+    """A whole crawl in a child process; its summary (the child's peak RSS in ``stats["peak_rss"]``)."""
+    child = CrawlChild(outlet, archive_uri, window=window, settings=settings, env=env, logs=logs)
+    summary = child.result()
+    summary.stats["peak_rss"] = child.peak_rss
+    return summary
 
 
 def served_articles(server: OutletServer, kind: str = "/20") -> int:

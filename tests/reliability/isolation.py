@@ -4,7 +4,7 @@
 the code under test to cooperate: the child runs the call, the parent waits at most ``timeout_s``
 (then ``kill -9``) and reads the child's own peak RSS from ``wait4`` — every byte counted, libxml2's
 and lxml's C allocations included (which ``tracemalloc`` cannot see). The child starts as a copy of
-this process, so the peak is reported as the growth over the parent's RSS at fork time.
+this process, so the peak is reported as the growth over the child's own RSS when the call began.
 """
 
 from __future__ import annotations
@@ -44,14 +44,15 @@ class Isolated:
 
 def _child(call: Callable[[], Any], write_fd: int) -> None:
     try:
+        start_rss = _current_rss()
         try:
-            payload: tuple[str, Any] = ("ok", call())
+            payload: tuple[str, Any, int] = ("ok", call(), start_rss)
         except BaseException as exc:  # the parent decides which exceptions are acceptable
-            payload = ("error", f"{type(exc).__name__}: {exc}"[:2000])
+            payload = ("error", f"{type(exc).__name__}: {exc}"[:2000], start_rss)
         try:
             data = pickle.dumps(payload)
         except Exception:
-            data = pickle.dumps(("ok", None))
+            data = pickle.dumps(("ok", None, start_rss))
         with os.fdopen(write_fd, "wb") as out:
             out.write(data)
     finally:
@@ -97,10 +98,11 @@ def run_isolated(call: Callable[[], Any], *, timeout_s: float = 10.0) -> Isolate
         chunks.append(chunk)
     os.close(read_fd)
     seconds = time.monotonic() - started
-    growth = max(0, usage.ru_maxrss * 1024 - baseline)
-    if hung:
-        return Isolated(seconds, growth, hung=True)
-    kind, value = pickle.loads(b"".join(chunks)) if chunks else ("error", "child died without an answer")
+    if hung or not chunks:
+        growth = max(0, usage.ru_maxrss * 1024 - baseline)
+        return Isolated(seconds, growth, hung=hung, error=None if hung else "child died without an answer")
+    kind, value, start_rss = pickle.loads(b"".join(chunks))
+    growth = max(0, usage.ru_maxrss * 1024 - start_rss)
     if kind == "error":
         return Isolated(seconds, growth, error=value)
     return Isolated(seconds, growth, result=value)

@@ -43,7 +43,7 @@ from newsarchive.urls import canonical_url
 from outlet_server import OutletServer
 from outlet_server.faults import ENTITY_BOMB, gzip_bomb
 from tests.fixtures.s3 import S3Server
-from tests.reliability.harness import CrawlChild, crawl
+from tests.reliability.harness import FIGURES, CrawlChild, crawl
 from tests.reliability.isolation import run_isolated
 
 WINDOW = (date(2026, 1, 1), date(2026, 12, 31))
@@ -140,6 +140,7 @@ def test_redirects_to_private_addresses_are_refused_however_spelled(trap_server:
     assert hosts == {f"127.0.0.1:{port}"}, f"a redirect reached this server under another name: {hosts}"
     assert not [path for _host, path in trap_server.seen if path.startswith("/secret/")]
     assert summary.skipped.get("private_address") == len(SSRF_TARGETS), summary.skipped
+    FIGURES.faults_injected["ssrf redirect"] += len(SSRF_TARGETS)
     assert summary.archived == 0
 
 
@@ -263,6 +264,7 @@ def test_entity_bomb_is_parsed_in_bounded_time_and_memory() -> None:
     assert outcome.ok, outcome.error
     assert outcome.seconds < 5 and outcome.peak_rss_growth < 20 * 2**20
     assert all(len(loc) < 1000 for loc in outcome.result), "entities never expanded"
+    FIGURES.faults_injected["xml entity bomb"] += 1
 
 
 @pytest.mark.parametrize("cap", [1 * 2**20, MAX_XML_BYTES])
@@ -271,3 +273,4 @@ def test_gzip_bomb_sitemap_is_refused_at_the_cap(cap: int) -> None:
     outcome = run_isolated(lambda: parse_sitemap(bomb, "https://news.example/", max_bytes=cap), timeout_s=20)
     assert outcome.error is not None and outcome.error.startswith(XmlTooLarge.__name__), outcome
     assert outcome.peak_rss_growth < 2 * cap + 20 * 2**20, f"grew {outcome.peak_rss_growth / 2**20:.0f} MiB"
+    FIGURES.faults_injected["gzip bomb"] += 1
