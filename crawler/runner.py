@@ -151,14 +151,16 @@ def run_crawl(
 
     settings = settings or get_settings()
     archive = Archive.open(archive_uri, settings)
-    log_level = "INFO" if progress else "WARNING"
+    # Progress comes from crawler.progress (a rich display on a terminal, plain lines otherwise);
+    # Scrapy's own INFO lines would only tear through that display.
+    log_level = "WARNING"
     crawlers: list[Crawler] = []
     from crawler.resolver import private_hosts
 
     allowed_private = private_hosts(d for o in outlets if o.allow_private_addresses for d in o.allowed_domains)
     process = CrawlerProcess({
         "LOG_LEVEL": log_level,
-        "DNS_RESOLVER": "crawler.resolver.PublicAddressResolver",
+        "TWISTED_DNS_RESOLVER": "crawler.resolver.PublicAddressResolver",
         "NEWSARCHIVE_PRIVATE_HOSTS": list(allowed_private),
     })
     for number, outlet in enumerate(outlets):
@@ -166,6 +168,7 @@ def run_crawl(
                           settings=settings, throttle=throttle)
         conf = scrapy_settings(outlet, settings, throttle=throttle)
         conf["LOG_LEVEL"] = log_level
+        conf["NEWSARCHIVE_PROGRESS"] = "rich" if progress else "lines"
         crawler = Crawler(NewsSpider, conf, init_reactor=number == 0)
         crawlers.append(crawler)
         process.crawl(crawler, plan=plan)

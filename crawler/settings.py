@@ -84,6 +84,9 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "TELNETCONSOLE_ENABLED": False,
         "DOWNLOADER_MIDDLEWARES": dict(_DOWNLOADER_MIDDLEWARES),
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
+        "EXTENSIONS": {"crawler.progress.CrawlProgress": 500},
+        "NEWSARCHIVE_PROGRESS": "lines",  # "rich" on a terminal (run_crawl(progress=True)); "off" for none
+        "NEWSARCHIVE_PROGRESS_INTERVAL": settings.progress_interval_s,
         "LOG_LEVEL": "INFO",
         # Scrapy 2.19 defaults, stated so a change of default is a visible diff here.
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",

@@ -42,6 +42,7 @@ class Settings:
     max_depth: int = 6
     max_section_pages: int = 50
     max_sitemap_urls: int = 200_000
+    progress_interval_s: float = 30.0  # plain progress lines of a crawl without a terminal
     overlap_days: int = 2
     default_window_days: int = 7
     # Extraction.

@@ -76,3 +76,19 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "Terrorists driven out of all Aleppo quarters" in output
     assert f"newsarchive download --archive {archive} --format jsonl" in output
     assert "Back to top button" not in output and "Leave a Reply" not in output
+
+
+def test_crawl_progress_without_a_terminal_is_plain_lines(tmp_path: Path, outlet_server: OutletServer) -> None:
+    """Without a terminal a crawl writes plain progress lines (here every 0.2 s), then one 'done' line."""
+    outlets = tmp_path / "outlets.yaml"
+    outlets.write_text(yaml.safe_dump({"outlets": [outlet_server.outlet_yaml(id="demo")]}), encoding="utf-8")
+    result = newsarchive("crawl", "--outlets", str(outlets), "--archive", str(tmp_path / "archive"),
+                         "--since", "2026-11-01", "--until", "2026-11-20",
+                         env={"NEWSARCHIVE_DELAY_S": "0", "NEWSARCHIVE_PROGRESS_INTERVAL_S": "0.2"})
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "[crawler.progress] demo:" in line]
+    assert lines and lines[-1].split("demo: ")[1].startswith("done: ")
+    assert "\x1b[" not in result.stderr  # no terminal control codes in a log
+    done = lines[-1].split("done: ")[1]
+    finished, discovered = (int(n) for n in done.split(" URLs")[0].split("/"))
+    assert finished == discovered > 0

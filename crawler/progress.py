@@ -1,0 +1,144 @@
+"""Live progress of a crawl: a rich display on a terminal, plain log lines otherwise.
+
+:class:`CrawlProgress` is a Scrapy extension (``NEWSARCHIVE_PROGRESS`` = ``"rich"`` or
+``"lines"``; anything else switches it off with ``NotConfigured``). Every outlet crawled in
+the process gets one row of one shared display, fed from the spider's :class:`CrawlTally`:
+URLs discovered, finished (archived, skipped), pending. Without a terminal it writes one
+plain line per outlet every ``progress_interval_s`` seconds (a newsarchive setting) on stderr, so a
+scheduler's log shows a long crawl moving.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.spiders import Spider
+
+    from crawler.stats import CrawlTally
+
+__all__ = ["CrawlProgress"]
+
+MODES = ("rich", "lines")
+
+
+class _SharedDisplay:
+    """One rich display for every crawl of the process, started by the first and stopped by the last."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+        self.users = 0
+
+    def acquire(self) -> Progress:
+        if self.progress is None:
+            self.progress = Progress(
+                TextColumn("[bold]{task.fields[outlet]}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[detail]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self.progress.start()
+        self.users += 1
+        return self.progress
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0 and self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+class CrawlProgress:
+    """Shows how one outlet's crawl is going (see the module docstring)."""
+
+    display: ClassVar[_SharedDisplay] = _SharedDisplay()
+
+    def __init__(self, mode: str, interval_s: float) -> None:
+        self.mode = mode
+        self.interval_s = interval_s
+        self.spider: Spider | None = None
+        self.task_id: TaskID | None = None
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
+        mode = crawler.settings.get("NEWSARCHIVE_PROGRESS")
+        if mode not in MODES:
+            raise NotConfigured
+        extension = cls(mode, crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 30.0))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        # engine_stopped comes after every spider_closed handler, the spider's own tally closing included.
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.spider = spider
+        if self.mode == "rich":
+            progress = self.display.acquire()
+            self.task_id = progress.add_task("crawl", total=None, outlet=self._outlet_id(), detail="starting")
+            interval = 0.5
+        else:
+            interval = self.interval_s
+        self.loop = task.LoopingCall(self.update)
+        self.loop.start(interval, now=False)
+
+    def engine_stopped(self) -> None:
+        if self.spider is None:
+            return
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.update(final=True)
+        if self.mode == "rich":
+            self.display.release()
+
+    def update(self, final: bool = False) -> None:
+        tally: CrawlTally | None = getattr(self.spider, "tally", None)
+        if tally is None:
+            return
+        counts = self._counts(tally)
+        detail = (
+            f"archived {counts['archived']} · skipped {counts['skipped']} · pending {counts['pending']}"
+        )
+        if self.mode == "rich" and self.display.progress is not None and self.task_id is not None:
+            self.display.progress.update(
+                self.task_id, total=counts["discovered"], completed=counts["finished"], detail=detail
+            )
+        elif self.mode == "lines":
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            state = "done" if final else "progress"
+            print(
+                f"{stamp} [crawler.progress] {self._outlet_id()}: {state}: {counts['finished']}/{counts['discovered']}"
+                f" URLs, {detail}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    @staticmethod
+    def _counts(tally: CrawlTally) -> dict[str, Any]:
+        discovered = sum(tally.discovered_by_source.values())
+        skipped = sum(tally.skipped.values())
+        finished = tally.archived + tally.discovery_documents + skipped
+        return {
+            "discovered": discovered,
+            "finished": finished,
+            "archived": tally.archived,
+            "skipped": skipped,
+            "pending": discovered - finished,
+        }
+
+    def _outlet_id(self) -> str:
+        plan = getattr(self.spider, "plan", None)
+        outlet = getattr(plan, "outlet", None)
+        return str(getattr(outlet, "id", getattr(self.spider, "name", "crawl")))
