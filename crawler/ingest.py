@@ -10,7 +10,9 @@ status, headers, body, time) and
 4. keeps it only when its publication date is in the window;
 5. adds the :class:`archive.ArticleRecord` to the run (new, version or duplicate).
 
-It never raises for a bad page: the outcome says what happened and why.
+Steps 2-4 are :func:`read_page`, for a caller that adds the record later (the live crawl
+holds its records back until the outlet's template lines are learned, see
+:mod:`crawler.templates`). Neither raises for a bad page: the outcome says what happened and why.
 """
 
 from __future__ import annotations
@@ -33,8 +35,17 @@ if TYPE_CHECKING:
     from archive import ArticleRecord
     from archive.record import RawPointer
     from archive.run import ArchiveRun
+    from extract import Extraction
 
-__all__ = ["HTML_CONTENT_TYPES", "IngestOutcome", "capture", "charset_of", "ingest_page", "page_identity"]
+__all__ = [
+    "HTML_CONTENT_TYPES",
+    "IngestOutcome",
+    "capture",
+    "charset_of",
+    "ingest_page",
+    "page_identity",
+    "read_page",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +57,17 @@ TRANSFER_HEADERS: frozenset[str] = frozenset({"content-encoding", "transfer-enco
 
 @dataclass(slots=True)
 class IngestOutcome:
-    """What became of one page: "new", "version", "duplicate", "out_of_window", "not_article" or "error"."""
+    """What became of one page: "new", "version", "duplicate", "out_of_window", "not_article" or "error".
+
+    :func:`read_page` answers "article" for a record not added to a run yet.
+    """
 
     outcome: str
     identity: str
     detail: str = ""
     record: ArticleRecord | None = None
     pointer: RawPointer | None = None
+    extraction: Extraction | None = None
 
     @property
     def archived(self) -> bool:
@@ -126,6 +141,7 @@ def ingest_page(
     snapshot_timestamp: str | None = None,
     original_url: str | None = None,
     known_headlines: Collection[str] = (),
+    template_lines: Collection[str] = (),
     window: DateWindow | None = None,
     rules: ArticleRules | None = None,
     request_headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
@@ -137,14 +153,40 @@ def ingest_page(
     (a Wayback snapshot); the record is keyed on the original. Pass ``pointer`` when
     the capture was already written.
     """
+    if pointer is None:
+        pointer = capture(run, url, status, headers, body, fetched_at, request_headers=request_headers)
+    result = read_page(
+        outlet, original_url or url, status, headers, body, fetched_at, pointer=pointer, source=source,
+        snapshot_timestamp=snapshot_timestamp, known_headlines=known_headlines, template_lines=template_lines,
+        window=window, rules=rules,
+    )
+    if result.record is not None:
+        result.outcome = run.add_article(result.record)
+    return result
+
+
+def read_page(
+    outlet: Outlet,
+    page_url: str,
+    status: int,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+    body: bytes,
+    fetched_at: datetime,
+    *,
+    pointer: RawPointer,
+    source: str = "live",
+    snapshot_timestamp: str | None = None,
+    known_headlines: Collection[str] = (),
+    template_lines: Collection[str] = (),
+    window: DateWindow | None = None,
+    rules: ArticleRules | None = None,
+) -> IngestOutcome:
+    """Classify and extract one captured page (steps 2-4): outcome "article" with its record, or why not."""
     from archive import ArticleRecord
     from extract import extract_article
 
-    page_url = original_url or url
     header_list = _header_list(headers)
     identity = canonical_url(page_url)
-    if pointer is None:
-        pointer = capture(run, url, status, header_list, body, fetched_at, request_headers=request_headers)
     if not 200 <= status < 300:
         return IngestOutcome("error", identity, f"HTTP {status}", pointer=pointer)
     content_type = _header(header_list, "content-type").split(";")[0].strip().lower()
@@ -163,14 +205,16 @@ def ingest_page(
 
     try:
         extraction = extract_article(
-            body, page_url, outlet=outlet, known_headlines=known_headlines, encoding=encoding
+            body, page_url, outlet=outlet, known_headlines=known_headlines, template_lines=template_lines,
+            encoding=encoding,
         )
     except ExtractionError as exc:
         return IngestOutcome("error", identity, f"extraction failed: {exc}", pointer=pointer)
     if not extraction.text.strip():
         return IngestOutcome("error", identity, "no text extracted", pointer=pointer)
     if window is not None and not window.contains(extraction.published):
-        return IngestOutcome("out_of_window", identity, f"published {extraction.published}", pointer=pointer)
+        return IngestOutcome("out_of_window", identity, f"published {extraction.published}", pointer=pointer,
+                             extraction=extraction)
 
     identity = page_identity(page_url, extraction.canonical_url, outlet)
     record = ArticleRecord.from_extraction(
@@ -183,5 +227,4 @@ def ingest_page(
         snapshot_timestamp=snapshot_timestamp,
         raw=pointer,
     )
-    outcome = run.add_article(record)
-    return IngestOutcome(outcome, identity, signal, record=record, pointer=pointer)
+    return IngestOutcome("article", identity, signal, record=record, pointer=pointer, extraction=extraction)

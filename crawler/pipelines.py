@@ -2,10 +2,13 @@
 
 The spider yields one :class:`FetchedPage` per response (discovery documents,
 listings, candidate articles, and error responses alike). The pipeline opens the
-outlet's archive run when the spider opens, hands each page to
-:func:`crawler.ingest.ingest_page` (or just :func:`crawler.ingest.capture` for
-non-article pages), records the outcome in the spider's tally, and at the end
-commits the run with its stats — or aborts it when the crawl did not finish.
+outlet's archive run when the spider opens, writes each response to the run's WARC
+(:func:`crawler.ingest.capture`), reads candidate articles
+(:func:`crawler.ingest.read_page`) with the outlet's template lines learned so far
+(:mod:`crawler.templates`) and holds their records back on disk. When the spider
+closes it adds them to the run with every learned template line removed, records
+each outcome in the spider's tally, and commits the run with its stats — or aborts
+it when the crawl did not finish.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.http import Response
 
-from crawler.ingest import capture, ingest_page
+from crawler.ingest import capture, read_page
+from crawler.templates import STATS_KEY, OutletTemplates, RecordSpool
 from newsarchive.errors import ArchiveError
 from newsarchive.settings import redact
 
@@ -78,6 +82,8 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.run: ArchiveRun | None = None
+        self.templates: OutletTemplates | None = None
+        self.held: RecordSpool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -92,44 +98,60 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         plan = self.spider.plan
         self.run = plan.archive.begin_run(plan.outlet.id, source="live", window=plan.window.as_tuple())
+        self.templates = OutletTemplates.from_settings(plan.settings, plan.template_lines)
+        self.held = RecordSpool()
         logger.info("archive run %s opened for outlet %s", self.run.run_id, plan.outlet.id)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
-        assert self.run is not None
+        assert self.run is not None and self.templates is not None and self.held is not None
         spider = self.spider
-        if item.role == "page":
-            result = ingest_page(
-                self.run,
-                spider.outlet,
-                item.url,
-                item.status,
-                item.headers,
-                item.body,
-                item.fetched_at,
-                known_headlines=spider.plan.known_headlines,
-                window=spider.window,
-                rules=spider.rules,
-                request_headers=item.request_headers,
-            )
-            if result.outcome == "error":
-                logger.warning("page %s not archived: %s", item.url, result.detail)
-            spider.tally.finish(item.identity, result.outcome)
+        pointer = capture(self.run, item.url, item.status, item.headers, item.body, item.fetched_at,
+                          request_headers=item.request_headers)
+        if item.role != "page":
+            spider.tally.finish(item.identity, item.outcome or "discovery")
             return item
-        capture(self.run, item.url, item.status, item.headers, item.body, item.fetched_at,
-                request_headers=item.request_headers)
-        spider.tally.finish(item.identity, item.outcome or "discovery")
+        result = read_page(
+            spider.outlet, item.url, item.status, item.headers, item.body, item.fetched_at, pointer=pointer,
+            known_headlines=spider.plan.known_headlines, template_lines=self.templates.lines,
+            window=spider.window, rules=spider.rules,
+        )
+        if result.extraction is not None:
+            self.templates.observe(result.extraction)
+        if result.record is not None:
+            self.held.append(item.identity, result.record)  # its outcome is settled when the spider closes
+            return item
+        if result.outcome == "error":
+            logger.warning("page %s not archived: %s", item.url, result.detail)
+        spider.tally.finish(item.identity, result.outcome)
         return item
 
+    def _add_held_records(self, spider: NewsSpider) -> None:
+        """Add the held-back records to the run, every template line learned by now removed."""
+        assert self.run is not None and self.templates is not None and self.held is not None
+        for identity, record in self.held.drain(self.templates.lines):
+            spider.tally.finish(identity, self.run.add_article(record))
+
     def spider_closed(self, spider: NewsSpider, reason: str) -> None:
-        if self.run is None:
+        if self.run is None or self.templates is None or self.held is None:
             return
+        archive_error: ArchiveError | None = None
+        if reason == "finished":
+            try:
+                self._add_held_records(spider)
+            except ArchiveError as exc:
+                archive_error = exc
+        self.held.close()
         spider.tally.close_pending()
         stats = spider.run_stats()
         stats["close_reason"] = reason
+        stats[STATS_KEY] = self.templates.to_stats()
         committed = False
         try:
+            if archive_error is not None:
+                self.run.abort(f"records could not be added: {redact(str(archive_error))}")
+                raise archive_error
             if reason == "finished":
                 manifest = self.run.commit(stats)
                 committed = manifest.committed  # False when the store was down: the run's objects are spooled

@@ -3,7 +3,8 @@
 The archive's index — not a local file — says which articles are already archived
 (so an incremental crawl on any Airflow worker skips them), which ones are recent
 enough to refresh, which headlines the outlet has used (in-body teasers are
-recognised by them) and when the last successful run was (the default window).
+recognised by them), when the last successful run was (the default window) and which
+template lines that run learned (:mod:`crawler.templates`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from crawler.templates import saved_template_lines
 from crawler.window import DateWindow, default_since
 from newsarchive.errors import StoreAccessError, StoreError
 from newsarchive.registry import Outlet
@@ -35,6 +37,8 @@ class CrawlPlan:
     known_urls: frozenset[str] = frozenset()
     refresh_urls: frozenset[str] = frozenset()
     known_headlines: frozenset[str] = frozenset()
+    #: Template lines saved by the outlet's last run, by language (see :mod:`crawler.templates`).
+    template_lines: dict[str, list[str]] = field(default_factory=dict)
     refresh_days: int | None = None
     throttle: bool = True
     extra: dict[str, object] = field(default_factory=dict)
@@ -65,13 +69,14 @@ def build_plan(
         last_run = archive.index.last_successful_run(outlet.id)
         known = frozenset(archive.index.known_canonical_urls(outlet.id))
         headlines = frozenset(archive.index.headlines(outlet.id))
+        template_lines = saved_template_lines(archive, outlet.id)
     except StoreAccessError:
         raise  # wrong credentials or bucket: a configuration error, not an outage
     except StoreError as exc:
         # The store is down: crawl as if the archive were empty; the run spools what it archives and
         # the run that flushes the spool deduplicates it against the index.
         logger.warning("archive index of %s unreadable, crawling as if empty: %s", outlet.id, redact(str(exc)))
-        last_run, known, headlines = None, frozenset(), frozenset()
+        last_run, known, headlines, template_lines = None, frozenset(), frozenset(), {}
     if since is None:
         since = default_since(
             last_run,
@@ -95,6 +100,7 @@ def build_plan(
         known_urls=known,
         refresh_urls=refresh,
         known_headlines=headlines,
+        template_lines=template_lines,
         refresh_days=refresh_days,
         throttle=throttle,
     )

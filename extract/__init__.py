@@ -18,6 +18,6 @@ from __future__ import annotations
 from extract.encoding import DecodedPage, decode_html
 from extract.pipeline import extract_article
 from extract.result import Extraction
-from extract.templates import TemplateLearner
+from extract.templates import TemplateLearner, strip_template_lines
 
-__all__ = ["DecodedPage", "Extraction", "TemplateLearner", "decode_html", "extract_article"]
+__all__ = ["DecodedPage", "Extraction", "TemplateLearner", "decode_html", "extract_article", "strip_template_lines"]

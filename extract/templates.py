@@ -7,35 +7,59 @@ on at least ``min_share`` of the pages seen *in the same language* is template t
 multilingual outlet has one template line per language). Pass
 :meth:`TemplateLearner.template_lines` to :func:`extract.extract_article` for later pages.
 The thresholds come from :class:`newsarchive.settings.Settings` (``template_min_pages``,
-``template_min_share``).
+``template_min_share``). :func:`strip_template_lines` removes learned lines from a text already
+extracted (pages of a crawl seen before the lines were learned).
+
+Memory stays bounded on big outlets: once more than ``max_lines`` distinct lines are counted, the
+lines seen on one page only are forgotten (a template line is on many pages, so it survives).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from extract.paragraphs import line_key
 from extract.result import Extraction
 from newsarchive.settings import Settings, get_settings
 
-__all__ = ["TemplateLearner"]
+__all__ = ["TemplateLearner", "strip_template_lines"]
 
 #: Lines longer than this are article prose even when repeated (syndicated copy), never template.
 _MAX_TEMPLATE_CHARS = 400
+#: Distinct lines counted before the lines seen on a single page are forgotten.
+_MAX_COUNTED_LINES = 200_000
+
+
+def strip_template_lines(text: str, lines: Collection[str]) -> tuple[str, list[str]]:
+    """``text`` (paragraphs joined by blank lines) without the paragraphs equal to one of ``lines``.
+
+    Returns the text and the paragraphs removed; lines compare as in the paragraph filter
+    (whitespace folded, case-insensitive).
+    """
+    keys = {line_key(line) for line in lines}
+    if not keys:
+        return text, []
+    kept: list[str] = []
+    removed: list[str] = []
+    for paragraph in text.split("\n\n"):
+        (removed if line_key(paragraph) in keys else kept).append(paragraph)
+    return ("\n\n".join(kept), removed) if removed else (text, [])
 
 
 class TemplateLearner:
     """Counts, per line, on how many pages of one outlet it appears."""
 
-    def __init__(self, min_pages: int = 5, min_share: float = 0.5) -> None:
+    def __init__(self, min_pages: int = 5, min_share: float = 0.5, *, max_lines: int = _MAX_COUNTED_LINES) -> None:
         if min_pages < 2 or not 0 < min_share <= 1:
             raise ValueError("min_pages must be >= 2 and min_share in (0, 1]")
         self.min_pages = min_pages
         self.min_share = min_share
+        self.max_lines = max_lines
         self.pages: Counter[str | None] = Counter()  # pages seen, by language
         self.counts: Counter[tuple[str | None, str]] = Counter()  # (language, line key) -> pages
         self.examples: dict[str, str] = {}
+        self._frequent: set[tuple[str | None, str]] = set()  # counted on at least min_pages pages
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> TemplateLearner:
@@ -63,11 +87,24 @@ class TemplateLearner:
                 seen.add(key)
                 self.counts[language, key] += 1
                 self.examples.setdefault(key, " ".join(line.split()))
+                if self.counts[language, key] >= self.min_pages:
+                    self._frequent.add((language, key))
+        if len(self.counts) > self.max_lines:
+            self._forget_single_page_lines()
+
+    def _forget_single_page_lines(self) -> None:
+        self.counts = Counter({line: count for line, count in self.counts.items() if count > 1})
+        kept = {key for _, key in self.counts}
+        self.examples = {key: example for key, example in self.examples.items() if key in kept}
+
+    def template_lines_by_language(self) -> dict[str | None, set[str]]:
+        """:meth:`template_lines`, by the language of the pages they were counted on."""
+        found: dict[str | None, set[str]] = {}
+        for language, key in self._frequent:
+            if self.counts[language, key] >= self.min_share * self.pages[language]:
+                found.setdefault(language, set()).add(self.examples[key])
+        return found
 
     def template_lines(self) -> set[str]:
         """Lines that are template text given what was observed so far."""
-        return {
-            self.examples[key]
-            for (language, key), count in self.counts.items()
-            if count >= max(self.min_pages, self.min_share * self.pages[language])
-        }
+        return {line for lines in self.template_lines_by_language().values() for line in lines}

@@ -36,6 +36,8 @@ from protego import Protego
 
 from crawler.runner import FAILURE_REASONS, CrawlSummary
 from crawler.stats import CrawlTally
+from crawler.templates import STATS_KEY as TEMPLATES_STATS_KEY
+from crawler.templates import saved_template_lines
 from crawler.wayback.cdx import CdxClient, CdxQuery, CdxRow, format_timestamp
 from crawler.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from crawler.wayback.discover import DiscoveredUrl, read_discovery_capture
@@ -127,6 +129,8 @@ class WaybackBackfill:
         )
         self.selector = SnapshotSelector(outlet, window, pick, max_listing_snapshots=max_discovery_snapshots)
         self.tally = CrawlTally()
+        #: Template lines saved by the outlet's last run (:mod:`crawler.templates`): used, and carried forward.
+        self.template_lines: dict[str, list[str]] = {}
         self.replay_failures: Counter[str] = Counter()
         self.snapshot_outcomes: Counter[str] = Counter()
         self.run_ids: list[str] = []
@@ -260,10 +264,14 @@ class WaybackBackfill:
 
         run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window.as_tuple())
         headlines = self.archive.index.headlines(self.outlet.id)
+        # The outlet's template lines as its last live crawl learned them, so a snapshot whose text
+        # equals the live capture's is a duplicate, not a version that differs by a template line.
+        self.template_lines = saved_template_lines(self.archive, self.outlet.id)
+        template_lines = frozenset(line for lines in self.template_lines.values() for line in lines)
         finished: list[tuple[str, str]] = []
         try:
             for snapshot in batch:
-                outcome = self._ingest_one(run, snapshot, headlines, ingest_page)
+                outcome = self._ingest_one(run, snapshot, headlines, template_lines, ingest_page)
                 self._record(snapshot.canonical_url, outcome)
                 finished.append((snapshot.timestamp, snapshot.original))
         except BaseException as exc:
@@ -280,7 +288,10 @@ class WaybackBackfill:
         if self._remaining[identity] <= 0:
             self.tally.finish(identity, self._outcomes.pop(identity))
 
-    def _ingest_one(self, run: ArchiveRun, snapshot: Snapshot, headlines: set[str], ingest_page: Any) -> str:
+    def _ingest_one(
+        self, run: ArchiveRun, snapshot: Snapshot, headlines: set[str], template_lines: frozenset[str],
+        ingest_page: Any,
+    ) -> str:
         try:
             capture = self.replay.fetch(snapshot.timestamp, snapshot.original)
         except ReplayError as exc:
@@ -292,7 +303,8 @@ class WaybackBackfill:
         result = ingest_page(
             run, self.outlet, capture.url, capture.status, capture.headers, capture.body, capture.fetched_at,
             source="wayback", snapshot_timestamp=capture.timestamp, original_url=capture.url,
-            known_headlines=headlines, window=self.window, rules=self.selector.rules,
+            known_headlines=headlines, template_lines=template_lines, window=self.window,
+            rules=self.selector.rules,
             request_headers={"User-Agent": self.settings.user_agent,
                              "Referer": self.http.url(replay_path(capture.timestamp, capture.url))},
         )
@@ -305,6 +317,7 @@ class WaybackBackfill:
             run.abort(interrupted or "nothing fetched")
             return
         stats = self.stats()
+        stats[TEMPLATES_STATS_KEY] = self.template_lines
         if interrupted:
             stats["interrupted"] = interrupted
         run.commit(stats)
