@@ -11,6 +11,7 @@ a rerun computes the very same key for the same thing::
       runs/<outlet>/<run_id>/records.jsonl                        the run's records again, one per line (a pack)
       runs/<outlet>/<run_id>/manifest.json                        every object of the run + stats
       runs/<outlet>/<run_id>/COMMITTED                            commit marker, written last
+      leases/<outlet>.json                                        the lease of the crawl running now, if any
 
 - ``<YYYY>/<MM>/<DD>`` of a record is the article's publication date (``undated``
   when unknown); of a WARC file, the day the run started (UTC).
@@ -48,6 +49,7 @@ __all__ = [
     "commit_key",
     "index_key",
     "index_prefix",
+    "lease_key",
     "manifest_key",
     "new_run_id",
     "pack_key",
@@ -179,3 +181,8 @@ def parse_index_key(key: str) -> tuple[str, str] | None:
         if _RUN_ID.match(run_id):
             return parts[1], run_id
     return None
+
+
+def lease_key(outlet_id: str) -> str:
+    """The crawl lease of ``outlet_id`` (see :mod:`archive.lease`)."""
+    return f"leases/{validate_outlet_id(outlet_id)}.json"

@@ -14,8 +14,9 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,11 +142,14 @@ def run_crawl(
     """Crawl ``outlets`` into the archive at ``archive_uri``; one summary per outlet, in order.
 
     Runs a Twisted reactor: call it at most once per process (see :func:`crawl_in_subprocess`).
+    Holds each outlet's crawl lease meanwhile: raises :class:`~newsarchive.errors.LeaseHeldError`
+    when another crawl of one of the outlets is running.
     ``throttle=False`` turns AutoThrottle and delays off (loopback tests and benchmarks).
     """
     from scrapy.crawler import Crawler, CrawlerProcess
 
     from archive import Archive
+    from archive.lease import CrawlLease
     from crawler.plan import build_plan
     from crawler.spiders.news import NewsSpider
 
@@ -172,7 +176,11 @@ def run_crawl(
         crawler = Crawler(NewsSpider, conf, init_reactor=number == 0)
         crawlers.append(crawler)
         process.crawl(crawler, plan=plan)
-    process.start()
+    with ExitStack() as leases:
+        # One crawl per outlet at a time, whichever machine or DAG started it (archive/lease.py).
+        for outlet in outlets:
+            leases.enter_context(CrawlLease(archive.store, outlet.id, timedelta(seconds=settings.crawl_lease_s)))
+        process.start()
     summaries = []
     for crawler, outlet in zip(crawlers, outlets, strict=True):
         spider_summary = getattr(crawler.spider, "summary", None)

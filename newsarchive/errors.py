@@ -12,7 +12,8 @@ so the CLI can turn any of them into one clear line and a non-zero exit::
     │   │   ├── ObjectNotFoundError  no object at the key
     │   │   ├── StoreAccessError     credentials or permissions refused: configuration, not an outage
     │   │   └── ChecksumError        a stored object does not match its SHA-256
-    │   └── ArchiveLayoutError   a key, bucket or prefix that is not valid
+    │   ├── ArchiveLayoutError   a key, bucket or prefix that is not valid
+    │   └── LeaseHeldError       another crawl of the same outlet is running (its lease has not expired)
     ├── ExtractionError          a page that cannot be turned into an article
     └── CrawlError               a crawl that could not run (not a single bad page: those are counted)
 
@@ -29,6 +30,7 @@ __all__ = [
     "ConfigError",
     "CrawlError",
     "ExtractionError",
+    "LeaseHeldError",
     "NewsarchiveError",
     "ObjectExistsError",
     "ObjectNotFoundError",
@@ -87,3 +89,7 @@ class ExtractionError(NewsarchiveError):
 
 class CrawlError(NewsarchiveError):
     """A crawl that could not run at all."""
+
+
+class LeaseHeldError(ArchiveError):
+    """Another crawl holds the outlet's crawl lease."""

@@ -43,6 +43,7 @@ class Settings:
     max_section_pages: int = 50
     max_sitemap_urls: int = 200_000
     progress_interval_s: float = 30.0  # plain progress lines of a crawl without a terminal
+    crawl_lease_s: float = 600.0  # one crawl per outlet at a time; renewed while it runs, a killed crawl's expires
     overlap_days: int = 2
     default_window_days: int = 7
     # Extraction.

@@ -1,4 +1,4 @@
-"""Fixtures of the archive tests: settings with a private spool, archives on a local dir or on SeaweedFS."""
+"""Fixtures of the archive tests: both stores (local, SeaweedFS), settings with a private spool, archives."""
 
 from __future__ import annotations
 
@@ -8,9 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive, ArticleRecord, RawPointer
+from archive import Archive, ArticleRecord, LocalStore, RawPointer, S3Store, Store
 from archive.run import ArchiveRun
 from newsarchive.settings import Settings
+
+#: Multipart from 5 MB on (S3's smallest part), so the contract tests exercise it cheaply.
+SMALL_PARTS = Settings(s3_multipart_threshold=5 * 1024 * 1024)
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "local":
+        yield LocalStore(tmp_path / "store")
+        return
+    bucket = request.getfixturevalue("s3_bucket")
+    s3 = S3Store(bucket, "contract/prefix", settings=SMALL_PARTS, max_attempts=2)
+    yield s3
+    s3.close()
 
 
 @pytest.fixture

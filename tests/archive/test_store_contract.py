@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,19 +23,6 @@ from newsarchive.errors import (
 )
 from newsarchive.settings import Settings
 from tests.fixtures.s3 import S3Server
-
-SMALL_PARTS = Settings(s3_multipart_threshold=5 * 1024 * 1024)
-
-
-@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "local":
-        yield LocalStore(tmp_path / "store")
-        return
-    bucket = request.getfixturevalue("s3_bucket")
-    s3 = S3Store(bucket, "contract/prefix", settings=SMALL_PARTS, max_attempts=2)
-    yield s3
-    s3.close()
 
 
 def corrupt(store: Store, key: str) -> None:

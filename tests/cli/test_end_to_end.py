@@ -92,3 +92,19 @@ def test_crawl_progress_without_a_terminal_is_plain_lines(tmp_path: Path, outlet
     done = lines[-1].split("done: ")[1]
     finished, discovered = (int(n) for n in done.split(" URLs")[0].split("/"))
     assert finished == discovered > 0
+
+
+def test_a_second_crawl_of_the_same_outlet_is_refused(tmp_path: Path, outlet_server: OutletServer) -> None:
+    """While one crawl holds the outlet's lease (here: taken by the test), another is refused, not run twice."""
+    from archive.lease import CrawlLease
+    from archive.stores import LocalStore
+    from tests.cli.test_cli_errors import assert_one_clear_line
+
+    outlets = tmp_path / "outlets.yaml"
+    outlets.write_text(yaml.safe_dump({"outlets": [outlet_server.outlet_yaml(id="demo")]}), encoding="utf-8")
+    archive = tmp_path / "archive"
+    outlet_server.reset_log()
+    with CrawlLease(LocalStore(archive), "demo", timedelta(hours=1), purpose="nightly"):
+        result = newsarchive("crawl", "--outlets", str(outlets), "--archive", str(archive))
+    assert_one_clear_line(result, "outlet 'demo' is being crawled (nightly)")
+    assert outlet_server.requests == []  # the refused crawl sent nothing to the site
