@@ -13,6 +13,7 @@ keeps a nightly crawl and a backfill of the same site from running at once.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
@@ -28,10 +29,14 @@ from newsarchive.errors import (
     LeaseHeldError,
     ObjectExistsError,
     ObjectNotFoundError,
+    StoreAccessError,
     StoreError,
 )
+from newsarchive.settings import redact
 
 __all__ = ["CrawlLease", "LeaseHolder"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,13 @@ class CrawlLease:
                     ) from None
                 self.store.delete(self.key)  # a crashed crawl's lease: take it over
                 continue
+            except StoreAccessError:
+                raise  # wrong credentials or bucket: a configuration error
+            except StoreError as exc:
+                # The store is down: the crawl goes on without a lease — its run spools, and the archive's
+                # conditional writes keep concurrent runs from overwriting each other.
+                logger.warning("crawl lease of %s not taken, the store is failing: %s", self.outlet_id, redact(str(exc)))
+                return
             self.holder = holder
             self._stop.clear()
             self._heartbeat = threading.Thread(target=self._renew, name=f"lease-{self.outlet_id}", daemon=True)
@@ -113,9 +125,12 @@ class CrawlLease:
         self._stop.set()
         if self._heartbeat is not None:
             self._heartbeat.join()
-        current = self.current()
-        if current is not None and current.token == self.holder.token:
-            self.store.delete(self.key)
+        try:
+            current = self.current()
+            if current is not None and current.token == self.holder.token:
+                self.store.delete(self.key)
+        except StoreError as exc:  # the store went down meanwhile: the lease expires by itself
+            logger.warning("crawl lease of %s not released, the store is failing: %s", self.outlet_id, redact(str(exc)))
         self.holder = None
 
     def _renew(self) -> None:
@@ -125,11 +140,11 @@ class CrawlLease:
             holder = self.holder
             if holder is None:
                 return
-            current = self.current()
-            if current is None or current.token != holder.token:
-                return  # expired and taken over by another crawl: never overwrite its lease
-            renewed = holder.renewed(self.ttl)
             try:
+                current = self.current()
+                if current is None or current.token != holder.token:
+                    return  # expired and taken over by another crawl: never overwrite its lease
+                renewed = holder.renewed(self.ttl)
                 self.store.put(self.key, json.dumps(asdict(renewed)).encode(), if_none_match=False,
                                content_type="application/json")
             except StoreError:
