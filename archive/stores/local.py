@@ -11,10 +11,15 @@ Durability is batched: instead of one ``fsync`` per object (milliseconds each),
 calls it before writing its manifest — so when a commit marker exists, everything
 it vouches for is on disk. ``fsync=True`` syncs every object instead.
 
-The SHA-256 of each object is kept in a hidden sidecar file beside it,
-``<dir>/.<name>.sha256`` (no extended attributes needed, and no second directory
-tree to create per article); hidden names never appear in :meth:`list` and are no
-valid key. Archives written when sidecars lived under ``<root>/.sha256/`` still read.
+The SHA-256 of each object travels with its file as the extended attribute
+``user.newsarchive.sha256``, set on the temporary file before it is linked into
+place: an object never exists without its checksum, and recording it costs no file
+of its own (creating files dominates the cost of archiving an article). Where the
+file system has no user extended attributes, a hidden sidecar beside the object,
+``<dir>/.<name>.sha256``, holds it instead; sidecars of older archives (also under
+``<root>/.sha256/``) are still read. Copy an archive with ``cp -a`` or ``rsync -aX``
+to keep the attributes — the manifests and the index hold every object's SHA-256
+too, and ``download`` verifies against those.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import hashlib
 import os
 import secrets
@@ -44,6 +50,8 @@ from newsarchive.errors import ChecksumError, ObjectExistsError, ObjectNotFoundE
 
 __all__ = ["LocalStore"]
 
+_XATTR = "user.newsarchive.sha256"
+_NO_XATTRS = {errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM, errno.ENOSYS}
 _OLD_SIDECARS = ".sha256"  # where sidecars lived before they moved beside their objects
 
 
@@ -60,13 +68,14 @@ _syncfs = _load_syncfs()
 
 
 class LocalStore(Store):
-    """Objects as files under ``root``; checksums in hidden sidecars beside them."""
+    """Objects as files under ``root``; checksums in an extended attribute (or a sidecar) of each."""
 
     def __init__(self, root: str | Path, *, fsync: bool = False) -> None:
         self.root = Path(root).expanduser().resolve()
         self._root = str(self.root)
         self.uri = self.root.as_uri()
         self.fsync = fsync
+        self._xattrs: bool | None = None  # whether the file system takes user extended attributes
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -81,6 +90,10 @@ class LocalStore(Store):
         return os.path.join(self._root, directory, f".{name}.sha256")
 
     def _recorded_sha256(self, key: str) -> str | None:
+        try:
+            return os.getxattr(os.path.join(self._root, key), _XATTR).decode("ascii") or None
+        except OSError:
+            pass  # no such attribute (or file, or attributes at all): a sidecar may hold it
         for sidecar in (self._sidecar_path(key), os.path.join(self._root, _OLD_SIDECARS, key + ".sha256")):
             try:
                 with open(sidecar, "rb") as fh:
@@ -104,7 +117,7 @@ class LocalStore(Store):
             raise ChecksumError(f"refusing to store {key}: data has sha256 {digest}, caller expected {sha256}")
         info = ObjectInfo(key=key, size=size, sha256=digest)
         try:
-            tmp = self._write_temporary(path, data)
+            tmp, tagged = self._write_temporary(path, data, digest)
             try:
                 if if_none_match:
                     try:
@@ -116,7 +129,8 @@ class LocalStore(Store):
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
-            self._write_sidecar(key, digest)
+            if not tagged:
+                self._write_sidecar(key, digest)
         except OSError as exc:
             raise StoreError(f"cannot write {key} under {self.root}: {exc.strerror or exc}") from exc
         return info
@@ -128,8 +142,25 @@ class LocalStore(Store):
         if existing != info.sha256:
             raise ObjectExistsError(f"{key} already holds a different object (sha256 {existing})")
         if recorded is None:
-            self._write_sidecar(key, existing)
+            with open(self.path_of(key), "rb") as fh:
+                tagged = self._tag(fh.fileno(), existing)
+            if not tagged:
+                self._write_sidecar(key, existing)
         return info
+
+    def _tag(self, fd: int, digest: str) -> bool:
+        """Record ``digest`` as the file's extended attribute; False where the file system has none."""
+        if self._xattrs is False:
+            return False
+        try:
+            os.setxattr(fd, _XATTR, digest.encode("ascii"))
+        except OSError as exc:
+            if exc.errno not in _NO_XATTRS:
+                raise
+            self._xattrs = False
+            return False
+        self._xattrs = True
+        return True
 
     @staticmethod
     def _create(path: str) -> int:
@@ -142,8 +173,9 @@ class LocalStore(Store):
             os.makedirs(os.path.dirname(path), exist_ok=True)
             return os.open(path, flags, 0o644)
 
-    def _write_temporary(self, path: str, data: Data) -> str:
-        """``data`` in a hidden file beside ``path``, to be linked into place."""
+    def _write_temporary(self, path: str, data: Data, digest: str) -> tuple[str, bool]:
+        """``data`` in a hidden file beside ``path``, to be linked into place, and whether the
+        file carries ``digest`` as its attribute."""
         directory, name = os.path.split(path)
         tmp = f"{directory}/.{name}.{secrets.token_hex(8)}.tmp"
         fd = self._create(tmp)
@@ -154,6 +186,7 @@ class LocalStore(Store):
                 else:
                     with open(data, "rb") as src:
                         shutil.copyfileobj(src, out, CHUNK_SIZE)
+            tagged = self._tag(fd, digest)
             if self.fsync:
                 os.fsync(fd)
         except BaseException:
@@ -161,7 +194,7 @@ class LocalStore(Store):
             os.unlink(tmp)
             raise
         os.close(fd)
-        return tmp
+        return tmp, tagged
 
     def _write_sidecar(self, key: str, digest: str) -> None:
         """Record the SHA-256 of ``key``: created in place when new (one write of 65 bytes; an

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -209,23 +210,33 @@ def test_open_store_picks_the_backend(tmp_path: Path) -> None:
         make("ftp://host/x")
 
 
-def test_local_checksums_sit_beside_their_objects_and_older_archives_still_verify(tmp_path: Path) -> None:
+def test_local_checksums_travel_with_their_files_and_older_archives_still_verify(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
-    store.put("records/demo/2026/10/03/abc/v0001-x.json", b'{"a": 1}')
+    key = "records/demo/2026/10/03/abc/v0001-x.json"
+    store.put(key, b'{"a": 1}')
     directory = tmp_path / "store" / "records/demo/2026/10/03/abc"
-    assert sorted(p.name for p in directory.iterdir()) == [".v0001-x.json.sha256", "v0001-x.json"]  # no second tree
-    assert not (tmp_path / "store" / ".sha256").exists()
-    # an archive written when the checksums lived under <root>/.sha256/
-    (tmp_path / "store" / "records/demo/old.json").write_bytes(b"old bytes")
-    legacy = tmp_path / "store" / ".sha256" / "records/demo/old.json.sha256"
-    legacy.parent.mkdir(parents=True)
-    legacy.write_text(hashlib.sha256(b"old bytes").hexdigest() + "\n")
-    assert store.stat("records/demo/old.json").sha256 == hashlib.sha256(b"old bytes").hexdigest()
-    corrupt(store, "records/demo/old.json")
+    assert [p.name for p in directory.iterdir()] == ["v0001-x.json"]  # no second file per object
+    assert os.getxattr(directory / "v0001-x.json", "user.newsarchive.sha256") == hashlib.sha256(b'{"a": 1}').hexdigest().encode()
+    corrupt(store, key)
     with pytest.raises(ChecksumError):
-        store.get("records/demo/old.json")
-    # a checksum file left empty by a crash reads as none; the next put of the same bytes restores it
-    (directory / ".v0001-x.json.sha256").write_bytes(b"")
-    assert store.stat("records/demo/2026/10/03/abc/v0001-x.json").sha256 is None
-    store.put("records/demo/2026/10/03/abc/v0001-x.json", b'{"a": 1}')
-    assert store.stat("records/demo/2026/10/03/abc/v0001-x.json").sha256 == hashlib.sha256(b'{"a": 1}').hexdigest()
+        store.get(key)
+    # an archive written when the checksums lived in sidecar files (beside, or under <root>/.sha256/)
+    for name, sidecar in (("old.json", ".sha256/records/demo/old.json.sha256"), ("older.json", "records/demo/.older.json.sha256")):
+        (tmp_path / "store" / "records/demo" / name).write_bytes(b"old bytes")
+        (tmp_path / "store" / sidecar).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "store" / sidecar).write_text(hashlib.sha256(b"old bytes").hexdigest() + "\n")
+        assert store.stat(f"records/demo/{name}").sha256 == hashlib.sha256(b"old bytes").hexdigest()
+        corrupt(store, f"records/demo/{name}")
+        with pytest.raises(ChecksumError):
+            store.get(f"records/demo/{name}")
+    # Where the file system has no user extended attributes the checksum goes to a sidecar. No file
+    # system here lacks them on demand, so the store is told so (its own record of what it found).
+    store._xattrs = False
+    store.put("records/demo/2026/10/04/def/v0001-y.json", b"y")
+    assert store.stat("records/demo/2026/10/04/def/v0001-y.json").sha256 == hashlib.sha256(b"y").hexdigest()
+    assert (tmp_path / "store" / "records/demo/2026/10/04/def/.v0001-y.json.sha256").exists()
+    # a sidecar left empty by a crash reads as none; the next put of the same bytes restores it
+    (tmp_path / "store" / "records/demo/2026/10/04/def/.v0001-y.json.sha256").write_bytes(b"")
+    assert store.stat("records/demo/2026/10/04/def/v0001-y.json").sha256 is None
+    store.put("records/demo/2026/10/04/def/v0001-y.json", b"y")
+    assert store.stat("records/demo/2026/10/04/def/v0001-y.json").sha256 == hashlib.sha256(b"y").hexdigest()
