@@ -41,11 +41,24 @@ __all__ = [
 PARQUET_ROW_GROUP = 5_000
 
 
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+        return _COMPACT_JSON.encode(value)
     return value
 
+
+class _Utf8Text:
+    """The text face of a binary file for :func:`csv.writer`: one encode and one write per row
+    (a ``TextIOWrapper`` with ``write_through`` took ~70 µs a row)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+
+    def write(self, text: str) -> int:
+        return self.fh.write(text.encode("utf-8"))
 
 
 class RecordWriter:
@@ -77,14 +90,13 @@ class JsonlWriter(RecordWriter):
         self.count += 1
 
     def write(self, record: dict[str, Any]) -> None:
-        self.fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        self.fh.write(_COMPACT_JSON.encode(record).encode("utf-8") + b"\n")
         self.count += 1
 
 
 class CsvWriter(RecordWriter):
     def __init__(self, fh: IO[bytes]) -> None:
-        self.text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
-        self.csv = csv.writer(self.text)
+        self.csv = csv.writer(_Utf8Text(fh))
         self.count = 0
 
     def begin(self) -> None:
