@@ -230,6 +230,11 @@ class ArchiveRun:
         for entry in self.spool.entries():
             if entry.key.split("/")[1] != self.outlet_id:
                 continue  # another outlet's run flushes it
+            if not self.spool.intact(entry):  # damaged on local disk: never store it, never block the rest
+                logger.error("spooled %s is damaged (SHA-256 mismatch); set aside in %s",
+                             entry.key, self.spool.set_aside(entry))
+                self.counts["spool_damaged"] += 1
+                continue
             try:
                 self._flush_entry(entry)
             except ObjectExistsError:

@@ -7,7 +7,10 @@ same archive flushes the spool before doing anything else and indexes the
 flushed records in its own manifest, so no article is lost.
 
 Each entry is a directory holding ``data`` and ``meta.json``, created under a
-temporary name and renamed into place, so an entry is never seen half-written.
+temporary name and renamed into place, so an entry is never seen half-written. An
+entry whose data no longer has the SHA-256 it was spooled with (damaged on disk) is
+set aside as ``.damaged-<name>`` by the flushing run — never stored, never blocking
+the entries behind it.
 """
 
 from __future__ import annotations
@@ -81,6 +84,21 @@ class Spool:
 
     def remove(self, entry: SpooledObject) -> None:
         shutil.rmtree(entry.entry_dir, ignore_errors=True)
+
+    @staticmethod
+    def intact(entry: SpooledObject) -> bool:
+        """Whether the entry's data still has the SHA-256 it was spooled with."""
+        digest = hashlib.sha256()
+        with open(entry.data_path, "rb") as fh:
+            while chunk := fh.read(1024 * 1024):
+                digest.update(chunk)
+        return digest.hexdigest() == entry.sha256
+
+    def set_aside(self, entry: SpooledObject) -> Path:
+        """Move a damaged entry out of the queue (kept as ``.damaged-<name>`` for a human to inspect)."""
+        target = self.root / f".damaged-{entry.entry_dir.name}"
+        os.replace(entry.entry_dir, target)
+        return target
 
     def __len__(self) -> int:
         return sum(1 for _ in self.entries())

@@ -6,6 +6,7 @@ it. Every object a committed manifest lists is read back and its SHA-256 checked
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -18,6 +19,7 @@ from archive import Archive, S3Store
 from newsarchive.registry import Outlet
 from newsarchive.settings import Settings
 from outlet_server import OutletServer, build_corpus
+from tests.archive.conftest import make_record
 from tests.fixtures.s3 import S3Server
 from tests.reliability.fault_proxy import S3FaultProxy
 from tests.reliability.harness import FIGURES, audit, crawl, expected_urls
@@ -117,3 +119,26 @@ def test_multipart_upload_survives_a_reset_part_and_a_throttled_completion(s3_se
     info = store.put("warc/big.warc.gz", path)
     assert fault_proxy.injected() == 2
     assert store.get("warc/big.warc.gz", sha256=info.sha256) == path.read_bytes()
+
+
+def test_a_damaged_spool_entry_is_set_aside_and_the_rest_flushed(tmp_path: Path) -> None:
+    """Spooled objects carry their SHA-256: an entry damaged on local disk is never put, and never blocks the
+    entries behind it (the spool flushes oldest first)."""
+    settings = Settings(spool_dir=tmp_path / "spool")
+    archive = Archive.open(str(tmp_path / "archive"), settings)
+    records = [make_record("demo", n) for n in range(3)]
+    entries = []
+    for record in records:
+        data = record.to_json_bytes()
+        key = f"records/demo/spooled/{record.canonical_url.rsplit('-', 1)[-1]}.json"
+        entries.append(archive.spool.add(key, data, sha256=hashlib.sha256(data).hexdigest(), kind="record"))
+    damaged = entries[0].data_path
+    damaged.write_bytes(damaged.read_bytes()[:-20] + b"\x00" * 20)  # bit rot in the oldest entry
+
+    run = archive.begin_run("demo")
+    run.commit({})
+    assert run.counts["flushed"] == 2 and run.counts["spool_damaged"] == 1
+    assert len(archive.spool) == 0, "nothing left to flush"
+    kept = [p for p in archive.spool.root.iterdir() if p.name.startswith(".damaged-")]
+    assert len(kept) == 1 and (kept[0] / "meta.json").exists(), "set aside for a human, not deleted"
+    assert sorted(r.canonical_url for r in archive.iter_records()) == sorted(r.canonical_url for r in records[1:])
