@@ -183,7 +183,7 @@ def read_page(
 ) -> IngestOutcome:
     """Classify and extract one captured page (steps 2-4): outcome "article" with its record, or why not."""
     from archive import ArticleRecord
-    from extract import extract_article
+    from extract import extract_article, parse_page
 
     header_list = _header_list(headers)
     identity = canonical_url(page_url)
@@ -196,17 +196,17 @@ def read_page(
     rules = rules or ArticleRules(outlet)
     encoding = charset_of(_header(header_list, "content-type"))
     try:
-        selector = Selector(text=body.decode(encoding or "utf-8", errors="replace"), base_url=page_url)
-        is_article, signal = rules.page_is_article(selector, page_url)
-    except (LookupError, ValueError) as exc:
+        # Parsed once: the article check reads the tree, then the extraction consumes it.
+        page = parse_page(body, encoding)
+        is_article, signal = rules.page_is_article(Selector(root=page.tree, type="html"), page_url)
+    except (ExtractionError, LookupError, ValueError) as exc:
         return IngestOutcome("error", identity, f"unreadable page: {exc}", pointer=pointer)
     if not is_article:
         return IngestOutcome("not_article", identity, signal, pointer=pointer)
 
     try:
         extraction = extract_article(
-            body, page_url, outlet=outlet, known_headlines=known_headlines, template_lines=template_lines,
-            encoding=encoding,
+            page, page_url, outlet=outlet, known_headlines=known_headlines, template_lines=template_lines
         )
     except ExtractionError as exc:
         return IngestOutcome("error", identity, f"extraction failed: {exc}", pointer=pointer)

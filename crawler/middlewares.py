@@ -36,7 +36,7 @@ from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 from twisted.internet.error import DNSLookupError
 
-from newsarchive.urls import canonical_url, same_site
+from newsarchive.urls import canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,6 +56,7 @@ __all__ = [
     "PrivateAddressRefused",
     "caused_by",
     "is_public_address",
+    "request_identity",
 ]
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,14 @@ def _spider(crawler: Crawler) -> NewsSpider:
     return spider  # type: ignore[return-value]
 
 
+def request_identity(request: Request) -> str:
+    """The identity of the request's URL: the one the spider put in its meta, unless a redirect moved it."""
+    identity = request.meta.get("identity")
+    if identity is None or request.meta.get("redirect_urls"):
+        return canonical_url(request.url)
+    return str(identity)
+
+
 def is_public_address(address: str) -> bool:
     """True for a globally routable unicast address (IPv4-mapped IPv6 unwrapped)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
@@ -125,7 +134,7 @@ class PrivateAddressMiddleware:
 
     async def process_request(self, request: Request) -> None:
         outlet = _spider(self.crawler).outlet
-        if outlet.allow_private_addresses and same_site(request.url, outlet.allowed_domains):
+        if outlet.allow_private_addresses and _spider(self.crawler).on_site(request.url):
             return None
         host = (urlsplit(request.url).hostname or "").strip("[]")
         try:
@@ -150,8 +159,9 @@ class OutletOffsiteMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        outlet = _spider(self.crawler).outlet
-        if not same_site(request.url, outlet.allowed_domains):
+        spider = _spider(self.crawler)
+        if not spider.on_site(request.url):
+            outlet = spider.outlet
             self.crawler.stats.inc_value("newsarchive/refused/offsite")  # type: ignore[union-attr]
             raise OffsiteRefused(f"{urlsplit(request.url).netloc} is not a domain of outlet {outlet.id!r}")
 
@@ -170,7 +180,7 @@ class ArchivedArticleMiddleware:
         if request.meta.get("discovery"):
             return
         plan = _spider(self.crawler).plan
-        identity = canonical_url(request.url)
+        identity = request_identity(request)
         if identity in plan.known_urls and identity not in plan.refresh_urls:
             raise AlreadyArchived(f"already archived: {identity}")
 
@@ -279,7 +289,7 @@ class CanonicalDupeFilter(BaseDupeFilter):
         return cls(crawler)
 
     def request_seen(self, request: Request) -> bool:
-        identity = canonical_url(request.url)
+        identity = request_identity(request)
         key = f"{request.method} {identity}"
         if key not in self.seen:
             self.seen.add(key)

@@ -11,6 +11,7 @@ its last line of stdout.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -27,6 +28,9 @@ from newsarchive.settings import Settings, get_settings, redact
 
 __all__ = ["FAILURE_REASONS", "CrawlRequest", "CrawlSummary", "crawl_in_subprocess", "run_crawl"]
 
+#: Loggers held at the crawl's log level (a record below it is never built).
+LEVELLED_LOGGERS: tuple[str, ...] = ("scrapy", "twisted", "trafilatura", "htmldate", "courlan", "crawler", "extract",
+                                     "archive")
 #: Skip reasons that mean a page could not be fetched or read (the summary's ``failed``).
 FAILURE_REASONS: tuple[str, ...] = ("error", "http_error", "timeout", "too_large", "redirect_loop")
 
@@ -167,6 +171,10 @@ def run_crawl(
         "TWISTED_DNS_RESOLVER": "crawler.resolver.PublicAddressResolver",
         "NEWSARCHIVE_PRIVATE_HOSTS": list(allowed_private),
     })
+    # Scrapy's root handler filters by level only when a record is emitted; below the crawl's level,
+    # records are not even created (Scrapy and trafilatura log every page at DEBUG).
+    for name in LEVELLED_LOGGERS:
+        logging.getLogger(name).setLevel(log_level)
     for number, outlet in enumerate(outlets):
         plan = build_plan(archive, outlet, since=since, until=until, refresh_days=refresh_days,
                           settings=settings, throttle=throttle)

@@ -16,8 +16,17 @@ filter), ``templates`` (per-outlet learned lines), ``pipeline`` (the orchestrati
 from __future__ import annotations
 
 from extract.encoding import DecodedPage, decode_html
-from extract.pipeline import extract_article
+from extract.pipeline import ParsedPage, extract_article, parse_page
 from extract.result import Extraction
 from extract.templates import TemplateLearner, strip_template_lines
 
-__all__ = ["DecodedPage", "Extraction", "TemplateLearner", "decode_html", "extract_article", "strip_template_lines"]
+__all__ = [
+    "DecodedPage",
+    "Extraction",
+    "ParsedPage",
+    "TemplateLearner",
+    "decode_html",
+    "extract_article",
+    "parse_page",
+    "strip_template_lines",
+]

@@ -13,11 +13,14 @@ The steps, each in its own module::
 
 trafilatura runs once, on the already-parsed tree; the renderings come from the same filtered
 tree, so text, HTML and markdown always agree (HTML and markdown are rendered when first read).
+A caller that reads the page first (the crawler decides whether it is an article) parses it once
+with :func:`parse_page` and passes the :class:`ParsedPage` to :func:`extract_article`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from importlib.metadata import version
 
 import trafilatura
@@ -26,7 +29,7 @@ from lxml.html import HtmlElement
 
 from extract.content import Content, blocks_of, body_from_html
 from extract.dom import parse_html, preclean
-from extract.encoding import decode_html
+from extract.encoding import DecodedPage, decode_html
 from extract.language import check_language
 from extract.metadata import extract_metadata
 from extract.paragraphs import ParagraphFilter, ParagraphRules
@@ -35,7 +38,7 @@ from extract.selectors import page_tokens
 from newsarchive.errors import ExtractionError
 from newsarchive.registry import Outlet
 
-__all__ = ["TRAFILATURA_OPTIONS", "extract_article"]
+__all__ = ["TRAFILATURA_OPTIONS", "ParsedPage", "extract_article", "parse_page"]
 
 #: How trafilatura is called. ``include_comments=False`` scores higher on news pages (comments
 #: are not the article); links and formatting are kept for the HTML/markdown renderings and to
@@ -69,8 +72,25 @@ def _short_page_fallback(tree: HtmlElement, body: etree._Element) -> etree._Elem
     return rebuilt if len(rebuilt) > 1 else body
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    """A page decoded and parsed once. Read its tree before :func:`extract_article`, which consumes it."""
+
+    decoded: DecodedPage
+    tree: HtmlElement
+
+
+def parse_page(html: bytes | str, encoding: str | None = None) -> ParsedPage:
+    """Decode (``encoding``: the HTTP header charset, if known) and parse a page; ExtractionError if unreadable."""
+    try:
+        decoded = decode_html(html, encoding)
+        return ParsedPage(decoded, parse_html(decoded.text))
+    except (ValueError, TypeError, LookupError, etree.LxmlError) as exc:
+        raise ExtractionError(f"cannot parse: {type(exc).__name__}: {exc}") from exc
+
+
 def extract_article(
-    html: bytes | str,
+    html: bytes | str | ParsedPage,
     url: str,
     *,
     outlet: Outlet | None = None,
@@ -82,7 +102,8 @@ def extract_article(
 
     ``encoding`` is the HTTP header charset when known; ``known_headlines`` are headlines of other
     articles of the outlet (a paragraph equal to one is a teaser); ``template_lines`` come from
-    :class:`extract.TemplateLearner`. Bad input raises :class:`ExtractionError`, nothing else.
+    :class:`extract.TemplateLearner`. ``html`` may be a :class:`ParsedPage` (its tree is consumed;
+    ``encoding`` is then unused). Bad input raises :class:`ExtractionError`, nothing else.
     """
     if html is None or (isinstance(html, bytes | str) and not html.strip()):
         raise ExtractionError(f"{url}: empty page")
@@ -95,15 +116,18 @@ def extract_article(
 
 
 def _extract(
-    raw: bytes | str,
+    raw: bytes | str | ParsedPage,
     url: str,
     outlet: Outlet | None,
     known_headlines: Collection[str],
     template_lines: Collection[str],
     encoding: str | None,
 ) -> Extraction:
-    page = decode_html(raw, encoding)
-    tree = parse_html(page.text)
+    if isinstance(raw, ParsedPage):
+        page, tree = raw.decoded, raw.tree
+    else:
+        page = decode_html(raw, encoding)
+        tree = parse_html(page.text)
     tokens = page_tokens(tree)
     meta = extract_metadata(
         tree, url, tz=outlet.tz if outlet else None, site_name=outlet.name if outlet else None, tokens=tokens

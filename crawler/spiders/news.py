@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request, signals
@@ -48,6 +49,8 @@ DEFAULT_FEED_PATHS: tuple[str, ...] = ("/feed/",)
 FEED_LINK_TYPES: tuple[str, ...] = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 #: Nesting limit of sitemap indexes (an index of indexes of ...).
 MAX_SITEMAP_DEPTH = 4
+#: Hosts whose on-site answer :meth:`NewsSpider.on_site` remembers (links to many offsite hosts).
+MAX_REMEMBERED_HOSTS = 10_000
 
 
 class Role(StrEnum):
@@ -75,12 +78,24 @@ class NewsSpider(scrapy.Spider):
         #: Home and sections: fetched in phase 2 whatever listed them earlier.
         self._start_pages = [plan.outlet.base_url, *(plan.outlet.absolute(u) for u in plan.outlet.sections)]
         self._start_identities = frozenset(canonical_url(u) for u in self._start_pages)
+        self._on_site: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         return spider
+
+    def on_site(self, url: str) -> bool:
+        """Is ``url`` on the outlet's domains? :func:`same_site`, remembered per scheme and host."""
+        parts = urlsplit(url.strip())
+        key = (parts.scheme.lower(), parts.netloc)
+        known = self._on_site.get(key)
+        if known is None:
+            if len(self._on_site) >= MAX_REMEMBERED_HOSTS:
+                self._on_site.clear()
+            known = self._on_site[key] = same_site(url, self.outlet.allowed_domains)
+        return known
 
     @property
     def max_section_pages(self) -> int:
@@ -137,7 +152,7 @@ class NewsSpider(scrapy.Spider):
 
         ``listings``: follow listing pages (link mode); otherwise they are counted, not fetched.
         """
-        if not same_site(url, self.outlet.allowed_domains):
+        if not self.on_site(url):
             self.tally.offsite_links += 1
             return None
         identity = canonical_url(url)
@@ -218,7 +233,7 @@ class NewsSpider(scrapy.Spider):
         if not sitemaps and not self.outlet.sitemaps:
             sitemaps, source = [self.outlet.absolute(p) for p in DEFAULT_SITEMAP_PATHS], "start"
         for url in sitemaps:
-            if same_site(url, self.outlet.allowed_domains):
+            if self.on_site(url):
                 request = self._request(url, source, Role.DOCUMENT, sitemap_depth=0)
                 if request is not None:
                     yield request
@@ -261,7 +276,7 @@ class NewsSpider(scrapy.Spider):
         yield from self._document_done()
 
     def _child_sitemap(self, url: str, lastmod: datetime | None, depth: int) -> Request | None:
-        if depth > MAX_SITEMAP_DEPTH or not same_site(url, self.outlet.allowed_domains):
+        if depth > MAX_SITEMAP_DEPTH or not self.on_site(url):
             return None
         if self.window.skip_by_lastmod(lastmod):
             identity = canonical_url(url)
@@ -287,7 +302,7 @@ class NewsSpider(scrapy.Spider):
             if request is not None:
                 yield request
             day = url_date(link)
-            if day is not None and same_site(link, self.outlet.allowed_domains):
+            if day is not None and self.on_site(link):
                 try:
                     dated.append(self.window.contains_day(date(*day)) or self._after_window(date(*day)))
                 except ValueError:
@@ -304,7 +319,7 @@ class NewsSpider(scrapy.Spider):
         if dated and not any(dated):
             return  # every dated link is older than the window: older pages are older still
         for url in next_pages:
-            if same_site(url, self.outlet.allowed_domains):
+            if self.on_site(url):
                 request = self._request(url, "section", Role.LISTING, page=page + 1, hops=response.meta.get("hops", 0))
                 if request is not None:
                     yield request
@@ -313,7 +328,7 @@ class NewsSpider(scrapy.Spider):
         for link in response.css("link[rel~=alternate][href]"):
             if (link.attrib.get("type") or "").lower() in FEED_LINK_TYPES:
                 url = response.urljoin(link.attrib["href"])
-                if same_site(url, self.outlet.allowed_domains):
+                if self.on_site(url):
                     request = self._request(url, "start", Role.DOCUMENT, sitemap_depth=0)
                     if request is not None:
                         yield request
