@@ -8,6 +8,8 @@
   (ports included, which Scrapy's host-name filter cannot express).
 - :class:`ArchivedArticleMiddleware` — incremental crawling: no request for an
   article the archive already holds (``--refresh`` lets recent ones through).
+- :class:`SpiderRobotsTxtMiddleware` — Scrapy's robots.txt rules, read from the spider's own
+  robots.txt response (archived, its Sitemap lines followed): one fetch per crawl.
 - :class:`CrawlDelayMiddleware` — robots.txt ``Crawl-delay`` (Scrapy reads Disallow only).
 - :class:`BackoffRetryMiddleware` — Scrapy's retries plus exponential backoff and ``Retry-After``.
 - :class:`CanonicalDupeFilter` — one request per URL identity (:func:`newsarchive.urls.canonical_url`).
@@ -27,19 +29,22 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
-from protego import Protego
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
 from newsarchive.urls import canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.robotstxt import RobotParser
 
     from crawler.spiders.news import NewsSpider
 
@@ -54,6 +59,7 @@ __all__ = [
     "PrivateAddressLookupError",
     "PrivateAddressMiddleware",
     "PrivateAddressRefused",
+    "SpiderRobotsTxtMiddleware",
     "caused_by",
     "is_public_address",
     "request_identity",
@@ -185,6 +191,48 @@ class ArchivedArticleMiddleware:
             raise AlreadyArchived(f"already archived: {identity}")
 
 
+class SpiderRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, fed by the spider's own robots.txt request: one fetch, not two.
+
+    The spider requests its outlet's robots.txt itself (meta ``role`` ``robots``): the response is
+    archived and its ``Sitemap:`` lines followed. Requests to that host wait here for that response
+    instead of Scrapy fetching the file a second time; hosts the spider does not ask about (another
+    domain of the outlet) are fetched by Scrapy as usual.
+    """
+
+    ROLE = "robots"
+
+    def _spider_netloc(self) -> str:
+        return urlsplit(_spider(self.crawler).outlet.absolute("/robots.txt")).netloc
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers and netloc == self._spider_netloc():
+            self._parsers[netloc] = Deferred()  # settled by the spider's robots.txt response
+        return await super().robot_parser(request)
+
+    def _awaited(self, request: Request) -> str | None:
+        """The host whose rules wait for ``request`` (the spider's robots.txt request), if any."""
+        if request.meta.get("role") != self.ROLE:
+            return None
+        netloc = self._spider_netloc()
+        if not isinstance(self._parsers.setdefault(netloc, Deferred()), Deferred):
+            return None  # already settled
+        self._stats.inc_value("robotstxt/request_count")
+        return netloc
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        netloc = self._awaited(request)
+        if netloc is not None:
+            await self._parse_robots(response, netloc, request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        netloc = self._awaited(request)
+        if netloc is not None:
+            self._robots_error(exception, netloc)  # no rules: Scrapy's behaviour when robots.txt fails
+
+
 class CrawlDelayMiddleware:
     """Apply a robots.txt ``Crawl-delay`` to the download slot of its host (capped)."""
 
@@ -200,7 +248,9 @@ class CrawlDelayMiddleware:
         if max_delay <= 0:
             raise NotConfigured("crawl delays are off (unthrottled crawl)")
         agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
-        return cls(crawler, max_delay, agent)
+        middleware = cls(crawler, max_delay, agent)
+        crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
+        return middleware
 
     def process_request(self, request: Request) -> None:
         delay = self.delays.get(urlsplit(request.url).netloc)
@@ -211,17 +261,16 @@ class CrawlDelayMiddleware:
         if slot is not None and slot.delay < delay:
             slot.delay = delay
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
-            try:
-                parser = Protego.parse(response.body.decode("utf-8", errors="replace"))
-                delay = parser.crawl_delay(self.user_agent)
-            except Exception:  # a broken robots.txt must not stop the crawl
-                delay = None
-            if delay:
-                self.delays[urlsplit(request.url).netloc] = min(float(delay), self.max_delay)
-                self.crawler.stats.set_value("newsarchive/crawl_delay", float(delay))  # type: ignore[union-attr]
-        return response
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        """Read the delay from the rules Scrapy's robots.txt middleware just parsed (Protego's)."""
+        rules = getattr(robotparser, "rp", None)
+        try:
+            delay = rules.crawl_delay(self.user_agent) if rules is not None else None
+        except Exception:  # a broken robots.txt must not stop the crawl
+            delay = None
+        if delay:
+            self.delays[urlparse_cached(request).netloc] = min(float(delay), self.max_delay)
+            self.crawler.stats.set_value("newsarchive/crawl_delay", float(delay))  # type: ignore[union-attr]
 
 
 def retry_after_seconds(response: Response, now: datetime | None = None) -> float | None:

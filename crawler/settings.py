@@ -28,6 +28,9 @@ _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "crawler.middlewares.PrivateAddressMiddleware": 40,
     "crawler.middlewares.OutletOffsiteMiddleware": 50,
     "crawler.middlewares.ArchivedArticleMiddleware": 60,
+    # Scrapy's robots.txt rules, from the spider's own robots.txt response (one fetch, archived).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SpiderRobotsTxtMiddleware": 100,
     "crawler.middlewares.CrawlDelayMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,

@@ -49,6 +49,8 @@ DEFAULT_FEED_PATHS: tuple[str, ...] = ("/feed/",)
 FEED_LINK_TYPES: tuple[str, ...] = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 #: Nesting limit of sitemap indexes (an index of indexes of ...).
 MAX_SITEMAP_DEPTH = 4
+#: Priority of the robots.txt request: every other request of its host waits for it.
+ROBOTS_PRIORITY = 1000
 #: Hosts whose on-site answer :meth:`NewsSpider.on_site` remembers (links to many offsite hosts).
 MAX_REMEMBERED_HOSTS = 10_000
 
@@ -198,7 +200,9 @@ class NewsSpider(scrapy.Spider):
             request = self._request(url, source, role, sitemap_depth=0)
             if request is not None:
                 if role is Role.ROBOTS:
+                    # The one robots.txt fetch of the crawl: Scrapy's rules wait for it (SpiderRobotsTxtMiddleware).
                     request.meta["dont_obey_robotstxt"] = True
+                    request = request.replace(priority=ROBOTS_PRIORITY)
                 yield request
 
     def _page_requests(self) -> Iterator[Request]:

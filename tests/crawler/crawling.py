@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -49,6 +50,18 @@ class CrawlResult:
                             "uri": record.rec_headers.get_header("WARC-Target-URI"),
                             "user_agent": record.http_headers.get_header("User-Agent") if record.http_headers else "",
                         })
+        return found
+
+
+    def warc_responses(self) -> Counter[tuple[str, int]]:
+        """(path, HTTP status) of every response record in the archive's WARC files."""
+        found: Counter[tuple[str, int]] = Counter()
+        for path in sorted(self.archive_dir.rglob("*.warc.gz")):
+            with open(path, "rb") as stream:
+                for record in ArchiveIterator(stream):
+                    if record.rec_type == "response" and record.http_headers is not None:
+                        uri = record.rec_headers.get_header("WARC-Target-URI")
+                        found[urlsplit(uri).path, int(record.http_headers.get_statuscode())] += 1
         return found
 
 

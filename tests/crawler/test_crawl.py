@@ -55,6 +55,14 @@ def test_nothing_but_articles_and_nothing_disallowed(first_crawl: CrawlResult, o
     assert not [p for p in first_crawl.requested_paths() if p.startswith(("/calendar/", "/tag/", "/author/"))]
 
 
+def test_robots_txt_fetched_once(first_crawl: CrawlResult) -> None:
+    # Scrapy's robots.txt rules and the spider's Sitemap lines come from the same response.
+    assert first_crawl.requested_paths()["/robots.txt"] == 1
+    assert first_crawl.stats["discovered_by_source"]["robots"] >= 1
+    assert first_crawl.stats["skipped"]["robots"] >= 1
+    assert first_crawl.warc_responses()["/robots.txt", 200] == 1
+
+
 def test_second_crawl_fetches_discovery_pages_only(first_crawl: CrawlResult, outlet_server: OutletServer,
                                                    outlet_corpus: Corpus, archive_dir: Path) -> None:
     again = crawl(outlet_server, archive_dir)
