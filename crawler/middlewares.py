@@ -63,6 +63,7 @@ __all__ = [
     "caused_by",
     "is_public_address",
     "request_identity",
+    "response_retried",
 ]
 
 logger = logging.getLogger(__name__)
@@ -288,8 +289,16 @@ def retry_after_seconds(response: Response, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+#: Signal sent with ``request`` and ``response`` for a response that is retried (a 429, a 503, ...):
+#: it never reaches the spider, but it was fetched, so the archive pipeline writes it to the WARC.
+response_retried = object()
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry policy, each retry waiting ``base * 2**n`` seconds or what ``Retry-After`` asks."""
+    """Scrapy's retry policy, each retry waiting ``base * 2**n`` seconds or what ``Retry-After`` asks.
+
+    Each retried response is announced (:data:`response_retried`) before the wait.
+    """
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
@@ -309,6 +318,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         result = super().process_response(request, response)
         if isinstance(result, Request):
+            self.crawler.signals.send_catch_log(signal=response_retried, request=request, response=response)
             await sleep(self.backoff(result, response))
         return result
 

@@ -3,7 +3,8 @@
 The spider yields one :class:`FetchedPage` per response (discovery documents,
 listings, candidate articles, and error responses alike). The pipeline opens the
 outlet's archive run when the spider opens, writes each response to the run's WARC
-(:func:`crawler.ingest.capture`), reads candidate articles
+(:func:`crawler.ingest.capture`; responses retried on 429/5xx too, announced by
+:data:`crawler.middlewares.response_retried`), reads candidate articles
 (:func:`crawler.ingest.read_page`) with the outlet's template lines learned so far
 (:mod:`crawler.templates`) and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
@@ -19,9 +20,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
-from scrapy.http import Response
+from scrapy.http import Request, Response
 
 from crawler.ingest import capture, read_page
+from crawler.middlewares import request_identity, response_retried
 from crawler.templates import STATS_KEY, OutletTemplates, RecordSpool
 from newsarchive.errors import ArchiveError
 from newsarchive.settings import redact
@@ -39,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class FetchedPage:
-    """One response, as the pipeline needs it. ``role``: document, listing, page or failed."""
+    """One response, as the pipeline needs it. ``role``: robots, document, listing, page, failed or retried."""
 
     url: str
     identity: str
@@ -53,27 +55,26 @@ class FetchedPage:
     outcome: str | None = None
 
     @classmethod
-    def from_response(cls, response: Response, role: str, outcome: str | None = None) -> FetchedPage:
-        def pairs(headers: Any) -> list[tuple[str, str]]:
-            return [
-                (name.decode("latin-1"), value.decode("latin-1"))
-                for name, values in headers.items()
-                for value in values
-            ]
-
-        request = response.request
+    def from_response(
+        cls, response: Response, role: str, outcome: str | None = None, *, request: Request | None = None
+    ) -> FetchedPage:
+        request = request or response.request
         assert request is not None
         return cls(
             url=response.url,
-            identity=request.meta["identity"],
+            identity=request_identity(request),
             role=role,
             status=response.status,
-            headers=pairs(response.headers),
+            headers=_pairs(response.headers),
             body=response.body,
             fetched_at=datetime.now(UTC),
-            request_headers=pairs(request.headers),
+            request_headers=_pairs(request.headers),
             outcome=outcome,
         )
+
+
+def _pairs(headers: Any) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
 
 
 class ArchivePipeline:
@@ -89,6 +90,7 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.response_retried, signal=response_retried)
         return pipeline
 
     @property
@@ -126,6 +128,14 @@ class ArchivePipeline:
             logger.warning("page %s not archived: %s", item.url, result.detail)
         spider.tally.finish(item.identity, result.outcome)
         return item
+
+    def response_retried(self, request: Request, response: Response) -> None:
+        """A response the retry middleware asks again for: not an outcome, but fetched, so archived."""
+        if self.run is None:
+            return
+        page = FetchedPage.from_response(response, "retried", request=request)
+        capture(self.run, page.url, page.status, page.headers, page.body, page.fetched_at,
+                request_headers=page.request_headers)
 
     def _add_held_records(self, spider: NewsSpider) -> None:
         """Add the held-back records to the run, every template line learned by now removed."""

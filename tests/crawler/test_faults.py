@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,6 +43,19 @@ def test_every_fault_is_counted_and_the_crawl_goes_on(make_outlet_server, outlet
         text = records[identity(server, article)].text
         assert article.paragraphs[0] in text, f"{article.language} text decoded wrongly: {text[:80]!r}"
     assert adds_up(stats)
+
+
+def test_retried_responses_are_archived_too(make_outlet_server, outlet_corpus: Corpus, tmp_path: Path) -> None:
+    server: OutletServer = make_outlet_server(rate_limit_429=True, flaky_5xx=1, retry_after_s=0)
+    result = crawl(server, tmp_path / "archive")
+    assert result.summary.archived == len(outlet_corpus.articles)
+    answered = Counter((r.path.split("?", 1)[0], r.status) for r in result.requests if r.method == "GET")
+    refused = {key: n for key, n in answered.items() if key[1] in (429, 503)}
+    assert refused, "the server refused some first hits"
+    assert {key: result.warc_responses()[key] for key in refused} == refused, "every refused hit is in the WARC"
+    by_status = result.stats["responses_by_status"]
+    assert by_status.get("429", 0) + by_status.get("503", 0) == sum(refused.values())
+    assert adds_up(result.stats)
 
 
 def test_exactness_500_articles_all_themes_every_fault(tmp_path: Path) -> None:
