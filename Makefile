@@ -21,8 +21,8 @@ lint: bootstrap
 typecheck: bootstrap
 	$(RUN) mypy
 
-pytest: bootstrap
-	$(RUN) pytest
+pytest: bootstrap  ## both cores: most tests wait on subprocesses and servers; one file stays on one worker
+	$(RUN) pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest  ## the whole suite: lint, types, tests
 

@@ -47,8 +47,8 @@ class Settings:
     overlap_days: int = 2
     default_window_days: int = 7
     # Extraction.
-    template_min_pages: int = 5
-    template_min_share: float = 0.5
+    template_min_pages: int = 4  # a line on at least this many pages of one outlet and language ...
+    template_min_share: float = 0.5  # ... and on at least this share of them is template text
     # Archive.
     warc_max_bytes: int = 100 * 1024 * 1024
     spool_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/spool"))

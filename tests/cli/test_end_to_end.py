@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from archive import ArticleRecord
-from outlet_server import Corpus, OutletServer
+from outlet_server import TEMPLATE_LINES, Corpus, OutletServer
 from tests.cli.test_cli_errors import newsarchive
 
 SEED_BOILERPLATE = (
@@ -47,6 +47,8 @@ def test_crawl_then_download_jsonl(tmp_path: Path, outlet_server: OutletServer, 
     assert sorted(r["title"] for r in rows) == sorted(a.title for a in outlet_corpus.articles)
     assert len({r["canonical_url"] for r in rows}) == len(rows)
     assert all(list(r)[: len(ArticleRecord.EXPORT_FIELDS)] == list(ArticleRecord.EXPORT_FIELDS) for r in rows)
+    # Template text (a "follow us" line in most bodies, one per language) is learned during the crawl and removed.
+    assert not any(line in r["text"] for r in rows for line in TEMPLATE_LINES.values())
     seed = next(r for r in rows if r["title"] == outlet_corpus.seed_article.title)
     assert paragraphs(seed["text"]) == paragraphs(outlet_corpus.seed_article.gold_text)
     assert len(paragraphs(seed["text"])) == 14
