@@ -37,7 +37,12 @@ def test_every_article_archived_once_from_every_surface(first_crawl: CrawlResult
     assert first_crawl.summary.archived == len(expected) and first_crawl.summary.committed
     found = stats["discovered_by_source"]
     assert found["robots"] >= 1, "sitemaps found through robots.txt"
-    assert found["sitemap"] > 0 and found["news_sitemap"] > 0 and found["feed"] > 0 and found["section"] > 0
+    # Each URL is credited to the surface that reached it first, so which of them wins a given article depends
+    # on response order; what does not is that every surface was read and the sitemaps credited with some.
+    assert found["sitemap"] > 0
+    fetched = {r.path for r in first_crawl.requests if r.status == 200}
+    assert {"/news-sitemap.xml", "/feed/"} <= fetched, "news sitemap and feed read"
+    assert any(p.startswith("/category/") and "/page/" in p for p in fetched), "paginated sections read"
     assert stats["link_mode"] is False
     assert adds_up(stats)
     assert stats["requests"] == len(first_crawl.requests), "every request counted, as the server saw them"
