@@ -79,8 +79,13 @@ class ExtractFormat(StrEnum):
 
 def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
     """Inside a command: print one clear line on stderr and exit with ``code``."""
-    typer.echo(f"newsarchive: error: {redact(message)}", err=True)
+    _report(message)
     raise typer.Exit(code)
+
+
+def _report(message: str) -> None:
+    """The one form of an error line: prefixed, on stderr, credentials removed."""
+    typer.echo(f"newsarchive: error: {redact(message)}", err=True)
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -327,5 +332,5 @@ def main() -> None:
 
 
 def _die(message: str, code: int) -> NoReturn:
-    print(f"newsarchive: error: {redact(message)}", file=sys.stderr)
+    _report(message)
     sys.exit(code)
