@@ -16,6 +16,7 @@ the partial file and converted in row groups at the end (:mod:`archive.formats`)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -53,13 +54,20 @@ _PLAN_COLUMNS = [
     "fetched_at", "captured_at", "versions_known", "pack", "pack_offset",
 ]  # fmt: skip
 _RAW_COLUMNS = ["warc_file", "record_id", "raw_offset", "raw_length"]
+#: What identifies an article: two outlets may archive the same canonical URL (two outlet ids
+#: for one site, a syndicated story), and each keeps its own record and version history.
+_ARTICLE = ["outlet", "canonical_url"]
 #: What reading a planned record needs.
-_READ_COLUMNS = ["canonical_url", "key", "object_sha256", "size", "pack", "pack_offset"]
-#: The versions of one article, latest last (the order of :attr:`archive.index.VersionInfo.order`).
-_ARTICLE_ORDER = [("canonical_url", "ascending"), ("captured_at", "ascending"), ("version", "ascending"),
-                  ("key", "ascending")]  # fmt: skip
+_READ_COLUMNS = [*_ARTICLE, "key", "object_sha256", "size", "pack", "pack_offset"]
+#: Articles one after the other, the versions of each latest last (the order of
+#: :attr:`archive.index.VersionInfo.order`).
+_ARTICLE_ORDER = [*((name, "ascending") for name in _ARTICLE), ("captured_at", "ascending"),
+                  ("version", "ascending"), ("key", "ascending")]  # fmt: skip
 
 _EXPORT_FIELDS = ArticleRecord.EXPORT_FIELDS
+
+#: An article's identity: (outlet, canonical URL).
+ArticleId = tuple[str, str]
 
 #: ``progress(done, total)`` after each row of the selection.
 ProgressCallback = Callable[[int, int], None]
@@ -110,12 +118,13 @@ class Plan:
 
     A stored record lists the versions of its article known when it was written; a version
     ingested later (a concurrent run, a backfilled older snapshot) is missing from it.
-    ``versions`` holds, for each selected article whose stored list is incomplete, the
-    list as the index knows it now, in capture order; downloads put it in the record.
+    ``versions`` holds, for each selected article (outlet, canonical URL) whose stored list
+    is incomplete, the list as the index knows it now, in capture order; downloads put it
+    in the record.
     """
 
     rows: pa.Table
-    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    versions: dict[ArticleId, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def num_rows(self) -> int:
@@ -150,42 +159,56 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
             keep = condition() if keep is None else pc.and_(keep, condition())
     if keep is not None:
         chosen, incomplete = chosen.filter(keep), incomplete.filter(keep)
-    urls = table["canonical_url"].take(chosen.filter(incomplete))
-    versions = _version_lists(table.filter(pc.is_in(table["canonical_url"], pc.unique(urls)))) if len(urls) else {}
-    order = [("outlet", "ascending"), ("day", "ascending"), *_ARTICLE_ORDER]
+    versions = _version_lists(table, chosen.filter(incomplete))
+    order = [("outlet", "ascending"), ("day", "ascending"), *(o for o in _ARTICLE_ORDER if o[0] != "outlet")]
     keys = table.select([name for name, _ in order]).take(chosen)
     return Plan(table.take(chosen.take(pc.sort_indices(keys, order))), versions)
 
 
 def _selected_versions(table: pa.Table, all_versions: bool) -> tuple[pa.Array, pa.Array]:
     """Row numbers of every distinct version (or of each article's latest), and per row whether
-    the stored record lists fewer versions than the index holds (``versions_known``)."""
+    the stored record lists fewer versions than the index holds (``versions_known``).
+
+    An article is a run of equal (outlet, canonical URL) in the sorted rows: a row starts one
+    where either column differs from the row above; the running count of starts numbers the
+    articles, and the run lengths of that number are the articles' version counts.
+    """
     narrow = table.select([name for name, _ in _ARTICLE_ORDER] + ["versions_known"])
     order = pc.sort_indices(narrow, _ARTICLE_ORDER)
     ordered = narrow.take(order)
     keys = ordered["key"]  # a version indexed twice (met by two runs) is one version
     distinct = pc.fill_null(pc.not_equal(keys, _shifted(keys, 1)), True)
     order, ordered = order.filter(distinct), ordered.filter(distinct)
-    urls = _array(ordered["canonical_url"])
-    runs = pc.run_end_encode(urls)
-    ends = runs.run_ends
+    columns = [_array(ordered[name]) for name in _ARTICLE]
+    starts = [pc.fill_null(pc.not_equal(column, _shifted(column, 1)), True) for column in columns]
+    article = pc.cumulative_sum(functools.reduce(pc.or_, starts).cast(pa.int64()))
+    ends = pc.run_end_encode(article).run_ends
     lengths = pc.subtract(ends, pa.concat_arrays([pa.array([0], ends.type), ends.slice(0, len(ends) - 1)]))
     per_article = pc.run_end_decode(pa.RunEndEncodedArray.from_arrays(ends, lengths)).cast(pa.int64())
     known = _array(pc.coalesce(ordered["versions_known"], ordered["version"])).cast(pa.int64())
     incomplete = pc.and_(pc.greater(per_article, 1), pc.not_equal(known, per_article))
     if all_versions:
         return order, incomplete
-    latest = pc.fill_null(pc.not_equal(urls, _shifted(urls, -1)), True)
+    latest = pc.fill_null(pc.not_equal(article, _shifted(article, -1)), True)
     return order.filter(latest), incomplete.filter(latest)
 
 
-def _version_lists(rows: pa.Table) -> dict[str, list[dict[str, Any]]]:
-    """The versions of each article in ``rows``, in capture order, as records list them."""
-    rows = rows.take(pc.sort_indices(rows, _ARTICLE_ORDER))
-    lists: dict[str, list[dict[str, Any]]] = {}
-    columns = [rows[name].to_pylist() for name in ("canonical_url", "version", "sha256", "key", "fetched_at", "captured_at")]
-    for url, version, sha256, key, fetched, captured in zip(*columns, strict=True):
-        listed = lists.setdefault(url, [])
+def _version_lists(table: pa.Table, rows: pa.Array) -> dict[ArticleId, list[dict[str, Any]]]:
+    """The versions of the articles of ``table``'s rows ``rows``, in capture order, as records list them."""
+    if not len(rows):
+        return {}
+    wanted = set(zip(*(table[name].take(rows).to_pylist() for name in _ARTICLE), strict=True))
+    # the rows of those URLs (in any outlet: a superset, a few rows), then only the wanted articles
+    names = [*_ARTICLE, "version", "sha256", "key", "fetched_at", "captured_at"]
+    urls = pc.unique(table["canonical_url"].take(rows))
+    candidates = table.select(names).filter(pc.is_in(table["canonical_url"], urls))
+    candidates = candidates.take(pc.sort_indices(candidates, _ARTICLE_ORDER))
+    lists: dict[ArticleId, list[dict[str, Any]]] = {}
+    columns = [candidates[name].to_pylist() for name in names]
+    for outlet, url, version, sha256, key, fetched, captured in zip(*columns, strict=True):
+        if (outlet, url) not in wanted:
+            continue
+        listed = lists.setdefault((outlet, url), [])
         if not listed or listed[-1]["key"] != key:
             listed.append(VersionInfo(version, sha256, key, fetched, captured).as_dict())
     return lists
@@ -226,8 +249,9 @@ def iter_records(store: Store, index: ArchiveIndex, selection: Selection) -> Ite
     with _reader(store, index, plan) as reader:
         for row in _iter_plan_rows(plan, columns=_READ_COLUMNS):
             record = ArticleRecord.from_json_bytes(_read(reader, row))
-            if row["canonical_url"] in plan.versions:
-                record.versions = plan.versions[row["canonical_url"]]
+            versions = plan.versions.get((row["outlet"], row["canonical_url"]))
+            if versions is not None:
+                record.versions = versions
             if selection.matches_text(record):
                 yield record
 
@@ -343,7 +367,7 @@ def export(
                     writer.write_row(row)
                 else:
                     data = _read(reader, row)
-                    versions = plan.versions.get(row["canonical_url"])
+                    versions = plan.versions.get((row["outlet"], row["canonical_url"]))
                     line = ArticleRecord.export_line(data, versions) if fast else None
                     if line is not None:  # the hot path: no JSON decoding at all
                         writer.write_line(line)

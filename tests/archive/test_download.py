@@ -201,3 +201,80 @@ def test_a_download_killed_mid_way_by_ctrl_c_resumes(filled: Archive, tmp_path: 
     summary = filled.export("jsonl", out)
     assert summary.resumed_at == 8 and summary.records == 15
     assert [r["canonical_url"] for r in read_jsonl(out)] == [r.canonical_url for r in filled.iter_records()]
+
+
+def at(record: ArticleRecord, fetched_at: str) -> ArticleRecord:
+    record.fetched_at = fetched_at
+    return record
+
+
+@pytest.fixture
+def shared(local_archive: Archive) -> Archive:
+    """Two outlets archiving the same canonical URL (story 5), each with two versions of it.
+
+    alpha's v2 comes in a later run (both stored lists complete); beta's v2 is a backfilled older
+    snapshot, so beta's latest (v1, captured last) stores a list missing v2: its versions come from
+    the index at download time, keyed per outlet. alpha also has a story of its own (6).
+    """
+    run = local_archive.begin_run("alpha")
+    run.add_article(at(make_record("alpha", 5, "Alpha first text."), "2026-11-20T08:00:00+00:00"))
+    run.add_article(at(make_record("alpha", 6), "2026-11-20T08:00:00+00:00"))
+    run.commit({})
+    run = local_archive.begin_run("alpha")
+    assert run.add_article(at(make_record("alpha", 5, "Alpha second text."), "2026-11-21T08:00:00+00:00")) == "version"
+    run.commit({})
+    run = local_archive.begin_run("beta")
+    run.add_article(at(make_record("beta", 5, "Beta live text."), "2026-11-22T08:00:00+00:00"))
+    run.commit({})
+    run = local_archive.begin_run("beta", source="wayback")
+    old = at(make_record("beta", 5, "Beta snapshot text.", source="wayback"), "2026-11-23T08:00:00+00:00")
+    assert run.add_article(old) == "version"  # snapshot 2026-10-03: older than the live capture
+    run.commit({})
+    return local_archive
+
+
+def own_versions(record: ArticleRecord | dict[str, Any]) -> bool:
+    """Whether a record's version list is its own outlet's, and lists the record itself."""
+    outlet, versions, sha256 = (
+        (record["outlet"], record["versions"], record["sha256"]) if isinstance(record, dict)
+        else (record.outlet, record.versions, record.sha256)
+    )  # fmt: skip
+    return all(v["key"].startswith(f"records/{outlet}/") for v in versions) and sha256 in [v["sha256"] for v in versions]
+
+
+def test_two_outlets_with_one_canonical_url_are_two_articles(shared: Archive, tmp_path: Path) -> None:
+    url = make_record("alpha", 5).canonical_url
+    for outlet in (None, ("alpha", "beta")):
+        latest = list(shared.iter_records(outlet=outlet))
+        assert [(r.outlet, r.canonical_url.rsplit("/", 1)[1], r.text) for r in latest] == [
+            ("alpha", "story-5", "Alpha second text."),
+            ("alpha", "story-6", "Paragraph one of story 6.\n\nParagraph two of story 6."),
+            ("beta", "story-5", "Beta live text."),
+        ]
+        assert all(own_versions(r) for r in latest)
+        by_outlet = {r.outlet: r for r in latest if r.canonical_url == url}
+        assert [v["version"] for v in by_outlet["alpha"].versions] == [1, 2]
+        assert [v["version"] for v in by_outlet["beta"].versions] == [2, 1]  # from the index: v1 stored only itself
+        every = list(shared.iter_records(outlet=outlet, all_versions=True))
+        assert [(r.outlet, r.version) for r in every if r.canonical_url == url] == [
+            ("alpha", 1), ("alpha", 2), ("beta", 2), ("beta", 1)
+        ]  # fmt: skip
+        assert len(every) == 5 and all(own_versions(r) for r in every)
+        assert all(len(r.versions) == 2 for r in every if r.canonical_url == url)
+    [beta] = shared.iter_records(outlet="beta")
+    assert (beta.text, [v["version"] for v in beta.versions]) == ("Beta live text.", [2, 1]) and own_versions(beta)
+    assert [r.text for r in shared.iter_records(outlet="alpha", all_versions=True)][:2] == [
+        "Alpha first text.", "Alpha second text."
+    ]  # fmt: skip
+    for all_versions, expected in ((False, 3), (True, 5)):
+        out = tmp_path / f"shared-{all_versions}.jsonl"
+        assert shared.export("jsonl", out, all_versions=all_versions).records == expected
+        rows = read_jsonl(out)
+        assert len({(r["outlet"], r["canonical_url"], r["sha256"]) for r in rows}) == expected
+        assert {r["outlet"] for r in rows if r["canonical_url"] == url} == {"alpha", "beta"}
+        assert all(own_versions(r) for r in rows)
+        with_query = shared.export("jsonl", tmp_path / f"q-{all_versions}.jsonl", all_versions=all_versions, query="text")
+        assert all(own_versions(r) for r in read_jsonl(tmp_path / f"q-{all_versions}.jsonl"))  # the decoding path
+        assert with_query.records == (4 if all_versions else 2)
+    stats = shared.stats()  # coverage counts each outlet's article
+    assert (stats.total("alpha"), stats.total("beta")) == (2, 1)
