@@ -6,7 +6,7 @@ a rerun computes the very same key for the same thing::
 
     <prefix>/
       warc/<outlet>/<YYYY>/<MM>/<DD>/<run_id>-<seq>.warc.gz       raw captures (WARC 1.1, gzip per record)
-      records/<outlet>/<YYYY>/<MM>/<DD>/<url_id>/v<NNNN>-<text_id>.json  one JSON record per article version
+      records/<outlet>/<YYYY>/<MM>/<DD>/<url_id>-v<NNNN>-<text_id>.json  one JSON record per article version
       index/<outlet>/<run_id>.parquet                             index rows of one run
       runs/<outlet>/<run_id>/records.jsonl                        the run's records again, one per line (a pack)
       runs/<outlet>/<run_id>/manifest.json                        every object of the run + stats
@@ -16,7 +16,10 @@ a rerun computes the very same key for the same thing::
 - ``<YYYY>/<MM>/<DD>`` of a record is the article's publication date (``undated``
   when unknown); of a WARC file, the day the run started (UTC).
 - ``url_id`` = first 24 hex digits of SHA-256(canonical URL): all versions of an
-  article sit side by side in one directory.
+  article sit side by side under the prefix ``…/<DD>/<url_id>-`` (one listing finds
+  them). No directory per article: on a local store creating one costs as much as
+  writing the record (archives written before kept ``<url_id>/v<NNNN>-…``; their new
+  versions still go beside the old ones).
 - ``v<NNNN>`` is the version number (1 for the first text seen) and ``text_id``
   the first 16 hex digits of SHA-256(text): two runs archiving the same version
   meet at the same key (the conditional put makes the second a no-op), while two
@@ -69,6 +72,9 @@ __all__ = [
 OUTLET_ID = re.compile(r"^[a-z0-9_-]+$")
 _RUN_ID = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{6}$")
 COMMIT_MARKER = "COMMITTED"
+#: A record key: ``<article>`` is everything up to the version; ``sep`` is ``-`` (or ``/`` in
+#: archives written before the per-article directory was dropped).
+_RECORD_KEY = re.compile(r"^(?P<article>records/.+/[0-9a-f]{24})(?P<sep>[-/])v\d{4,}-[0-9a-f]{16}\.json$")
 
 
 def validate_outlet_id(outlet_id: str) -> str:
@@ -130,15 +136,15 @@ def _version_name(version: int, text_sha256: str) -> str:
 
 def record_key(outlet_id: str, published: date | None, canonical_url: str, version: int, text_sha256: str) -> str:
     """The key of one article version."""
-    return f"{records_prefix(outlet_id)}{_day(published)}/{url_id(canonical_url)}/{_version_name(version, text_sha256)}"
+    return f"{records_prefix(outlet_id)}{_day(published)}/{url_id(canonical_url)}-{_version_name(version, text_sha256)}"
 
 
 def sibling_version_key(previous_key: str, version: int, text_sha256: str) -> str:
-    """A new version of an article goes beside its previous versions (same directory)."""
-    directory, _, _ = previous_key.rpartition("/")
-    if not directory.startswith("records/"):
+    """A new version of an article goes beside its previous versions (same ``<url_id>`` prefix)."""
+    match = _RECORD_KEY.match(previous_key)
+    if not match:
         raise ArchiveLayoutError(f"not a record key: {previous_key!r}")
-    return f"{directory}/{_version_name(version, text_sha256)}"
+    return f"{match.group('article')}{match.group('sep')}{_version_name(version, text_sha256)}"
 
 
 def index_prefix(outlet_id: str | None = None) -> str:

@@ -19,11 +19,17 @@ TEXT_SHA = hashlib.sha256(b"text").hexdigest()
 def test_record_keys_are_deterministic_hashed_and_safe() -> None:
     key = layout.record_key("demo", date(2026, 10, 3), canonical_url(URL), 1, TEXT_SHA)
     assert key == layout.record_key("demo", date(2026, 10, 3), canonical_url(URL + "&utm_source=x"), 1, TEXT_SHA)
-    assert key.startswith("records/demo/2026/10/03/") and key.endswith(f"/v0001-{TEXT_SHA[:16]}.json")
+    assert key.startswith("records/demo/2026/10/03/") and key.endswith(f"-v0001-{TEXT_SHA[:16]}.json")
+    assert key == f"records/demo/2026/10/03/{layout.url_id(canonical_url(URL))}-v0001-{TEXT_SHA[:16]}.json"
     assert "a-story-about-things" not in key and "news.example.com" not in key
     assert validate_key(key) == key
     v2 = layout.sibling_version_key(key, 2, hashlib.sha256(b"new text").hexdigest())
-    assert v2.rsplit("/", 1)[0] == key.rsplit("/", 1)[0] and "/v0002-" in v2
+    assert v2.rsplit("-v", 1)[0] == key.rsplit("-v", 1)[0] and "-v0002-" in v2
+    # An archive written with a directory per article keeps its new versions in that directory.
+    nested = key.replace("-v0001-", "/v0001-")
+    assert layout.sibling_version_key(nested, 2, TEXT_SHA) == nested.replace("/v0001-", "/v0002-")
+    with pytest.raises(ArchiveLayoutError):
+        layout.sibling_version_key("warc/demo/2026/10/03/x.warc.gz", 2, TEXT_SHA)
     assert layout.record_key("demo", None, canonical_url(URL), 1, TEXT_SHA).startswith("records/demo/undated/")
 
 

@@ -170,7 +170,7 @@ class Audit:
     uncommitted_runs: list[str]
     #: Objects no committed manifest lists (what crashed runs left behind).
     unreferenced: list[str]
-    #: url_id directory -> record objects in it (one per article version).
+    #: article (``records/…/<url_id>``) -> its record objects (one per article version).
     record_objects: Counter[str] = field(default_factory=Counter)
     manifest_objects_verified: int = 0
 
@@ -217,7 +217,7 @@ def audit(archive: Archive, tmp: Path) -> Audit:
         referenced.update((key, marker.manifest_key))
         committed.append(parsed[1])
     runs = {run for run in map(_run_id_of, keys) if run}
-    records = Counter(key.rsplit("/", 1)[0] for key in keys if key.startswith("records/"))
+    records = Counter(key.rsplit("-v", 1)[0] for key in keys if key.startswith("records/"))
     return Audit(exported, sorted(committed), sorted(runs - set(committed)),
                  sorted(set(keys) - referenced), records, len(referenced))
 

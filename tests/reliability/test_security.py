@@ -242,7 +242,7 @@ ANY_URL = st.one_of(
                                         "C:\\", "~root", "%00"]), max_size=12)),
 )
 SHA = st.binary(min_size=32, max_size=32).map(bytes.hex)
-RECORD_KEY = re.compile(r"records/demo/(undated|\d{4}/\d{2}/\d{2})/[0-9a-f]{24}/v\d{4,}-[0-9a-f]{16}\.json")
+RECORD_KEY = re.compile(r"records/demo/(undated|\d{4}/\d{2}/\d{2})/[0-9a-f]{24}-v\d{4,}-[0-9a-f]{16}\.json")
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
