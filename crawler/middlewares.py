@@ -9,9 +9,11 @@
 - :class:`ArchivedArticleMiddleware` — incremental crawling: no request for an
   article the archive already holds (``--refresh`` lets recent ones through).
 - :class:`SpiderRobotsTxtMiddleware` — Scrapy's robots.txt rules, read from the spider's own
-  robots.txt response (archived, its Sitemap lines followed): one fetch per crawl.
+  robots.txt response (archived, its Sitemap lines followed): one fetch per crawl; the robots.txt
+  of any other host is fetched by Scrapy and announced for the WARC (:mod:`crawler.consumed`).
 - :class:`CrawlDelayMiddleware` — robots.txt ``Crawl-delay`` (Scrapy reads Disallow only).
-- :class:`BackoffRetryMiddleware` — Scrapy's retries plus exponential backoff and ``Retry-After``.
+- :class:`BackoffRetryMiddleware` — Scrapy's retries plus exponential backoff and ``Retry-After``;
+  each retried response announced for the WARC (:mod:`crawler.consumed`).
 - :class:`CanonicalDupeFilter` — one request per URL identity (:func:`newsarchive.urls.canonical_url`).
 
 Each refusal raises a subclass of :class:`~scrapy.exceptions.IgnoreRequest`, so the
@@ -40,6 +42,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
+from crawler.consumed import announce_consumed
 from newsarchive.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -63,7 +66,6 @@ __all__ = [
     "caused_by",
     "is_public_address",
     "request_identity",
-    "response_retried",
 ]
 
 logger = logging.getLogger(__name__)
@@ -198,7 +200,8 @@ class SpiderRobotsTxtMiddleware(RobotsTxtMiddleware):
     The spider requests its outlet's robots.txt itself (meta ``role`` ``robots``): the response is
     archived and its ``Sitemap:`` lines followed. Requests to that host wait here for that response
     instead of Scrapy fetching the file a second time; hosts the spider does not ask about (another
-    domain of the outlet) are fetched by Scrapy as usual.
+    domain of the outlet) are fetched by Scrapy as usual, and those responses, which no spider
+    callback sees, are announced (:data:`crawler.consumed.response_consumed`) for the WARC.
     """
 
     ROLE = "robots"
@@ -227,6 +230,13 @@ class SpiderRobotsTxtMiddleware(RobotsTxtMiddleware):
         if netloc is not None:
             await self._parse_robots(response, netloc, request)
         return response
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        # ``request`` is the request whose host the rules are for: the spider's robots.txt request
+        # (archived by the spider) or, when Scrapy fetched the file itself, the request that waits for it.
+        if request.meta.get("role") != self.ROLE and response.request is not None:
+            announce_consumed(self.crawler, response.request, response, "robots")
+        await super()._parse_robots(response, netloc, request)
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         netloc = self._awaited(request)
@@ -289,15 +299,10 @@ def retry_after_seconds(response: Response, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-#: Signal sent with ``request`` and ``response`` for a response that is retried (a 429, a 503, ...):
-#: it never reaches the spider, but it was fetched, so the archive pipeline writes it to the WARC.
-response_retried = object()
-
-
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry policy, each retry waiting ``base * 2**n`` seconds or what ``Retry-After`` asks.
 
-    Each retried response is announced (:data:`response_retried`) before the wait.
+    Each retried response is announced (:data:`crawler.consumed.response_consumed`) before the wait.
     """
 
     def __init__(self, settings: Any) -> None:
@@ -318,7 +323,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         result = super().process_response(request, response)
         if isinstance(result, Request):
-            self.crawler.signals.send_catch_log(signal=response_retried, request=request, response=response)
+            announce_consumed(self.crawler, request, response, "retried")
             await sleep(self.backoff(result, response))
         return result
 

@@ -1,10 +1,14 @@
 """The archive pipeline: every fetched response into the run's WARC, every article into a record.
 
-The spider yields one :class:`FetchedPage` per response (discovery documents,
-listings, candidate articles, and error responses alike). The pipeline opens the
-outlet's archive run when the spider opens, writes each response to the run's WARC
-(:func:`crawler.ingest.capture`; responses retried on 429/5xx too, announced by
-:data:`crawler.middlewares.response_retried`), reads candidate articles
+The spider yields one :class:`FetchedPage` per response (robots.txt, discovery documents,
+listings, candidate articles, and 4xx/5xx error responses alike). The responses no
+spider callback sees are announced by :data:`crawler.consumed.response_consumed`:
+429/5xx answers that are retried, every 3xx (and meta refresh) hop of a redirect — loops
+and hops to refused targets included — and robots.txt files Scrapy fetches for hosts
+the spider did not ask about. The pipeline opens the outlet's archive run when the
+spider opens and writes every one of these responses, with its request, to the run's
+WARC (:func:`crawler.ingest.capture`), counted by role in the run stats
+(``captures_by_role``, :data:`crawler.stats.CAPTURES_PREFIX`). It reads candidate articles
 (:func:`crawler.ingest.read_page`) with the outlet's template lines learned so far
 (:mod:`crawler.templates`) and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
@@ -22,8 +26,10 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.http import Request, Response
 
+from crawler.consumed import ConsumedKind, response_consumed
 from crawler.ingest import capture, read_page
-from crawler.middlewares import request_identity, response_retried
+from crawler.middlewares import request_identity
+from crawler.stats import CAPTURES_PREFIX
 from crawler.templates import STATS_KEY, OutletTemplates, RecordSpool
 from newsarchive.errors import ArchiveError
 from newsarchive.settings import redact
@@ -31,6 +37,7 @@ from newsarchive.settings import redact
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from archive.record import RawPointer
     from archive.run import ArchiveRun
     from crawler.spiders.news import NewsSpider
 
@@ -41,7 +48,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class FetchedPage:
-    """One response, as the pipeline needs it. ``role``: robots, document, listing, page, failed or retried."""
+    """One response, as the pipeline needs it.
+
+    ``role``: robots, document, listing, page or failed (yielded by the spider), retried or redirect
+    (announced by a middleware, :data:`crawler.consumed.ConsumedKind`; robots.txt of other hosts as robots).
+    """
 
     url: str
     identity: str
@@ -90,7 +101,7 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(pipeline.response_retried, signal=response_retried)
+        crawler.signals.connect(pipeline.response_consumed, signal=response_consumed)
         return pipeline
 
     @property
@@ -109,8 +120,7 @@ class ArchivePipeline:
             return item
         assert self.run is not None and self.templates is not None and self.held is not None
         spider = self.spider
-        pointer = capture(self.run, item.url, item.status, item.headers, item.body, item.fetched_at,
-                          request_headers=item.request_headers)
+        pointer = self._capture(item)
         if item.role != "page":
             spider.tally.finish(item.identity, item.outcome or "discovery")
             return item
@@ -129,13 +139,19 @@ class ArchivePipeline:
         spider.tally.finish(item.identity, result.outcome)
         return item
 
-    def response_retried(self, request: Request, response: Response) -> None:
-        """A response the retry middleware asks again for: not an outcome, but fetched, so archived."""
+    def _capture(self, page: FetchedPage) -> RawPointer:
+        """Write ``page`` with its request to the run's WARC, counted under its role."""
+        assert self.run is not None
+        pointer = capture(self.run, page.url, page.status, page.headers, page.body, page.fetched_at,
+                          request_headers=page.request_headers)
+        self.crawler.stats.inc_value(f"{CAPTURES_PREFIX}{page.role}")  # type: ignore[union-attr]
+        return pointer
+
+    def response_consumed(self, request: Request, response: Response, kind: ConsumedKind) -> None:
+        """A response a middleware consumed (retried, redirect, robots.txt): no outcome, but fetched, so archived."""
         if self.run is None:
             return
-        page = FetchedPage.from_response(response, "retried", request=request)
-        capture(self.run, page.url, page.status, page.headers, page.body, page.fetched_at,
-                request_headers=page.request_headers)
+        self._capture(FetchedPage.from_response(response, kind, request=request))
 
     def _add_held_records(self, spider: NewsSpider) -> None:
         """Add the held-back records to the run, every template line learned by now removed."""

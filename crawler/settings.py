@@ -34,6 +34,13 @@ _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "crawler.middlewares.CrawlDelayMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's redirects, each followed response announced for the WARC (crawler.consumed). The 3xx one
+    # moves from 600 to 585, after HttpCompressionMiddleware (590) in the response order: its bodies are
+    # stored decoded, like every capture.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.consumed.CapturingMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.consumed.CapturingRedirectMiddleware": 585,
 }
 
 

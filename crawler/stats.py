@@ -8,8 +8,9 @@ skip reason. So the stats add up by construction::
     sum(discovered_by_source) == articles_archived + discovery_documents + sum(skipped)
 
 :class:`CrawlTally` keeps that ledger; :meth:`CrawlTally.snapshot` merges it with
-Scrapy's own counters (requests, responses by status, bytes) into the dict saved in
-the run manifest. :func:`failure_reason` names the skip reason of a failed request.
+Scrapy's own counters (requests, responses by status, bytes) and the archive pipeline's
+(responses written to the WARC, by role) into the dict saved in the run manifest.
+:func:`failure_reason` names the skip reason of a failed request.
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ from crawler.middlewares import (
     caused_by,
 )
 
-__all__ = ["DISCOVERY_SOURCES", "SKIP_REASONS", "CrawlTally", "failure_reason"]
+__all__ = ["CAPTURES_PREFIX", "DISCOVERY_SOURCES", "SKIP_REASONS", "CrawlTally", "failure_reason"]
 
 logger = logging.getLogger(__name__)
 
+#: Scrapy stats key prefix of the responses written to the WARC, by role (see :class:`crawler.pipelines.FetchedPage`):
+#: ``captures_by_role`` in the run stats.
+CAPTURES_PREFIX = "newsarchive/captures/"
 #: Where a URL was first found. "start": robots.txt, the home page and the registry's sitemaps/feeds/sections.
 DISCOVERY_SOURCES: tuple[str, ...] = ("start", "robots", "sitemap", "news_sitemap", "feed", "section", "link")
 #: Why a discovered URL was not archived.
@@ -155,10 +159,11 @@ class CrawlTally:
     def snapshot(self, scrapy_stats: dict[str, Any] | None = None) -> dict[str, Any]:
         """The run stats (JSON-serialisable), Scrapy's counters merged in."""
         scrapy_stats = scrapy_stats or {}
-        prefix = "downloader/response_status_count/"
-        by_status = {
-            key.removeprefix(prefix): int(value) for key, value in sorted(scrapy_stats.items()) if key.startswith(prefix)
-        }
+        def by_prefix(prefix: str) -> dict[str, int]:
+            return {key.removeprefix(prefix): int(value)
+                    for key, value in sorted(scrapy_stats.items()) if key.startswith(prefix)}
+
+        by_status = by_prefix("downloader/response_status_count/")
         skipped = {reason: self.skipped.get(reason, 0) for reason in SKIP_REASONS}
         discovered = dict(self.discovered_by_source)
         return {
@@ -166,6 +171,7 @@ class CrawlTally:
             "discovered": sum(discovered.values()),
             "requests": int(scrapy_stats.get("downloader/request_count", 0)),
             "responses_by_status": by_status,
+            "captures_by_role": by_prefix(CAPTURES_PREFIX),
             "retries": int(scrapy_stats.get("retry/count", 0)),
             "retry_after_honoured": int(scrapy_stats.get("newsarchive/retry_after_honoured", 0)),
             "articles_archived": self.archived,

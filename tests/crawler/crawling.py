@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -52,7 +53,6 @@ class CrawlResult:
                         })
         return found
 
-
     def warc_responses(self) -> Counter[tuple[str, int]]:
         """(path, HTTP status) of every response record in the archive's WARC files."""
         found: Counter[tuple[str, int]] = Counter()
@@ -63,6 +63,41 @@ class CrawlResult:
                         uri = record.rec_headers.get_header("WARC-Target-URI")
                         found[urlsplit(uri).path, int(record.http_headers.get_statuscode())] += 1
         return found
+
+    def warc_captures(self) -> list[Capture]:
+        """Every response record of the archive's WARC files, with its request record's target URI."""
+        responses: dict[str, Capture] = {}
+        requested: dict[str, str] = {}
+        for path in sorted(self.archive_dir.rglob("*.warc.gz")):
+            with open(path, "rb") as stream:
+                for record in ArchiveIterator(stream):
+                    headers = record.rec_headers
+                    if record.rec_type == "request":
+                        requested[headers.get_header("WARC-Concurrent-To")] = headers.get_header("WARC-Target-URI")
+                    elif record.rec_type == "response" and record.http_headers is not None:
+                        responses[headers.get_header("WARC-Record-ID")] = Capture(
+                            uri=headers.get_header("WARC-Target-URI"),
+                            status=int(record.http_headers.get_statuscode()),
+                            location=record.http_headers.get_header("Location"),
+                        )
+        for record_id, found in responses.items():
+            found.request_uri = requested.get(record_id)
+        return list(responses.values())
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest of the crawl's run (the archive holds one run)."""
+        (path,) = self.archive_dir.glob("runs/*/*/manifest.json")
+        return dict(json.loads(path.read_text()))
+
+
+@dataclass
+class Capture:
+    """One response record of a WARC file, and the target URI of the request record written with it."""
+
+    uri: str
+    status: int
+    location: str | None
+    request_uri: str | None = None
 
 
 def identity(server: OutletServer, article: ArticleSpec) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from newsarchive.settings import Settings
 from outlet_server import Corpus, Faults, OutletServer, build_corpus
+from outlet_server.faults import PRIVATE_TARGETS
 from tests.crawler.crawling import adds_up, crawl, identity
 
 pytestmark = pytest.mark.slow
@@ -56,6 +59,56 @@ def test_retried_responses_are_archived_too(make_outlet_server, outlet_corpus: C
     by_status = result.stats["responses_by_status"]
     assert by_status.get("429", 0) + by_status.get("503", 0) == sum(refused.values())
     assert adds_up(result.stats)
+
+
+def test_redirect_hops_and_other_hosts_robots_are_archived_too(make_outlet_server, tmp_path: Path) -> None:
+    # Link mode (no sitemaps, no feeds) so that the outlet's second host (this server as localhost) is reached
+    # by its links, and Scrapy fetches that host's robots.txt itself. Some articles answer 503 past their retries.
+    server: OutletServer = make_outlet_server(
+        build_corpus(seed=7, n_articles=8), redirect_loop=True, private_redirect=True, tracking_variants=True,
+        gone=True, flaky_5xx=Settings().retry_times + 1, retry_after_s=0, offsite_links=True,
+        no_sitemaps_no_feeds=True, every=3,
+    )
+    second_host = f"localhost:{server.port}"
+    result = crawl(server, tmp_path / "archive", outlet_overrides={"domains": [second_host]})
+
+    sent = Counter((r.path.split("?", 1)[0], r.status) for r in result.requests if r.method == "GET")
+    assert sent == result.warc_responses(), "every response the outlet sent is in the WARC, as often as it was sent"
+    captures = result.warc_captures()
+    hops = [c for c in captures if 300 <= c.status < 400]
+    assert {urlsplit(c.uri).path.split("/")[1] for c in hops} >= {"loop", "out"}, "loops and private redirects met"
+    for hop in hops:
+        assert hop.request_uri == hop.uri, f"{hop.uri}: its request record is in the WARC"
+        assert hop.location == expected_location(server, hop.uri), f"{hop.uri}: status and Location archived"
+    max_hops = Settings().max_redirects
+    loop = [c for c in hops if urlsplit(c.uri).path.startswith("/loop/0/")]
+    assert len(loop) == max_hops + 1, "every hop of the loop, the one given up on included"
+    landed = {c.uri: c.status for c in captures}
+    followed = [c.location for c in hops if urlsplit(c.uri).path.startswith("/20")]  # trailing slash added
+    assert followed and all(url in landed for url in followed), "where an on-site redirect led is archived too"
+    assert 200 in {landed[url] for url in followed}, "the article a redirect chain ends at"
+    assert any(c.status in (404, 410) for c in captures), "gone articles' error responses"
+    assert sum(c.status == 503 for c in captures) > Settings().retry_times, "each try of a 503 past its retries"
+    robots = [c.uri for c in captures if urlsplit(c.uri).path == "/robots.txt"]
+    assert sorted(urlsplit(uri).netloc for uri in robots) == sorted([f"127.0.0.1:{server.port}", second_host])
+
+    stats = result.stats
+    roles = stats["captures_by_role"]
+    assert roles["redirect"] == len(hops) and roles["robots"] == 2 and roles["retried"] > 0
+    assert sum(roles.values()) == sum(stats["responses_by_status"].values()) == len(captures)
+    assert result.manifest()["counts"]["captures"] == len(captures)
+    assert adds_up(stats)
+
+
+def expected_location(server: OutletServer, url: str) -> str:
+    """Where the outlet server redirects ``url`` (see ``outlet_server.site``: always to its own base URL)."""
+    path = urlsplit(url).path
+    if path.startswith("/loop/"):
+        number = path.split("/")[2]
+        return server.url(f"/loop/{number}/" if path.endswith("/next/") else f"/loop/{number}/next/")
+    if path.startswith("/out/"):
+        return PRIVATE_TARGETS[int(path.split("/")[2])]
+    return server.url(f"{path}/")  # an article linked without its trailing slash
 
 
 def test_exactness_500_articles_all_themes_every_fault(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from scrapy import Request
 from scrapy.http import Response
+from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
 
 from crawler.middlewares import CanonicalDupeFilter, is_public_address, retry_after_seconds
 from crawler.settings import scrapy_settings, user_agent
@@ -34,6 +35,9 @@ def test_throttled_settings_follow_the_registry_and_config() -> None:
     assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
     assert middlewares["crawler.middlewares.PrivateAddressMiddleware"] < middlewares[
         "crawler.middlewares.OutletOffsiteMiddleware"] < 100, "checked before robots.txt is fetched"
+    assert middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] is None
+    assert middlewares["crawler.consumed.CapturingRedirectMiddleware"] < DOWNLOADER_MIDDLEWARES_BASE[
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"], "3xx bodies archived decoded"
 
 
 def test_unthrottled_settings_keep_the_safety_rules() -> None:

@@ -28,12 +28,14 @@ def test_each_identity_counts_once_and_the_ledger_adds_up() -> None:
     tally.finish("https://a/sitemap.xml", "discovery")
     assert tally.close_pending() == 1
     stats = tally.snapshot({"downloader/request_count": 7, "downloader/response_status_count/200": 6,
-                            "downloader/response_status_count/404": 1, "downloader/response_bytes": 1234})
+                            "downloader/response_status_count/404": 1, "downloader/response_bytes": 1234,
+                            "newsarchive/captures/page": 5, "newsarchive/captures/redirect": 2})
     assert stats["discovered_by_source"] == {"start": 0, "robots": 1, "sitemap": 1, "news_sitemap": 0,
                                              "feed": 1, "section": 1, "link": 1}
     assert stats["articles_archived"] == 2 and stats["versions"] == 1
     assert stats["skipped"]["not_article"] == 1 and stats["skipped"]["error"] == 1
     assert stats["responses_by_status"] == {"200": 6, "404": 1}
+    assert stats["captures_by_role"] == {"page": 5, "redirect": 2}
     assert stats["requests"] == 7 and stats["bytes"] == 1234
     assert set(stats["skipped"]) == set(SKIP_REASONS)
     assert CrawlTally.adds_up(stats)
