@@ -3,7 +3,8 @@
 - :func:`run_crawl` / :func:`crawl_in_subprocess` — crawl outlets into an archive;
 - :func:`ingest_page` — one page to one record (shared with the Wayback backfill);
 - :class:`NewsSpider`, :mod:`crawler.discovery`, :mod:`crawler.articles`,
-  :mod:`crawler.window`, :mod:`crawler.middlewares`, :mod:`crawler.stats` — the parts.
+  :mod:`crawler.window`, :mod:`crawler.middlewares`, :mod:`crawler.consumed` (responses a
+  middleware consumes — retries, redirects, robots.txt — still archived), :mod:`crawler.stats` — the parts.
 """
 
 from crawler.articles import ArticleRules, UrlKind
