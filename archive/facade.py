@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,10 +31,10 @@ class Archive:
         self.index = ArchiveIndex(store, spool_dir.parent / "index-cache")
 
     @classmethod
-    def open(cls, uri: str, settings: Settings | None = None) -> Archive:
-        """``uri``: a path, ``file:///path`` or ``s3://bucket/prefix``."""
+    def open(cls, uri: str, settings: Settings | None = None, *, aws: Mapping[str, str] | None = None) -> Archive:
+        """``uri``: a path, ``file:///path`` or ``s3://bucket/prefix``; ``aws``: see :func:`open_store`."""
         settings = settings or get_settings()
-        return cls(open_store(uri, settings), settings)
+        return cls(open_store(uri, settings, aws=aws), settings)
 
     @property
     def uri(self) -> str:

@@ -17,7 +17,7 @@ import os
 from typing import Any
 
 import pendulum
-from airflow.sdk import AssetAlias, CronDataIntervalTimetable, dag, task, task_group
+from airflow.sdk import CronDataIntervalTimetable, dag, task, task_group
 
 from newsarchive.orchestration import (
     CRAWL_POOL,
@@ -28,12 +28,10 @@ from newsarchive.orchestration import (
     list_outlet_ids,
     nightly_window,
     resolve_config,
-    verify_commit,
 )
-from newsarchive.orchestration.airflow import emit_outlet_asset, fail_if_unhealthy
+from newsarchive.orchestration.airflow import fail_if_unhealthy, verify_and_commit_task
 
 DEFAULTS = TaskDefaults.from_env()
-NEW_ARTICLES = AssetAlias("newsarchive-new-articles")
 
 
 @dag(
@@ -63,11 +61,7 @@ def newsarchive_nightly() -> None:
             resolve_config(), outlet_id, window, timeout_s=DEFAULTS.crawl_timeout.total_seconds()
         )
 
-    @task(outlets=[NEW_ARTICLES], map_index_template="{{ task.op_kwargs['crawl']['outlet_id'] }}")
-    def verify_and_commit(crawl: dict[str, Any], outlet_events: Any = None) -> dict[str, Any]:
-        result = verify_commit(resolve_config(), crawl)
-        emit_outlet_asset(outlet_events, NEW_ARTICLES, result)
-        return result.to_dict()
+    verify_and_commit = verify_and_commit_task(map_index_template="{{ task.op_kwargs['crawl']['outlet_id'] }}")
 
     @task(trigger_rule="all_done", retries=0)
     def report(expected: list[str], results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,23 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import pendulum
-from airflow.sdk import AssetAlias, Param, dag, task, task_group
+from airflow.sdk import Param, dag, task
 
-from newsarchive.orchestration import (
-    WAYBACK_POOL,
-    CrawlWindow,
-    RunReport,
-    TaskDefaults,
-    backfill_plan,
-    ingest_snapshots,
-    resolve_config,
-    verify_commit,
-)
-from newsarchive.orchestration.airflow import emit_outlet_asset, fail_if_unhealthy
+from newsarchive.orchestration import WAYBACK_POOL, CrawlWindow, TaskDefaults, backfill_plan, resolve_config
+from newsarchive.orchestration.airflow import month_chunk_tasks
 from newsarchive.orchestration.windows import parse_day
 
 DEFAULTS = TaskDefaults.from_env()
-NEW_ARTICLES = AssetAlias("newsarchive-new-articles")
 
 
 @dag(
@@ -52,36 +42,7 @@ def newsarchive_snapshots() -> None:
         window = CrawlWindow(since=parse_day(params["since"]), until=parse_day(params["until"]))
         return backfill_plan(resolve_config(), [params["outlet"]], window)
 
-    @task(
-        pool=WAYBACK_POOL.name,
-        execution_timeout=DEFAULTS.crawl_timeout,
-        max_active_tis_per_dagrun=1,
-        map_index_template="{{ task.op_kwargs['outlet_id'] }} {{ task.op_kwargs['window']['since'][:7] }}",
-    )
-    def ingest(outlet_id: str, window: dict[str, Any]) -> dict[str, Any]:
-        config, chunk = resolve_config(), CrawlWindow.from_dict(window)
-        return ingest_snapshots(config, outlet_id, chunk, timeout_s=DEFAULTS.crawl_timeout.total_seconds())
-
-    @task(outlets=[NEW_ARTICLES])
-    def verify_and_commit(crawl: dict[str, Any], outlet_events: Any = None) -> dict[str, Any]:
-        result = verify_commit(resolve_config(), crawl)
-        emit_outlet_asset(outlet_events, NEW_ARTICLES, result)
-        return result.to_dict()
-
-    @task(trigger_rule="all_done", retries=0)
-    def report(items: list[dict[str, Any]], results: list[dict[str, Any]]) -> None:
-        expected = [f"{i['outlet_id']} {CrawlWindow.from_dict(i['window'])}" for i in items]
-        run_report = RunReport.build(expected, results, by_window=True)
-        print(run_report.render())
-        fail_if_unhealthy({"failed_outlets": run_report.failed_outlets})
-
-    @task_group(group_id="chunk")
-    def per_chunk(outlet_id: str, window: dict[str, Any]) -> Any:
-        # One mapped group per (outlet, month): a failed month fails its own tasks only.
-        return verify_and_commit(crawl=ingest(outlet_id=outlet_id, window=window))
-
-    items = plan()
-    report(items, per_chunk.expand_kwargs(items))
+    month_chunk_tasks(plan(), task_id="ingest", pool=WAYBACK_POOL, defaults=DEFAULTS, source="wayback")
 
 
 newsarchive_snapshots()

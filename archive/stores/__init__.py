@@ -5,11 +5,13 @@
 - ``/path``, ``relative/path`` or ``file:///path`` → :class:`LocalStore`
 - ``s3://bucket`` or ``s3://bucket/prefix`` → :class:`S3Store` (credentials and
   endpoint from boto3's standard chain: ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``,
-  ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``, profiles, instance roles)
+  ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGION``, profiles, instance roles; ``aws``, a
+  mapping of those names, wins over the chain for that store alone)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -32,7 +34,7 @@ __all__ = [
 ]
 
 
-def open_store(uri: str, settings: Settings | None = None) -> Store:
+def open_store(uri: str, settings: Settings | None = None, *, aws: Mapping[str, str] | None = None) -> Store:
     """The store named by ``uri`` (see module docstring)."""
     uri = uri.strip()
     if not uri:
@@ -41,7 +43,7 @@ def open_store(uri: str, settings: Settings | None = None) -> Store:
     if scheme == "s3":
         from archive.stores.s3 import S3Store
 
-        return S3Store.from_uri(uri, settings)
+        return S3Store.from_uri(uri, settings, aws=aws)
     if scheme == "file":
         parts = urlsplit(uri)
         if parts.netloc not in ("", "localhost"):

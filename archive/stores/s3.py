@@ -1,8 +1,10 @@
 """A store in an S3 bucket (AWS, MinIO, SeaweedFS — any S3-compatible endpoint), through boto3.
 
 - Credentials and endpoint come from boto3's standard chain (``AWS_ENDPOINT_URL``,
-  ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, profiles, instance roles); they are
-  never settings and never appear in an error message.
+  ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, profiles, instance roles), or from ``aws``,
+  a mapping of the same ``AWS_*`` names that wins over the chain for this store alone (an
+  Airflow task's connection, without touching the process environment); they are never
+  settings and never appear in an error message.
 - Every put sends its SHA-256 (``ChecksumAlgorithm="SHA256"`` with ``ChecksumSHA256``),
   so the server rejects a body damaged in transit (400 BadDigest); the hex digest is
   also kept in the object's metadata (``x-amz-meta-sha256``), which is what reads are
@@ -23,7 +25,7 @@ import base64
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -98,6 +100,7 @@ class S3Store(Store):
         settings: Settings | None = None,
         client: Any = None,
         max_attempts: int | None = None,
+        aws: Mapping[str, str] | None = None,
     ) -> None:
         settings = settings or get_settings()
         self.bucket = validate_bucket(bucket)
@@ -112,15 +115,22 @@ class S3Store(Store):
             read_timeout=settings.s3_read_timeout_s,
             user_agent_extra="newsarchive",
         )
-        self._session = boto3.session.Session()
-        self.client = client or self._session.client("s3", config=config)
+        aws = aws or {}
+        self._session = boto3.session.Session(
+            aws_access_key_id=aws.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=aws.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=aws.get("AWS_SESSION_TOKEN"),
+            region_name=aws.get("AWS_REGION") or aws.get("AWS_DEFAULT_REGION"),
+        )
+        endpoint = aws.get("AWS_ENDPOINT_URL_S3") or aws.get("AWS_ENDPOINT_URL")
+        self.client = client or self._session.client("s3", config=config, endpoint_url=endpoint)
         credentials = self._session.get_credentials()
         self._secrets = tuple(
             s for s in ((credentials.secret_key, credentials.token) if credentials else ()) if s
         )
 
     @classmethod
-    def from_uri(cls, uri: str, settings: Settings | None = None) -> S3Store:
+    def from_uri(cls, uri: str, settings: Settings | None = None, *, aws: Mapping[str, str] | None = None) -> S3Store:
         parts = urlsplit(uri)
         if parts.scheme != "s3" or not parts.netloc:
             raise ArchiveLayoutError(f"not an s3://bucket/prefix URI: {redact(uri)}")
@@ -128,7 +138,7 @@ class S3Store(Store):
             raise ArchiveLayoutError(
                 "credentials, query or fragment in an s3:// URI are not supported; use the AWS environment or profile"
             )
-        return cls(parts.netloc, parts.path, settings=settings)
+        return cls(parts.netloc, parts.path, settings=settings, aws=aws)
 
     @staticmethod
     def _write_options(settings: Settings) -> dict[str, str]:

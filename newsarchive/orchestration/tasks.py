@@ -2,7 +2,8 @@
 
 Each crawl runs in a subprocess (Scrapy's reactor cannot restart inside one process,
 and an Airflow worker runs many tasks), with the S3 credentials of the Airflow
-connection in its environment only. Everything returned here is JSON-safe, because it
+connection in its environment only; the verification, in the task's own process, hands
+them to its S3 store (the process environment is never changed). Everything returned here is JSON-safe, because it
 travels through XCom, and free of credentials.
 """
 
@@ -13,17 +14,18 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from newsarchive.errors import CrawlError, NewsarchiveError
+from newsarchive.errors import ConfigError, CrawlError, NewsarchiveError
 from newsarchive.orchestration.config import OrchestrationConfig, aws_env_from_connection
 from newsarchive.orchestration.report import OutletResult
 from newsarchive.orchestration.windows import CrawlWindow, month_chunks
 from newsarchive.settings import redact
 
 __all__ = [
+    "SOURCES",
+    "archive_window",
     "assert_site_answered",
     "asset_uri",
     "backfill_plan",
@@ -73,8 +75,12 @@ def _subprocess_env(config: OrchestrationConfig) -> tuple[dict[str, str], tuple[
     env = {**os.environ, **aws}
     env["NEWSARCHIVE_ARCHIVE"] = config.archive_uri
     env["NEWSARCHIVE_OUTLETS"] = str(config.outlets_path)
-    secrets = tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
-    return env, secrets
+    return env, _secret_values(aws)
+
+
+def _secret_values(aws: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of ``aws`` (``AWS_*`` variables) that must never reach a log or an error."""
+    return tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
 
 
 def assert_site_answered(outlet_id: str, stats: Mapping[str, Any]) -> None:
@@ -178,19 +184,24 @@ def ingest_snapshots(
     return _result(summary, window)
 
 
-@contextmanager
-def _aws_environment(env: Mapping[str, str]) -> Any:
-    """Expose ``env`` to boto3 in this process for the duration of the block."""
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+#: Where a task archives an outlet's window from: the live site, or its snapshots in the Wayback Machine.
+SOURCES: Mapping[str, Callable[..., dict[str, Any]]] = {"live": crawl_outlet, "wayback": ingest_snapshots}
+
+
+def archive_window(
+    config: OrchestrationConfig,
+    outlet_id: str,
+    window: CrawlWindow,
+    *,
+    source: str = "live",
+    timeout_s: float | None = None,
+) -> dict[str, Any]:
+    """Archive one outlet's ``window`` from ``source`` (a key of :data:`SOURCES`); the crawl summary."""
     try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        archive = SOURCES[source]
+    except KeyError:
+        raise ConfigError(f"unknown source {source!r}: expected one of {sorted(SOURCES)}") from None
+    return archive(config, outlet_id, window, timeout_s=timeout_s)
 
 
 _NOTHING_TO_COMMIT: Any = object()
@@ -227,9 +238,9 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
 
     outlet_id, run_id = crawl["outlet_id"], crawl["run_id"]
     aws = aws_env_from_connection(config.aws_conn_id)
-    secrets = tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
+    secrets = _secret_values(aws)
     try:
-        with _aws_environment(aws), Archive.open(config.archive_uri, config.settings) as archive:
+        with Archive.open(config.archive_uri, config.settings, aws=aws) as archive:
             # No run id: the ingestion found its range already done (a resumed, finished
             # backfill) and opened no run, so there is nothing to verify.
             manifest = _verified_manifest(archive, outlet_id, run_id) if run_id else _NOTHING_TO_COMMIT

@@ -149,6 +149,27 @@ def test_wrong_secret_fails_clearly_without_leaking_it(s3_bucket: str, monkeypat
 
 
 @pytest.mark.s3
+def test_explicit_aws_values_win_over_the_process_environment(
+    s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The process environment names a wrong secret and an endpoint nobody listens on; the
+    # mapping (an Airflow connection's values) is what this store alone uses.
+    wrong = "WrongSecret-" + "y" * 20
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", wrong)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    before = dict(os.environ)
+    store = open_store(f"s3://{s3_bucket}/explicit", Settings(), aws=s3_server.env())
+    store.put("records/demo/a.json", b"{}")
+    assert store.get("records/demo/a.json") == b"{}"
+    assert dict(os.environ) == before  # nothing was exported to the process
+
+    refused = open_store(f"s3://{s3_bucket}/explicit", Settings(), aws={**s3_server.env(), "AWS_SECRET_ACCESS_KEY": wrong})
+    with pytest.raises(StoreAccessError) as err:
+        refused.get("records/demo/a.json")
+    assert wrong not in str(err.value) and wrong not in repr(err.value)
+
+
+@pytest.mark.s3
 def test_seaweedfs_rejects_a_wrong_digest_and_a_second_conditional_put(s3_server: S3Server, s3_bucket: str) -> None:
     client = s3_server.client()
     wrong = base64.b64encode(hashlib.sha256(b"not it").digest()).decode()

@@ -23,7 +23,7 @@ from newsarchive.orchestration import (
     nightly_window,
     resolve_config,
 )
-from newsarchive.orchestration.tasks import assert_site_answered
+from newsarchive.orchestration.tasks import SOURCES, archive_window, assert_site_answered
 
 
 def no_variables(name: str) -> str | None:
@@ -224,3 +224,10 @@ def test_a_site_that_never_answered_fails_the_crawl(stats: dict[str, object], fa
             assert_site_answered("alpha", stats)
     else:
         assert_site_answered("alpha", stats)
+
+
+def test_archiving_from_an_unknown_source_is_refused(tmp_path: Path) -> None:
+    config = resolve_config(no_variables, {"NEWSARCHIVE_ARCHIVE": "/a", "NEWSARCHIVE_OUTLETS": str(write_registry(tmp_path))})
+    assert set(SOURCES) == {"live", "wayback"}  # the backfill DAG's ``source`` param offers exactly these
+    with pytest.raises(ConfigError, match="unknown source 'ftp'"):
+        archive_window(config, "alpha", CrawlWindow(date(2026, 9, 1), date(2026, 9, 2)), source="ftp")
