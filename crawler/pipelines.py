@@ -129,11 +129,8 @@ class ArchivePipeline:
             known_headlines=spider.plan.known_headlines, template_lines=self.templates.lines,
             window=spider.window, rules=spider.rules,
         )
-        if result.extraction is not None:
-            self.templates.observe(result.extraction)
-        if result.record is not None:
-            self.held.append(item.identity, result.record)  # its outcome is settled when the spider closes
-            return item
+        if self.templates.hold(self.held, item.identity, result):
+            return item  # its outcome is settled when the spider closes
         if result.outcome == "error":
             logger.warning("page %s not archived: %s", item.url, result.detail)
         spider.tally.finish(item.identity, result.outcome)

@@ -9,10 +9,18 @@ body of many of its articles, and no built-in rule knows it. The crawl learns it
   It starts from the lines the outlet's last run saved (:func:`saved_template_lines`),
   so an incremental crawl of a few new pages still removes them; it saves its own in
   the run stats (``template_lines``, by language) for the next run.
-- A page archived before a line was learned still holds it, so the live crawl does not
-  add records to the archive run as they come: :class:`RecordSpool` appends them to a
-  JSONL file on local disk (memory stays flat in the outlet's size) and, when the
-  spider closes, yields them back with the learned lines removed.
+- A page archived before a line was learned still holds it, so records are not added to
+  the archive run as they come: :meth:`OutletTemplates.hold` learns from a page read
+  (:func:`crawler.ingest.read_page`) and appends its record to a :class:`RecordSpool`, a
+  JSONL file on local disk (memory stays flat in the outlet's size), which yields them
+  back with the learned lines removed just before they are added — so a text equal to
+  an archived one, template line aside, is still a duplicate.
+
+Both fetchers learn this way: the live crawl (:mod:`crawler.pipelines`) holds a whole
+crawl's records until the spider closes; the Wayback backfill
+(:mod:`crawler.wayback.backfill`) holds each batch's until the batch is committed, learning
+across batches, and saves the lines it started from merged with the ones it learned
+(old snapshots may carry an older template than today's).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from newsarchive.settings import Settings, redact
 
 if TYPE_CHECKING:
     from archive import Archive, ArticleRecord
+    from crawler.ingest import IngestOutcome
     from extract import Extraction, TemplateLearner
 
 __all__ = ["STATS_KEY", "OutletTemplates", "RecordSpool", "saved_template_lines"]
@@ -37,8 +46,7 @@ logger = logging.getLogger(__name__)
 
 #: The run-stats key holding the template lines learned, ``{language or "": [line, ...]}``.
 STATS_KEY = "template_lines"
-#: How many committed runs back :func:`saved_template_lines` looks for a run that saved lines
-#: (Wayback backfill runs of the outlet save none).
+#: How many committed runs back :func:`saved_template_lines` looks for a run that saved lines.
 RUNS_LOOKED_BACK = 10
 
 TemplateLines = dict[str, list[str]]
@@ -67,9 +75,10 @@ class OutletTemplates:
 
     def __init__(self, learner: TemplateLearner, saved: Mapping[str, list[str]] | None = None) -> None:
         self.learner = learner
-        self.saved: TemplateLines = {lang: list(lines) for lang, lines in (saved or {}).items()}
-        self._saved_lines = frozenset(line for lines in self.saved.values() for line in lines)
-        self._lines = self._saved_lines
+        self.saved: TemplateLines = {}
+        self._saved_lines: frozenset[str] = frozenset()
+        self._lines: frozenset[str] = frozenset()
+        self.remember(saved or {})
 
     @classmethod
     def from_settings(cls, settings: Settings, saved: Mapping[str, list[str]] | None = None) -> OutletTemplates:
@@ -77,24 +86,48 @@ class OutletTemplates:
 
         return cls(TemplateLearner.from_settings(settings), saved)
 
+    def remember(self, saved: Mapping[str, list[str]]) -> None:
+        """Add lines saved by a run (by language) to the ones this crawl started from."""
+        for lang, lines in saved.items():
+            known = self.saved.setdefault(lang, [])
+            known += [line for line in lines if line not in known]
+        self._saved_lines = frozenset(line for lines in self.saved.values() for line in lines)
+        self._lines = self._saved_lines | self.learner.template_lines()
+
     def observe(self, extraction: Extraction) -> None:
         """Count one article's lines (the ones already removed as template included)."""
         self.learner.observe(extraction)
         self._lines = self._saved_lines | self.learner.template_lines()
+
+    def hold(self, spool: RecordSpool, identity: str, result: IngestOutcome, *, learn: bool = True) -> bool:
+        """Learn from one page read (unless ``learn`` is false) and spool its record, if any: True when held.
+
+        ``identity`` is what the caller settles when the record comes back from the spool.
+        """
+        if learn and result.extraction is not None:
+            self.observe(result.extraction)
+        if result.record is None:
+            return False
+        spool.append(identity, result.record)
+        return True
 
     @property
     def lines(self) -> frozenset[str]:
         """The lines to remove now."""
         return self._lines
 
-    def to_stats(self) -> TemplateLines:
+    def to_stats(self, *, keep_saved: bool = False) -> TemplateLines:
         """What this run saves for the next one, by language.
 
         A language with at least ``min_pages`` pages in this run is judged on them alone (a saved
         line no longer used goes); with fewer, the saved lines are kept and the new ones added.
+        With ``keep_saved`` no language is judged: the saved lines are all kept (a backfill reads
+        the past, whose template need not be today's).
         """
         learned = {lang or "": lines for lang, lines in self.learner.template_lines_by_language().items()}
-        judged = {lang or "" for lang, pages in self.learner.pages.items() if pages >= self.learner.min_pages}
+        judged = set() if keep_saved else {
+            lang or "" for lang, pages in self.learner.pages.items() if pages >= self.learner.min_pages
+        }
         result: TemplateLines = {}
         for lang in sorted(set(learned) | set(self.saved)):
             lines = set(learned.get(lang, ()))

@@ -10,8 +10,8 @@
 ``python -m crawler.wayback '<json request>'`` runs one backfill in a subprocess (the DAGs).
 """
 
-from crawler.wayback.backfill import WaybackBackfill, backfill_from_wayback, cdx_scopes
-from crawler.wayback.cdx import CdxClient, CdxPage, CdxQuery, CdxRow, CdxTruncated, parse_cdx_json
+from crawler.wayback.backfill import WaybackBackfill, backfill_from_wayback
+from crawler.wayback.cdx import CdxClient, CdxPage, CdxQuery, CdxRow, CdxTruncated, cdx_scopes, parse_cdx_json
 from crawler.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows, default_state_dir
 from crawler.wayback.gaps import fill_gaps, gap_days, gap_ranges
 from crawler.wayback.replay import Capture, ReplayClient, ReplayError

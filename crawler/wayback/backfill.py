@@ -12,10 +12,16 @@
 3. **selection** — the live crawler's rules keep article URLs and drop the
    out-of-window ones unfetched; one snapshot per canonical URL is picked
    (:class:`~crawler.wayback.snapshots.Pick`);
-4. **ingest** — each snapshot is fetched in the ``id_`` form and handed to
-   :func:`crawler.ingest.ingest_page` with ``source="wayback"``, its
-   ``snapshot_timestamp`` and original URL, in archive runs of ``batch_size``
-   captures; each committed batch is marked done in the checkpoint.
+4. **ingest** — each snapshot is fetched in the ``id_`` form, written to the
+   run's WARC and read by :func:`crawler.ingest.read_page` with
+   ``source="wayback"``, its ``snapshot_timestamp`` and original URL, in archive
+   runs of ``batch_size`` captures; each committed batch is marked done in the
+   checkpoint.
+
+Template lines are learned as in the live crawl (:mod:`crawler.templates`):
+each batch's records wait on local disk and are added with every line learned by
+then removed (not lines first learned in a later batch); an article's first
+snapshot only is learned from, so ``pick=all`` cannot make its prose template.
 
 The archive decides duplicates: an article already archived live with the
 same text is a ``duplicate``; a differing text becomes a new version.
@@ -27,26 +33,25 @@ import logging
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from ipaddress import ip_address
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from protego import Protego
 
 from crawler.runner import FAILURE_REASONS, CrawlSummary
 from crawler.stats import CrawlTally
 from crawler.templates import STATS_KEY as TEMPLATES_STATS_KEY
-from crawler.templates import saved_template_lines
-from crawler.wayback.cdx import CdxClient, CdxQuery, CdxRow, format_timestamp
+from crawler.templates import OutletTemplates, RecordSpool, saved_template_lines
+from crawler.wayback.cdx import CdxClient, CdxQuery, CdxRow, cdx_scopes, format_timestamp
 from crawler.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from crawler.wayback.discover import DiscoveredUrl, read_discovery_capture
-from crawler.wayback.replay import ReplayClient, ReplayError, replay_path
+from crawler.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
 from crawler.wayback.snapshots import Pick, Snapshot, SnapshotSelector
 from crawler.wayback.transport import RetryPolicy, WaybackHttp
 from crawler.window import DateWindow
 from newsarchive.registry import Outlet
-from newsarchive.settings import Settings, get_settings
+from newsarchive.settings import Settings, get_settings, redact
 from newsarchive.urls import canonical_url, same_site
 
 if TYPE_CHECKING:
@@ -54,45 +59,12 @@ if TYPE_CHECKING:
 
     from archive import Archive, ArchiveRun
 
-__all__ = ["REPLAY_SKIP_REASONS", "WaybackBackfill", "backfill_from_wayback", "cdx_scopes", "skip_reason"]
+__all__ = ["WaybackBackfill", "backfill_from_wayback"]
 
 logger = logging.getLogger(__name__)
 
 #: Filters of the CDX query for discovery documents (sitemaps, RSS and Atom feeds).
 XML_FILTERS: tuple[str, ...] = ("statuscode:200", "mimetype:.*xml.*")
-#: Replay failure reason → the crawler's skip reason (the detail stays in stats["wayback"]).
-REPLAY_SKIP_REASONS: dict[str, str] = {
-    "not_archived": "gone",
-    "excluded": "http_error",
-    "error_page": "http_error",
-    "redirect_loop": "redirect_loop",
-    "redirect_offsite": "offsite",
-    "bad_redirect": "error",
-}
-
-def skip_reason(replay_reason: str) -> str:
-    """The crawler's skip reason for a replay failure (an archived 404/410 page is "gone")."""
-    if replay_reason.startswith("archived_"):
-        return "gone" if replay_reason in ("archived_404", "archived_410") else "http_error"
-    return REPLAY_SKIP_REASONS.get(replay_reason, "error")
-
-
-def cdx_scopes(outlet: Outlet) -> list[tuple[str, str]]:
-    """(url, matchType) per CDX query: ``domain`` for a named host, ``prefix`` for an IP, a port or a path."""
-    scopes: list[tuple[str, str]] = []
-    base = urlsplit(outlet.base_url)
-    host = base.hostname or ""
-    try:
-        ip_address(host)
-        is_ip = True
-    except ValueError:
-        is_ip = False
-    if is_ip or base.port or base.path not in ("", "/"):
-        scopes.append((outlet.base_url, "prefix"))
-    else:
-        scopes.append((host.removeprefix("www."), "domain"))
-    scopes += [(domain, "domain") for domain in outlet.domains]
-    return list(dict.fromkeys(scopes))
 
 
 class WaybackBackfill:
@@ -129,8 +101,9 @@ class WaybackBackfill:
         )
         self.selector = SnapshotSelector(outlet, window, pick, max_listing_snapshots=max_discovery_snapshots)
         self.tally = CrawlTally()
-        #: Template lines saved by the outlet's last run (:mod:`crawler.templates`): used, and carried forward.
-        self.template_lines: dict[str, list[str]] = {}
+        #: The outlet's template lines (:mod:`crawler.templates`): saved by its runs, and learned from the snapshots.
+        self.templates = OutletTemplates.from_settings(settings)
+        self._learned_from: set[str] = set()  # canonical URLs whose first snapshot was learned from
         self.replay_failures: Counter[str] = Counter()
         self.snapshot_outcomes: Counter[str] = Counter()
         self.run_ids: list[str] = []
@@ -260,24 +233,22 @@ class WaybackBackfill:
         return self._summarise(time.monotonic() - started)
 
     def _ingest_batch(self, batch: list[Snapshot]) -> None:
-        from crawler.ingest import ingest_page
-
         run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window.as_tuple())
         headlines = self.archive.index.headlines(self.outlet.id)
-        # The outlet's template lines as its last live crawl learned them, so a snapshot whose text
-        # equals the live capture's is a duplicate, not a version that differs by a template line.
-        self.template_lines = saved_template_lines(self.archive, self.outlet.id)
-        template_lines = frozenset(line for lines in self.template_lines.values() for line in lines)
+        # Lines saved since the last batch (this backfill's own, or a live crawl's committed meanwhile).
+        self.templates.remember(saved_template_lines(self.archive, self.outlet.id))
+        held = RecordSpool()
         finished: list[tuple[str, str]] = []
         try:
             for snapshot in batch:
-                outcome = self._ingest_one(run, snapshot, headlines, template_lines, ingest_page)
-                self._record(snapshot.canonical_url, outcome)
+                outcome = self._read_one(run, snapshot, headlines, held)
+                if outcome is not None:  # else its record is held, and settled when added
+                    self._record(snapshot.canonical_url, outcome)
                 finished.append((snapshot.timestamp, snapshot.original))
         except BaseException as exc:
-            self._commit(run, finished, interrupted=f"{type(exc).__name__}: {exc}")
+            self._commit(run, held, finished, interrupted=f"{type(exc).__name__}: {exc}")
             raise
-        self._commit(run, finished)
+        self._commit(run, held, finished)
 
     def _record(self, identity: str, outcome: str) -> None:
         """Count one snapshot's outcome; the article's outcome is settled with its last snapshot."""
@@ -288,36 +259,53 @@ class WaybackBackfill:
         if self._remaining[identity] <= 0:
             self.tally.finish(identity, self._outcomes.pop(identity))
 
-    def _ingest_one(
-        self, run: ArchiveRun, snapshot: Snapshot, headlines: set[str], template_lines: frozenset[str],
-        ingest_page: Any,
-    ) -> str:
+    def _read_one(self, run: ArchiveRun, snapshot: Snapshot, headlines: set[str], held: RecordSpool) -> str | None:
+        """Fetch, capture and read one snapshot: its outcome, or None when its record is held."""
+        from crawler.ingest import capture, read_page
+
         try:
-            capture = self.replay.fetch(snapshot.timestamp, snapshot.original)
+            replayed = self.replay.fetch(snapshot.timestamp, snapshot.original)
         except ReplayError as exc:
             self.replay_failures[exc.reason] += 1
             logger.info("wayback: %s", exc)
             return skip_reason(exc.reason)
         # The raw capture is stored under the article's own URL (not the Archive's replay URL), so the WARC
         # replays like a live capture (pywb); the record says where it came from: source + snapshot_timestamp.
-        result = ingest_page(
-            run, self.outlet, capture.url, capture.status, capture.headers, capture.body, capture.fetched_at,
-            source="wayback", snapshot_timestamp=capture.timestamp, original_url=capture.url,
-            known_headlines=headlines, template_lines=template_lines, window=self.window,
-            rules=self.selector.rules,
+        pointer = capture(
+            run, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
             request_headers={"User-Agent": self.settings.user_agent,
-                             "Referer": self.http.url(replay_path(capture.timestamp, capture.url))},
+                             "Referer": self.http.url(replay_path(replayed.timestamp, replayed.url))},
         )
+        result = read_page(
+            self.outlet, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
+            pointer=pointer, source="wayback", snapshot_timestamp=replayed.timestamp, known_headlines=headlines,
+            template_lines=self.templates.lines, window=self.window, rules=self.selector.rules,
+        )
+        first = snapshot.canonical_url not in self._learned_from
+        self._learned_from.add(snapshot.canonical_url)
+        if self.templates.hold(held, snapshot.canonical_url, result, learn=first):
+            return None
         if result.outcome == "error":
-            logger.info("wayback: %s at %s: %s", capture.url, capture.timestamp, result.detail)
+            logger.info("wayback: %s at %s: %s", replayed.url, replayed.timestamp, result.detail)
         return str(result.outcome)
 
-    def _commit(self, run: ArchiveRun, finished: list[tuple[str, str]], interrupted: str | None = None) -> None:
+    def _commit(
+        self, run: ArchiveRun, held: RecordSpool, finished: list[tuple[str, str]], interrupted: str | None = None
+    ) -> None:
+        """Add the batch's held records, every template line learned by now removed, and commit it."""
+        try:
+            for identity, record in held.drain(self.templates.lines):
+                self._record(identity, run.add_article(record))
+        except BaseException as exc:
+            run.abort(f"records could not be added: {type(exc).__name__}: {redact(str(exc))}")
+            raise
+        finally:
+            held.close()
         if not finished:
             run.abort(interrupted or "nothing fetched")
             return
         stats = self.stats()
-        stats[TEMPLATES_STATS_KEY] = self.template_lines
+        stats[TEMPLATES_STATS_KEY] = self.templates.to_stats(keep_saved=True)
         if interrupted:
             stats["interrupted"] = interrupted
         run.commit(stats)

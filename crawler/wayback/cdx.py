@@ -25,9 +25,15 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from ipaddress import ip_address
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from crawler.wayback.transport import WaybackHttp, WaybackUnavailable
 from newsarchive.errors import CrawlError
+
+if TYPE_CHECKING:
+    from newsarchive.registry import Outlet
 
 __all__ = [
     "CDX_PATH",
@@ -36,6 +42,7 @@ __all__ = [
     "CdxQuery",
     "CdxRow",
     "CdxTruncated",
+    "cdx_scopes",
     "format_timestamp",
     "parse_cdx_json",
     "parse_timestamp",
@@ -51,6 +58,24 @@ MATCH_TYPES = frozenset({"exact", "prefix", "host", "domain"})
 
 class CdxTruncated(CrawlError):
     """A CDX response that is not complete JSON (cut short by the server or the network)."""
+
+
+def cdx_scopes(outlet: Outlet) -> list[tuple[str, str]]:
+    """(url, matchType) per CDX query: ``domain`` for a named host, ``prefix`` for an IP, a port or a path."""
+    scopes: list[tuple[str, str]] = []
+    base = urlsplit(outlet.base_url)
+    host = base.hostname or ""
+    try:
+        ip_address(host)
+        is_ip = True
+    except ValueError:
+        is_ip = False
+    if is_ip or base.port or base.path not in ("", "/"):
+        scopes.append((outlet.base_url, "prefix"))
+    else:
+        scopes.append((host.removeprefix("www."), "domain"))
+    scopes += [(domain, "domain") for domain in outlet.domains]
+    return list(dict.fromkeys(scopes))
 
 
 def format_timestamp(value: date | datetime, *, end: bool = False) -> str:

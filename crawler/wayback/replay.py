@@ -30,7 +30,7 @@ from crawler.wayback.cdx import format_timestamp
 from crawler.wayback.transport import WaybackHttp
 from newsarchive.errors import CrawlError
 
-__all__ = ["Capture", "ReplayClient", "ReplayError", "replay_path"]
+__all__ = ["REPLAY_SKIP_REASONS", "Capture", "ReplayClient", "ReplayError", "replay_path", "skip_reason"]
 
 #: ``/web/<timestamp><flags>_/<url>`` in a Location header or a request path.
 _WEB_PATH = re.compile(r"/web/(\d{1,14})(?:[a-z]{2}_)?/(.+)$")
@@ -50,6 +50,24 @@ class ReplayError(CrawlError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+#: Replay failure reason → the crawler's skip reason (the detail stays in stats["wayback"]).
+REPLAY_SKIP_REASONS: dict[str, str] = {
+    "not_archived": "gone",
+    "excluded": "http_error",
+    "error_page": "http_error",
+    "redirect_loop": "redirect_loop",
+    "redirect_offsite": "offsite",
+    "bad_redirect": "error",
+}
+
+
+def skip_reason(replay_reason: str) -> str:
+    """The crawler's skip reason for a replay failure (an archived 404/410 page is "gone")."""
+    if replay_reason.startswith("archived_"):
+        return "gone" if replay_reason in ("archived_404", "archived_410") else "http_error"
+    return REPLAY_SKIP_REASONS.get(replay_reason, "error")
 
 
 def replay_path(timestamp: str, url: str) -> str:

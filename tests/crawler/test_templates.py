@@ -56,6 +56,19 @@ def test_saved_lines_kept_until_a_run_sees_enough_pages_of_their_language() -> N
     assert templates.to_stats() == {"en": ["New English footer."], "ru": ["Старая подпись."]}
 
 
+def test_backfill_keeps_every_saved_line_and_adds_the_learned_ones() -> None:
+    # A backfill reads the past: a line its snapshots no longer carry may still be today's template.
+    templates = OutletTemplates(TemplateLearner(min_pages=2, min_share=0.5), {"en": ["Old English footer."]})
+    templates.remember({"en": ["Live footer.", "Old English footer."], "ru": ["Старая подпись."]})
+    assert templates.lines == {"Old English footer.", "Live footer.", "Старая подпись."}
+    for n in range(3):
+        templates.learner.observe([f"English story {n}.", "New English footer."], language="en")
+    assert templates.to_stats(keep_saved=True) == {
+        "en": ["Live footer.", "New English footer.", "Old English footer."], "ru": ["Старая подпись."],
+    }
+    assert templates.to_stats() == {"en": ["New English footer."], "ru": ["Старая подпись."]}
+
+
 @pytest.mark.slow
 def test_crawl_learns_template_lines_and_removes_them_from_every_record(outlet_server: OutletServer,
                                                                          outlet_corpus, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ The outlet server serves the demo corpus with some articles gone (404/410); the 
 holds the outlet's history (tests.fixtures.wayback.record_history): every article, some only
 findable through archived sitemaps, some first captured before a correction, some under a
 tracking-variant URL, and sitemaps, feeds, home and section pages as they looked in the past.
+Jannah and Newspaper articles carry the outlet's template line (``outlet_server.TEMPLATE_LINES``).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import pytest
 from archive import Archive
 from crawler.runner import crawl_in_subprocess
 from crawler.stats import CrawlTally
+from crawler.templates import saved_template_lines
 from crawler.wayback import RetryPolicy, WaybackUnavailable, backfill_from_wayback
 from newsarchive.registry import Outlet
 from newsarchive.settings import Settings
 from newsarchive.urls import canonical_url
-from outlet_server import Corpus, Faults, OutletServer
+from outlet_server import TEMPLATE_LINES, Corpus, Faults, OutletServer
 from tests.fixtures.wayback import CORRECTION, OutletHistory, record_history
 from tests.fixtures.wayback_server import WaybackServer
 
@@ -142,6 +144,35 @@ def test_no_duplicates_with_live_captures(
         assert [v["version"] for v in latest[url].versions] == [2, 1]
 
 
+def test_backfill_learns_the_outlets_template_lines(
+    outlet: Outlet, outlet_corpus: Corpus, archive_of_the_past: WaybackServer, tmp_path: Path
+) -> None:
+    # No earlier run: the English line is learned from the snapshots (most of the window's English
+    # articles carry it), and removed from every record, the ones read before it was learned too.
+    line = TEMPLATE_LINES["en"]
+    templated = {
+        canonical_url(f"http://x{a.path}") for a in outlet_corpus.articles
+        if a.language == "en" and a.theme in ("jannah", "newspaper") and not a.is_seed
+        and SINCE <= a.published.astimezone(outlet_corpus.tz).date() <= UNTIL
+    }
+    archive_dir = tmp_path / "archive"
+    first = backfill(outlet, archive_dir, archive_of_the_past, tmp_path)
+    stored = records(archive_dir, tmp_path)
+    assert first.archived == len(stored) > len(templated) > 4
+    assert [r.canonical_url for r in stored if line in r.text] == []
+    removed = {r.canonical_url for r in stored if line in r.extraction.get("template_lines_removed", [])}
+    assert paths(removed) == paths(templated)
+    with Archive.open(str(archive_dir), settings_for(tmp_path)) as archive:
+        assert saved_template_lines(archive, "demo") == {"en": [line]}
+
+    # The same snapshots again (a fresh checkpoint): the same texts, so nothing is stored.
+    again = backfill(outlet, archive_dir, archive_of_the_past, tmp_path / "again")
+    outcomes = again.stats["wayback"]["snapshot_outcomes"]
+    assert again.archived == again.versions == 0 and again.failed == 0
+    assert outcomes == {"duplicate": first.stats["wayback"]["snapshot_outcomes"]["new"]}
+    assert len(records(archive_dir, tmp_path, all_versions=True)) == len(stored)
+
+
 def test_pick_all_keeps_every_distinct_text_as_versions(
     outlet: Outlet, history: OutletHistory, archive_of_the_past: WaybackServer, tmp_path: Path
 ) -> None:
@@ -156,7 +187,8 @@ def test_pick_all_keeps_every_distinct_text_as_versions(
 def test_interrupted_backfill_resumes_without_starting_over(
     outlet: Outlet, archive_of_the_past: WaybackServer, tmp_path: Path
 ) -> None:
-    full = backfill(outlet, tmp_path / "reference", archive_of_the_past, tmp_path / "ref-state")
+    # The same batches as below: a batch's records lose the template lines learned by the batch's end.
+    full = backfill(outlet, tmp_path / "reference", archive_of_the_past, tmp_path / "ref-state", batch_size=5)
     full_replays = full.stats["wayback"]["http"]["requests"]["replay"]
     archive_of_the_past.reset_log()
 
