@@ -44,9 +44,10 @@ MAX_OPEN_PACKS = 32
 class PackWriter:
     """Appends a run's records, one per line, to a local temporary file until the run commits."""
 
-    def __init__(self, key: str, workdir: Path) -> None:
+    def __init__(self, key: str, workdir: Path, *, temp_prefix: str = "pack-") -> None:
         self.key = key
         self._workdir = workdir
+        self._temp_prefix = temp_prefix
         self._file: IO[bytes] | None = None
         self.path: Path | None = None
         self.size = 0
@@ -56,7 +57,7 @@ class PackWriter:
         """Add one record's stored bytes; return their offset in the pack."""
         if self._file is None:
             self._file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by finish/discard
-                prefix="pack-", suffix=".jsonl", dir=self._workdir, delete=False
+                prefix=self._temp_prefix, suffix=".jsonl", dir=self._workdir, delete=False
             )
             self.path = Path(self._file.name)
         offset = self.size

@@ -81,13 +81,16 @@ class ArchiveRun:
         self._versions: dict[str, list[VersionInfo]] | None = None
         self._store_down = False
         spool.ensure_dirs()
-        self._pack = PackWriter(layout.pack_key(outlet_id, self.run_id), spool.workdir)
+        spool.clean_workdir()  # what runs killed on this host left half-written
+        self._pack = PackWriter(layout.pack_key(outlet_id, self.run_id), spool.workdir,
+                                temp_prefix=spool.temp_prefix("pack"))
         self._captures = CaptureWriter(
             lambda seq: layout.warc_key(outlet_id, self.run_id, seq),
             self._store_warc,
             max_bytes=settings.warc_max_bytes,
             workdir=spool.workdir,
             info={"outlet": outlet_id, "run-id": self.run_id, "source": source},
+            temp_prefix=spool.temp_prefix("warc"),
         )
         self.flush_spool()
 
@@ -323,7 +326,7 @@ class ArchiveRun:
     def _write_index(self, manifest: Manifest) -> None:
         if not self._rows:
             return
-        with tempfile.TemporaryDirectory(dir=self.spool.workdir) as tmp:
+        with tempfile.TemporaryDirectory(dir=self.spool.workdir, prefix=self.spool.temp_prefix("index")) as tmp:
             path = Path(tmp) / "index.parquet"
             rows_to_parquet(self._rows, path)
             info = self.store.put(layout.index_key(self.outlet_id, self.run_id), path, content_type=_PARQUET)
@@ -339,7 +342,7 @@ class ArchiveRun:
         stored = [{**row, "pack": None, "pack_offset": None} for row in self._rows if row["key"] not in spooled]
         if not stored:
             return
-        path = self.spool.workdir / f"rows-{self.run_id}.parquet"
+        path = self.spool.workdir / f"{self.spool.temp_prefix('rows')}{self.run_id}.parquet"
         rows_to_parquet(stored, path)
         digest, _ = sha256_of(path)
         self.spool.add(layout.index_key(self.outlet_id, self.run_id), path, sha256=digest, kind="rows")

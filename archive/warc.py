@@ -151,8 +151,10 @@ class CaptureWriter:
         workdir: Path | None = None,
         software: str = "newsarchive",
         info: Mapping[str, str] | None = None,
+        temp_prefix: str = "newsarchive-",
     ) -> None:
         self._key_for = key_for
+        self._temp_prefix = temp_prefix
         self._on_file_done = on_file_done
         self._max_bytes = max_bytes
         self._workdir = workdir
@@ -177,7 +179,7 @@ class CaptureWriter:
         self._seq += 1
         self._key = self._key_for(self._seq)
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open across captures, closed in _finish_file
-            prefix="newsarchive-", suffix=".warc.gz", dir=self._workdir, delete=False
+            prefix=self._temp_prefix, suffix=".warc.gz", dir=self._workdir, delete=False
         )
         self._path = Path(handle.name)
         self._file = handle
