@@ -9,6 +9,8 @@ Everything the crawler, the CLI and the DAGs do with an archive goes through
     run.add_article(ArticleRecord(..., raw=ptr.as_dict()))   # "new" | "version" | "duplicate"
     run.commit(stats)
     archive.export("jsonl", Path("articles.jsonl"), outlet="demo")
+    verify_archive(archive.store, deep=True).damaged                  # archive.verify
+    collect_garbage(archive.store, older_than=timedelta(hours=48))   # archive.gc: what killed runs left
 
 The key layout is documented in :mod:`archive.layout`. This package knows nothing of Scrapy.
 """
@@ -19,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from archive.download import ExportSummary, Selection
 from archive.facade import Archive
+from archive.gc import GcReport, collect_garbage
 from archive.index import ArchiveIndex
 from archive.manifest import Manifest
 from archive.record import ArticleRecord, RawPointer
 from archive.run import ArchiveRun, Outcome
 from archive.stats import ArchiveStats, write_heatmap
 from archive.stores import LocalStore, ObjectInfo, ObjectNotFoundError, Store, StoreAccessError, open_store
+from archive.verify import VerifyReport, verify_archive
 
 if TYPE_CHECKING:
     from archive.stores.s3 import S3Store
@@ -36,6 +40,7 @@ __all__ = [
     "ArchiveStats",
     "ArticleRecord",
     "ExportSummary",
+    "GcReport",
     "LocalStore",
     "Manifest",
     "ObjectInfo",
@@ -46,7 +51,10 @@ __all__ = [
     "Selection",
     "Store",
     "StoreAccessError",
+    "VerifyReport",
+    "collect_garbage",
     "open_store",
+    "verify_archive",
     "write_heatmap",
 ]
 

@@ -58,6 +58,8 @@ __all__ = [
     "pack_key",
     "parse_commit_key",
     "parse_index_key",
+    "parse_run_file_key",
+    "parse_warc_key",
     "record_key",
     "records_prefix",
     "run_started_at",
@@ -186,6 +188,24 @@ def parse_index_key(key: str) -> tuple[str, str] | None:
         run_id = parts[2].removesuffix(".parquet")
         if _RUN_ID.match(run_id):
             return parts[1], run_id
+    return None
+
+
+def parse_warc_key(key: str) -> tuple[str, str] | None:
+    """``(outlet_id, run_id)`` of a WARC file key (the run that wrote it), else None."""
+    parts = key.split("/")
+    if len(parts) == 6 and parts[0] == "warc" and parts[5].endswith(".warc.gz"):
+        run_id, _, seq = parts[5].removesuffix(".warc.gz").rpartition("-")
+        if seq.isdigit() and _RUN_ID.match(run_id):
+            return parts[1], run_id
+    return None
+
+
+def parse_run_file_key(key: str) -> tuple[str, str] | None:
+    """``(outlet_id, run_id)`` of any object under ``runs/<outlet>/<run_id>/``, else None."""
+    parts = key.split("/")
+    if len(parts) == 4 and parts[0] == "runs" and _RUN_ID.match(parts[2]):
+        return parts[1], parts[2]
     return None
 
 

@@ -14,12 +14,15 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from newsarchive.errors import NewsarchiveError
 from newsarchive.settings import redact
+
+if TYPE_CHECKING:
+    from archive.stores import Store
 
 __all__ = ["app", "main"]
 
@@ -35,6 +38,7 @@ app.add_typer(outlets_app, name="outlets")
 
 EXIT_USER_ERROR = 1
 EXIT_NOT_IMPLEMENTED = 2
+EXIT_DAMAGED = 3  # `verify` found a missing or altered object
 
 OutletsOption = Annotated[
     Path,
@@ -292,6 +296,77 @@ def stats(
     from archive.stats import print_stats
 
     print_stats(Archive.open(archive), gaps=gaps, plot=plot)
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+def _existing_store(uri: str) -> Store:
+    """The archive's store; a local archive must exist (opening one would create it)."""
+    from urllib.parse import unquote, urlsplit
+
+    from archive.stores import open_store
+    from newsarchive.settings import get_settings
+
+    parts = urlsplit(uri)
+    if parts.scheme.lower() in ("", "file") and not Path(unquote(parts.path) if parts.scheme else uri).expanduser().is_dir():
+        fail(f"{uri}: no archive there (no such directory)")
+    return open_store(uri, get_settings())
+
+
+@app.command()
+def verify(
+    archive: ArchiveOption = "archive",
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet's runs and objects.")] = None,
+    deep: Annotated[bool, typer.Option("--deep", help="Read every object and check its SHA-256 (WARC files also as gzip).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check that every committed run is whole: marker, manifest, objects, index.
+
+    Every object a committed manifest lists must exist with its size (--deep:
+    and its SHA-256). Objects no committed manifest lists, left by killed or
+    failed runs, are reported but are no damage: `newsarchive gc` deletes them.
+    Exit status: 0 intact, 3 damaged (each missing or altered object named),
+    1 on a usage or store error.
+    """
+    from archive.verify import verify_archive
+
+    store = _existing_store(archive)
+    try:
+        report = verify_archive(store, outlet=outlet, deep=deep)
+    finally:
+        store.close()
+    typer.echo(json.dumps(report.to_dict(), indent=1) if as_json else "\n".join(report.lines()))
+    if report.damaged:
+        fail(f"archive damaged: {len(report.problems)} problem(s), first: {report.problems[0]}", EXIT_DAMAGED)
+
+
+@app.command()
+def gc(
+    archive: ArchiveOption = "archive",
+    older_than: Annotated[float, typer.Option("--older-than", metavar="HOURS", min=0, help="Only runs started (and last written to) more than HOURS ago.")] = 48,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be deleted; delete nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete what killed or failed runs left in the archive.
+
+    Deletes the objects of uncommitted runs older than --older-than that no
+    committed manifest lists. Never touches a committed run's objects, leases,
+    or objects it cannot attribute to a run; skips an outlet while a crawl of
+    it holds the outlet's lease.
+    """
+    from datetime import timedelta
+
+    from archive.gc import collect_garbage
+    from newsarchive.settings import get_settings
+
+    store = _existing_store(archive)
+    try:
+        report = collect_garbage(store, older_than=timedelta(hours=older_than), dry_run=dry_run,
+                                 lease_ttl=timedelta(seconds=get_settings().crawl_lease_s))
+    finally:
+        store.close()
+    typer.echo(json.dumps(report.to_dict(), indent=1) if as_json else "\n".join(report.lines()))
 
 
 @app.command()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = [["crawl"], ["backfill"], ["download"], ["extract"], ["outlets", "check"], ["stats"], ["demo"]]
+COMMANDS = [["crawl"], ["backfill"], ["download"], ["extract"], ["outlets", "check"], ["stats"], ["verify"], ["gc"],
+            ["demo"]]
 
 
 def newsarchive(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
