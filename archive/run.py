@@ -77,6 +77,7 @@ class ArchiveRun:
         self.finished = False
         self._objects: list[ManifestEntry] = []
         self._spooled: list[str] = []
+        self._flushed: list[SpooledObject] = []  # removed from the spool when the run commits
         self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, list[VersionInfo]] | None = None
         self._store_down = False
@@ -228,6 +229,9 @@ class ArchiveRun:
 
         A spooled record goes through :meth:`add_article` again, so it is deduplicated and
         numbered against the index as it is now (its run may not have been able to read it).
+        An entry leaves the spool only once this run has committed (or re-spooled it): a run
+        killed after flushing leaves its flushed objects unreferenced in the store (``gc``
+        may delete them), so the spool must still hold them for the next run.
         """
         flushed = 0
         for entry in self.spool.entries():
@@ -246,10 +250,11 @@ class ArchiveRun:
             except StoreError as exc:
                 logger.warning("spool not flushed (store still failing): %s", redact(str(exc)))
                 break
-            self.spool.remove(entry)
             flushed += 1
             if self._store_down:  # re-spooled as a new entry: the store is still failing
+                self.spool.remove(entry)
                 break
+            self._flushed.append(entry)
         self.counts["flushed"] += flushed
         return flushed
 
@@ -304,6 +309,8 @@ class ArchiveRun:
             )
             self.store.put(layout.commit_key(self.outlet_id, self.run_id), marker.to_json_bytes(), content_type=_JSON)
             self.store.sync()
+            for entry in self._flushed:  # now listed by a committed manifest (or indexed by it)
+                self.spool.remove(entry)
         except StoreError as exc:
             self._spool_rows()
             manifest.committed = False

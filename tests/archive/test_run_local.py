@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import random
 import subprocess
@@ -120,6 +121,29 @@ def test_run_without_commit_marker_is_invisible(local_archive: Archive) -> None:
     assert rerun.add_article(make_record("demo", 5)) == "new"
     rerun.commit({})
     assert make_record("demo", 5).canonical_url in local_archive.index.known_canonical_urls("demo")
+
+
+def test_a_flushing_run_that_dies_before_its_commit_leaves_the_spool_whole(local_archive: Archive) -> None:
+    """The spool lets go of an entry only when the run that flushed it commits: a flushing run killed
+    before its commit leaves objects no committed manifest lists (``gc`` may delete them), so the next run
+    must flush them again — once, not twice."""
+    records = [make_record("demo", n) for n in range(2)]
+    for record in records:
+        data = record.to_json_bytes()
+        local_archive.spool.add(f"records/demo/spooled/{record.canonical_url[-8:]}.json", data,
+                                sha256=hashlib.sha256(data).hexdigest(), kind="record")
+    dying = local_archive.begin_run("demo")
+    assert dying.counts["flushed"] == 2 and len(local_archive.spool) == 2
+    dying.abort("killed before its commit")
+    assert local_archive.index.known_canonical_urls("demo") == set()
+    assert len(local_archive.spool) == 2, "the spool still holds what the dead run flushed"
+
+    rerun = local_archive.begin_run("demo")
+    assert rerun.counts["flushed"] == 2
+    assert rerun.commit({}).committed and len(local_archive.spool) == 0
+    exported = list(local_archive.iter_records())
+    assert sorted(r.canonical_url for r in exported) == sorted(r.canonical_url for r in records)
+    assert [r.version for r in exported] == [1, 1], "flushed twice, archived once"
 
 
 def test_index_queries(local_archive: Archive) -> None:

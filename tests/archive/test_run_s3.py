@@ -106,9 +106,9 @@ def test_when_s3_is_down_records_spool_and_the_next_run_flushes_them(
     up = Archive.open(uri, s3_settings)
     assert up.index.known_canonical_urls("demo") == set()
     next_run = up.begin_run("demo")
-    assert next_run.counts["flushed"] == 4 and len(up.spool) == 0
+    assert next_run.counts["flushed"] == 4 and len(up.spool) == 4, "kept until the flushing run commits"
     assert next_run.add_article(make_record("demo", 1)) == "duplicate"  # flushed records count for dedup
-    next_run.commit({})
+    assert next_run.commit({}).committed and len(up.spool) == 0
     records = list(up.iter_records(outlet="demo"))
     assert sorted(r.canonical_url for r in records) == sorted(make_record("demo", n).canonical_url for n in range(3))
     assert up.export("warc", Path(s3_settings.spool_dir).parent / "x.warc.gz").records == 3
