@@ -1,7 +1,8 @@
 """archive: writing into the local store and SeaweedFS, and ``download`` back, each beside a bare floor.
 
 - **local download** (issue 5 target: ``download --format jsonl`` of 100,000 records ≥ 20,000 records/s,
-  peak RSS < 300 MB): 100,000 synthetic records are written through the archive's own run API, then
+  peak RSS < 300 MB): 100,000 synthetic records written through the archive's own run API and kept
+  while the stored format holds (:mod:`bench.stored_archive`), then
   ``newsarchive download`` (a measured child) alternates with :mod:`bench.bare_read`, which only
   concatenates the stored record files (the floor any download pays);
 - **archive vs extract cost** (target ≤ 10 %): per article, ``write_capture`` + ``add_article`` on the
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +34,11 @@ from bench.common import (
     scratch_dir,
     warm_up,
 )
+from bench.stored_archive import OUTLET, cached_local_archive, remove_stale
 
 __all__ = ["run"]
 
 AREA = "archive"
-OUTLET = "bench"
 DOWNLOAD_RECORDS, QUICK_DOWNLOAD_RECORDS = 100_000, 10_000
 S3_ARTICLES, QUICK_S3_ARTICLES = 1_000, 200
 COST_PAGES, QUICK_COST_PAGES = 300, 100
@@ -62,80 +63,6 @@ def _pages(n: int) -> list[tuple[Any, str, bytes]]:
     base = "https://outlet.example/"
     site = Site(corpus, base)
     return [(a, base.rstrip("/") + a.path, site.respond(Request("GET", a.path, {})).body) for a in corpus.articles]
-
-
-def synthetic_records(start_at: int, stop: int) -> Iterator[Any]:
-    """Records number ``start_at`` to ``stop - 1``: distinct, with realistic texts (the demo corpus's gold,
-    numbered), spread over a year."""
-    from archive import ArticleRecord
-    from outlet_server import build_corpus
-
-    specs = build_corpus(seed=5, n_articles=200).articles
-    texts = [(s.title, s.gold_text, s.authors, s.language, s.section, s.tags) for s in specs]
-    start = date(2026, 1, 1)
-    fetched = datetime(2026, 12, 1, tzinfo=UTC).isoformat()
-    for i in range(start_at, stop):
-        title, text, authors, language, section, tags = texts[i % len(texts)]
-        day = start + timedelta(days=i % 365)
-        url = f"https://outlet.example/{day:%Y/%m/%d}/article-{i}/"
-        yield ArticleRecord(
-            outlet=OUTLET, url=url, canonical_url=url, text=f"{text}\n\nDispatch {i}.", title=f"{title} ({i})",
-            authors=authors, published=f"{day.isoformat()}T09:00:00+03:00", language=language, section=section,
-            tags=tags, fetched_at=fetched, raw={"warc_file": f"warc/{OUTLET}/x.warc.gz", "record_id": f"<urn:{i}>"},
-        )
-
-
-def _fill_part(archive_dir: str, spool_root: str, start_at: int, stop: int) -> int:
-    from archive import Archive
-
-    archive = Archive.open(archive_dir, bench_settings(Path(spool_root)))
-    run = archive.begin_run(OUTLET)
-    for record in synthetic_records(start_at, stop):
-        run.add_article(record)
-    run.commit({"synthetic": stop - start_at})
-    return stop - start_at
-
-
-def fill_local_archive(root: Path, n: int, workers: int = 2) -> float:
-    """Write ``n`` synthetic records through the run API, one run per worker process (the local store is
-    bound by the file system's mkdir/rename, not by CPU); returns records/s over all workers."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    bounds = [(n * w // workers, n * (w + 1) // workers) for w in range(workers)]
-    started = time.perf_counter()
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        done = sum(pool.map(_fill_part, *zip(*[(str(root / "archive"), str(root / f"w{w}"), a, b)
-                                                  for w, (a, b) in enumerate(bounds)], strict=True)))
-    return done / (time.perf_counter() - started)
-
-
-#: Where the synthetic local archive is kept between runs: writing 100,000 records costs minutes of
-#: CPU (two files and a directory per record), more than the bench's budget, so it is written once per
-#: version of the code that decides what is stored (the files below) and reused.
-CACHE_DIR = Path.home() / ".cache" / "newsarchive" / "bench"
-STORED_FORMAT_FILES = ("record.py", "layout.py", "index.py", "run.py", "manifest.py", "stores/local.py")
-
-
-def cached_local_archive(n: int) -> tuple[Path, float, bool]:
-    """A local archive of ``n`` synthetic records: (its root, records/s when it was written, reused?)."""
-    import hashlib
-    import json
-    import shutil
-
-    digest = hashlib.sha256()
-    for name in STORED_FORMAT_FILES:
-        digest.update((Path(__file__).resolve().parent.parent / "archive" / name).read_bytes())
-    root = CACHE_DIR / f"local-{n}-{digest.hexdigest()[:12]}"
-    ready = root / "READY.json"
-    if ready.exists():
-        return root, json.loads(ready.read_text())["write_records_per_s"], True
-    for stale in CACHE_DIR.glob(f"local-{n}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    root.mkdir(parents=True)
-    rate = fill_local_archive(root, n)
-    ready.write_text(json.dumps({"records": n, "write_records_per_s": rate}))
-    return root, rate, False
 
 
 # -- local download ------------------------------------------------------------------------------
@@ -330,7 +257,10 @@ def _s3_rounds(root: Path, server: Any, n: int, rounds: int) -> dict[str, Any]:
 
 def _step(label: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     print(f"[archive] {label} ...", flush=True)
-    return fn()
+    started = time.perf_counter()
+    result = fn()
+    print(f"[archive] {label}: {time.perf_counter() - started:.1f} s", flush=True)
+    return result
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -340,10 +270,14 @@ def run(quick: bool = False) -> dict[str, Any]:
     n_s3 = QUICK_S3_ARTICLES if quick else S3_ARTICLES
     n_cost = QUICK_COST_PAGES if quick else COST_PAGES
     warm_up(("newsarchive.cli", "archive", "archive.download", "bench.bare_read", "boto3"))
-    with scratch_dir("archive") as root:
-        local = _step(f"{n_download:,} records, local download", lambda: local_download(root / "local", n_download, rounds))
-        cost = _step(f"archive vs extract cost, {n_cost} pages", lambda: archive_vs_extract(root / "cost", n_cost))
-        s3 = _step(f"S3 (SeaweedFS), {n_s3:,} articles", lambda: s3_bench(root / "s3", n_s3, rounds))
+    try:
+        with scratch_dir("archive") as root:
+            local = _step(f"{n_download:,} records, local download",
+                          lambda: local_download(root / "local", n_download, rounds))
+            cost = _step(f"archive vs extract cost, {n_cost} pages", lambda: archive_vs_extract(root / "cost", n_cost))
+            s3 = _step(f"S3 (SeaweedFS), {n_s3:,} articles", lambda: s3_bench(root / "s3", n_s3, rounds))
+    finally:
+        remove_stale()  # after the measurements: deleting an old 100,000-record copy is kernel time
     dl = local["download"]
     figures = [
         Figure(AREA, f"download --format jsonl, local store, {n_download:,} records",
