@@ -178,10 +178,13 @@ def main(argv: list[str] | None = None) -> int:
     facts = machine()
     print(f"machine: {json.dumps(facts)}", flush=True)
     results = []
+    started = time.perf_counter()
     for area in args.areas or list(AREAS):
         result = run_area(area, args.quick)
         print_area(result, facts)
         results.append(result)
+    per_area = ", ".join(f"{r['area']} {r.get('seconds', 0):.0f} s" for r in results)
+    print(f"\nall areas: {time.perf_counter() - started:.0f} s of wall time ({per_area})", flush=True)
     if not args.no_save:
         path = save(results, facts, args.quick)
         if not args.quick:

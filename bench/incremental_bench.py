@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.common import PYTHON, Figure, OutletProcess, Usage, bench_settings, run_child, scratch_dir, warm_up
+from bench.common import PYTHON, Figure, Usage, bench_settings, run_child, scratch_dir, warm_up
+from bench.outlet import OutletProcess
 
 __all__ = ["run"]
 

@@ -7,17 +7,25 @@ and body F1 against the outlet's gold text (token-level, micro-averaged over the
 
 trafilatura and news-please refuse loopback hosts, so for them the outlet is served under the name
 ``levant-dispatch.test`` mapped to 127.0.0.1 by :mod:`bench.hosts_shim`. news-please pins old
-dependencies and is not in the project's lock: it runs from its own virtualenv, ``$NEWSPLEASE_PYTHON``
-(default ``/tmp/np/bin/python``; make it with ``uv venv /tmp/np && uv pip install --python /tmp/np
-news-please "readability-lxml==0.8.1"`` — readability-lxml 0.8.4 fails on the bytes news-please 1.6.16
-passes it), and is reported as not installed otherwise. news-please's crawl runs in a grandchild: its
-CPU is counted (reaped by the launcher), its peak RSS is not (the launcher's is polled). ``python -m bench peers [--quick]``.
+dependencies and is not in the project's lock: it runs from a virtualenv of its own, ``$NEWSPLEASE_PYTHON``
+when set, else ``~/.cache/newsarchive/bench/newsplease-<hash>/``, which this module makes with uv from
+``bench/newsplease-requirements.txt`` (news-please 1.6.16 and everything under it, pinned as measured;
+readability-lxml 0.8.1 because 0.8.4 fails on the bytes news-please passes it) the first time — about a
+minute with an empty uv cache, seconds with a warm one — so ``make bench`` needs no step by hand. If it
+cannot be made (no registry), news-please is reported as not installed. news-please's crawl runs in a
+grandchild: its CPU is counted (reaped by the launcher), its peak RSS is not (the launcher's is polled).
+``python -m bench peers [--quick]``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -28,20 +36,60 @@ from bench.common import (
     PYTHON,
     REPO_ROOT,
     Figure,
-    OutletProcess,
     Usage,
     bench_settings,
     run_child,
     scratch_dir,
 )
+from bench.outlet import OutletProcess
 
 __all__ = ["run"]
 
 AREA = "peers"
 ARTICLES, QUICK_ARTICLES = 300, 100
 PUBLIC_HOST = "levant-dispatch.test"
-NEWSPLEASE_PYTHON = Path(os.environ.get("NEWSPLEASE_PYTHON", "/tmp/np/bin/python"))
 NEWSPLEASE_TIMEOUT_S = 300
+NEWSPLEASE_REQUIREMENTS = Path(__file__).with_name("newsplease-requirements.txt")
+NEWSPLEASE_INSTALL_TIMEOUT_S = 600
+
+
+def _uv() -> list[str]:
+    """The uv that runs this bench (``uv run`` sets ``$UV``), else one on PATH, else ``python3 -m uv``."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    return [found] if found else ["python3", "-m", "uv"]
+
+
+def newsplease_python() -> tuple[Path | None, str]:
+    """news-please's interpreter and how it was had; (None, why) when there is none.
+
+    ``$NEWSPLEASE_PYTHON`` is used as it is; otherwise a virtualenv under the bench cache, keyed by the
+    requirements file, is made on first use (its ``READY`` file is written last, so a broken install
+    is redone).
+    """
+    from bench.stored_archive import CACHE_DIR
+
+    if given := os.environ.get("NEWSPLEASE_PYTHON"):
+        return (Path(given), "$NEWSPLEASE_PYTHON") if Path(given).exists() else (None, f"{given} missing")
+    pins = NEWSPLEASE_REQUIREMENTS.read_bytes()
+    venv = CACHE_DIR / f"newsplease-{hashlib.sha256(pins).hexdigest()[:12]}"
+    python = venv / "bin" / "python"
+    if (venv / "READY").exists():
+        return python, f"cached in {venv}"
+    print(f"[peers] installing news-please into {venv} ...", flush=True)
+    for stale in CACHE_DIR.glob("newsplease-*"):  # this one half-made, or older pins
+        shutil.rmtree(stale, ignore_errors=True)
+    started = time.perf_counter()
+    steps = [[*_uv(), "venv", "--quiet", "--python", sys.executable, str(venv)],
+             [*_uv(), "pip", "install", "--quiet", "--python", str(python), "-r", str(NEWSPLEASE_REQUIREMENTS)]]
+    for step in steps:
+        try:
+            subprocess.run(step, check=True, capture_output=True, text=True, timeout=NEWSPLEASE_INSTALL_TIMEOUT_S)
+        except (OSError, subprocess.SubprocessError) as exc:
+            detail = getattr(exc, "stderr", None) or str(exc)
+            return None, f"could not install it ({' '.join(step[-4:])}: {detail.strip()[-300:]})"
+    seconds = time.perf_counter() - started
+    (venv / "READY").write_text(json.dumps({"install_seconds": round(seconds, 1)}))
+    return python, f"installed into {venv} in {seconds:.0f} s"
 
 
 def _shim_env() -> dict[str, str]:
@@ -115,12 +163,12 @@ def trafilatura_crawl(root: Path, n: int) -> tuple[Usage, int, list[tuple[str, s
     return result.usage, responses, list(_jsonl(out))
 
 
-def _newsplease_config(root: Path, base_url: str) -> Path:
+def _newsplease_config(python: Path, root: Path, base_url: str) -> Path:
     """A news-please config directory: its shipped config.cfg with output under ``root``, JSON storage only,
     16 requests per domain (as the unthrottled newsarchive crawl)."""
     import configparser
 
-    shipped = run_child([str(NEWSPLEASE_PYTHON), "-c", "import newsplease, os; print(os.path.dirname(newsplease.__file__))"])
+    shipped = run_child([str(python), "-c", "import newsplease, os; print(os.path.dirname(newsplease.__file__))"])
     source = Path(shipped.check("news-please").stdout.strip()) / "config" / "config.cfg"
     config = configparser.RawConfigParser()
     config.optionxform = str  # type: ignore[assignment,method-assign]
@@ -154,12 +202,14 @@ def _newsplease_outputs(root: Path) -> Iterator[tuple[str, str]]:
             yield item["url"], item.get("maintext") or ""
 
 
-def newsplease_crawl(root: Path, n: int) -> tuple[Usage, int, list[tuple[str, str]]] | None:
-    if not NEWSPLEASE_PYTHON.exists():
-        return None
+def newsplease_crawl(root: Path, n: int) -> tuple[Usage, int, list[tuple[str, str]]] | str:
+    python, how = newsplease_python()
+    if python is None:
+        return f"not installed: {how}"
+    print(f"[peers] news-please: {how}", flush=True)
     with OutletProcess(n, public_host=PUBLIC_HOST) as outlet:
-        config_dir = _newsplease_config(root, outlet.base_url)
-        result = run_child([str(NEWSPLEASE_PYTHON), "-m", "newsplease", "-c", str(config_dir), "-no-confirm"],
+        config_dir = _newsplease_config(python, root, outlet.base_url)
+        result = run_child([str(python), "-m", "newsplease", "-c", str(config_dir), "-no-confirm"],
                            env=_shim_env(), timeout_s=NEWSPLEASE_TIMEOUT_S)
         responses = len(outlet.requests())
     return result.usage, responses, list(_newsplease_outputs(root))
@@ -181,8 +231,8 @@ def run(quick: bool = False) -> dict[str, Any]:
             workdir = root / name.split()[0]
             workdir.mkdir()
             measured = crawl(workdir, n)
-            if measured is None:
-                results[name] = {"status": f"not installed ({NEWSPLEASE_PYTHON} missing)"}
+            if isinstance(measured, str):
+                results[name] = {"status": measured}
                 continue
             usage, responses, texts = measured
             results[name] = {"status": "ok", "usage": usage.to_dict(), "responses": responses,
