@@ -10,8 +10,8 @@ Over the demo outlet (served from its own process, throttling off), at 1,000 and
 The two baselines run at the same time as each other (:func:`bench.common.together`), never beside
 the pipeline: their CPU seconds and peak RSS are each child's own (``wait4``, ``VmHWM``), so the
 headline is unchanged by it, but bare Scrapy's pages/s is its rate while trafilatura held a core
-(the figure says so). Running them one after the other would add about a minute and a half at
-10,000 articles, which the ten-minute ``make bench`` does not have. A round is the pipeline then the
+(the figure says so). Running them one after the other would add 60-90 s at 10,000 articles, which
+the ten-minute ``make bench`` does not have. A round is the pipeline then the
 baselines; a second round (1,000 articles) runs them in the other order.
 
 Headline: pipeline CPU ÷ (a + b) CPU (issue 3 target ≤ 1.3), and the pipeline's peak RSS (< 400 MB,
@@ -45,7 +45,7 @@ __all__ = ["CrawlSubjects", "run"]
 
 AREA = "crawl"
 #: Outlet sizes (issue 8: 1,000 and 10,000) and rounds of the default run. The 10,000-article size is
-#: one round: its pipeline alone is about 2.5 minutes of a core here, its baselines another 1.5.
+#: one round: its pipeline alone takes 1.7-2.3 minutes of a core here, its baselines 1.2-1.7 together.
 DEFAULT_SIZES = (1000, 10000)
 DEFAULT_ROUNDS = {1000: 2}
 QUICK_SIZES = (300,)
