@@ -10,7 +10,7 @@ so on a remote store they are cached locally once downloaded (and verified).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,7 +26,9 @@ from archive.record import ArticleRecord, parse_time
 from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
 
-__all__ = ["INDEX_SCHEMA", "ArchiveIndex", "VersionInfo", "captured_column", "index_row", "rows_to_parquet"]
+__all__ = [
+    "INDEX_SCHEMA", "ArchiveIndex", "IndexRowWriter", "VersionInfo", "captured_column", "index_row",
+]  # fmt: skip
 
 INDEX_SCHEMA = pa.schema(
     [
@@ -101,8 +103,59 @@ def captured_column(table: pa.Table) -> pa.ChunkedArray:
     return pc.coalesce(table["captured_at"], table["fetched_at"])
 
 
-def rows_to_parquet(rows: Sequence[dict[str, Any]], path: Path) -> None:
-    pq.write_table(pa.Table.from_pylist(list(rows), schema=INDEX_SCHEMA), path, compression="zstd")
+class IndexRowWriter:
+    """The index rows of one run, written to a local Parquet file one row group at a time.
+
+    A run of 10,000 articles held its rows as Python dicts until the commit (about 2.5 KB
+    each, then an Arrow copy of them all): the crawl's memory grew with the outlet's size.
+    Here at most :attr:`BATCH` rows are in memory; :meth:`finish` hands over the file.
+    """
+
+    BATCH = 1024
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._buffer: list[dict[str, Any]] = []
+        self._writer: pq.ParquetWriter | None = None
+
+    def append(self, row: dict[str, Any]) -> None:
+        self._buffer.append(row)
+        self.count += 1
+        if len(self._buffer) >= self.BATCH:
+            self._write_buffer()
+
+    def extend(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            self.append(row)
+
+    def _write_buffer(self) -> None:
+        if not self._buffer:
+            return
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, INDEX_SCHEMA, compression="zstd")
+        self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=INDEX_SCHEMA))
+        self._buffer.clear()
+
+    def finish(self) -> Path | None:
+        """The complete file (None when no row was written)."""
+        self._write_buffer()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        return self.path if self.count else None
+
+    def read(self) -> pa.Table:
+        """Every row written (finishes the file)."""
+        path = self.finish()
+        return pq.read_table(path) if path else INDEX_SCHEMA.empty_table()
+
+    def discard(self) -> None:
+        self._buffer.clear()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self.path.unlink(missing_ok=True)
 
 
 _NEVER = datetime.min.replace(tzinfo=UTC)

@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import bisect
 import logging
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive import layout
-from archive.index import ArchiveIndex, VersionInfo, index_row, rows_to_parquet
+from archive.index import ArchiveIndex, IndexRowWriter, VersionInfo, index_row
 from archive.manifest import CommitMarker, Manifest, ManifestEntry, code_version
 from archive.packs import PACK_CONTENT_TYPE, PackWriter
 from archive.record import ArticleRecord, RawPointer, text_sha256
@@ -78,11 +79,11 @@ class ArchiveRun:
         self._objects: list[ManifestEntry] = []
         self._spooled: list[str] = []
         self._flushed: list[SpooledObject] = []  # removed from the spool when the run commits
-        self._rows: list[dict[str, Any]] = []
         self._versions: dict[str, list[VersionInfo]] | None = None
         self._store_down = False
         spool.ensure_dirs()
         spool.clean_workdir()  # what runs killed on this host left half-written
+        self._rows = IndexRowWriter(spool.workdir / f"{spool.temp_prefix('index')}{self.run_id}.parquet")
         self._pack = PackWriter(layout.pack_key(outlet_id, self.run_id), spool.workdir,
                                 temp_prefix=spool.temp_prefix("pack"))
         self._captures = CaptureWriter(
@@ -260,7 +261,7 @@ class ArchiveRun:
 
     def _flush_entry(self, entry: SpooledObject) -> None:
         if entry.kind == "rows":
-            self._rows.extend(pq.read_table(entry.data_path).to_pylist())
+            self._rows.extend(pq.read_table(entry.data_path).to_pylist())  # one run's rows: a few thousand at most
         elif entry.kind == "record":
             record = ArticleRecord.from_json_bytes(entry.data_path.read_bytes())
             self.add_article(record)
@@ -331,26 +332,29 @@ class ArchiveRun:
         self._pack.discard()
 
     def _write_index(self, manifest: Manifest) -> None:
-        if not self._rows:
+        path = self._rows.finish()
+        if path is None:
             return
-        with tempfile.TemporaryDirectory(dir=self.spool.workdir, prefix=self.spool.temp_prefix("index")) as tmp:
-            path = Path(tmp) / "index.parquet"
-            rows_to_parquet(self._rows, path)
-            info = self.store.put(layout.index_key(self.outlet_id, self.run_id), path, content_type=_PARQUET)
+        info = self.store.put(layout.index_key(self.outlet_id, self.run_id), path, content_type=_PARQUET)
         manifest.objects.append(ManifestEntry(info.key, info.size, info.sha256 or ""))
+        self._rows.discard()
 
     def _spool_rows(self) -> None:
         """Keep the index rows of records already stored, so the next run indexes them."""
         self._pack.discard()
-        if not self._rows:
+        rows = self._rows.read()
+        self._rows.discard()
+        if not rows.num_rows:
             return
-        spooled = set(self._spooled)
         # The pack did not make it (or its run does not count): these records are read one by one.
-        stored = [{**row, "pack": None, "pack_offset": None} for row in self._rows if row["key"] not in spooled]
-        if not stored:
+        stored = rows.filter(pc.invert(pc.is_in(rows["key"], pa.array(self._spooled, pa.string()))))
+        if not stored.num_rows:
             return
+        nulls = {"pack": pa.nulls(stored.num_rows, pa.string()), "pack_offset": pa.nulls(stored.num_rows, pa.int64())}
+        for name, column in nulls.items():
+            stored = stored.set_column(stored.schema.get_field_index(name), name, column)
         path = self.spool.workdir / f"{self.spool.temp_prefix('rows')}{self.run_id}.parquet"
-        rows_to_parquet(stored, path)
+        pq.write_table(stored, path, compression="zstd")
         digest, _ = sha256_of(path)
         self.spool.add(layout.index_key(self.outlet_id, self.run_id), path, sha256=digest, kind="rows")
         self._spooled.append(layout.index_key(self.outlet_id, self.run_id))
@@ -362,6 +366,7 @@ class ArchiveRun:
         self.finished = True
         self._captures.discard()
         self._pack.discard()
+        self._rows.discard()
         logger.warning("run %s of %s aborted: %s", self.run_id, self.outlet_id, redact(reason))
 
     def __enter__(self) -> ArchiveRun:

@@ -10,8 +10,11 @@ The thresholds come from :class:`newsarchive.settings.Settings` (``template_min_
 ``template_min_share``). :func:`strip_template_lines` removes learned lines from a text already
 extracted (pages of a crawl seen before the lines were learned).
 
-Memory stays bounded on big outlets: once more than ``max_lines`` distinct lines are counted, the
-lines seen on one page only are forgotten (a template line is on many pages, so it survives).
+Memory stays flat in the outlet's size: a line is counted under a 64-bit hash of (language,
+line), and its text is kept only once it is seen on a second page — most lines of an outlet are
+article prose seen once. Once more than ``max_lines`` hashes are counted, the lines seen on one page
+only are forgotten (a template line is on many pages, so it survives). Holding every line's text
+cost ~6 KB per article: 60 MB at 10,000 articles.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ __all__ = ["TemplateLearner", "strip_template_lines"]
 
 #: Lines longer than this are article prose even when repeated (syndicated copy), never template.
 _MAX_TEMPLATE_CHARS = 400
-#: Distinct lines counted before the lines seen on a single page are forgotten.
-_MAX_COUNTED_LINES = 200_000
+#: Distinct lines counted before the lines seen on a single page are forgotten (~100 bytes each).
+_MAX_COUNTED_LINES = 100_000
 
 
 def strip_template_lines(text: str, lines: Collection[str]) -> tuple[str, list[str]]:
@@ -57,9 +60,10 @@ class TemplateLearner:
         self.min_share = min_share
         self.max_lines = max_lines
         self.pages: Counter[str | None] = Counter()  # pages seen, by language
-        self.counts: Counter[tuple[str | None, str]] = Counter()  # (language, line key) -> pages
-        self.examples: dict[str, str] = {}
-        self._frequent: set[tuple[str | None, str]] = set()  # counted on at least min_pages pages
+        self.counts: Counter[int] = Counter()  # hash((language, line key)) -> pages it is on
+        #: The lines counted on two pages or more: hash -> (language, the line as first written).
+        self.examples: dict[int, tuple[str | None, str]] = {}
+        self._frequent: set[int] = set()  # counted on at least min_pages pages
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> TemplateLearner:
@@ -81,28 +85,31 @@ class TemplateLearner:
             lines = list(page)
         self.pages[language] += 1
         seen = set()
+        counts = self.counts
         for line in lines:
             key = line_key(line)
             if key and len(key) <= _MAX_TEMPLATE_CHARS and key not in seen:
                 seen.add(key)
-                self.counts[language, key] += 1
-                self.examples.setdefault(key, " ".join(line.split()))
-                if self.counts[language, key] >= self.min_pages:
-                    self._frequent.add((language, key))
-        if len(self.counts) > self.max_lines:
+                slot = hash((language, key))
+                count = counts[slot] + 1
+                counts[slot] = count
+                if count >= 2 and slot not in self.examples:
+                    self.examples[slot] = (language, " ".join(line.split()))
+                if count >= self.min_pages:
+                    self._frequent.add(slot)
+        if len(counts) > self.max_lines:
             self._forget_single_page_lines()
 
     def _forget_single_page_lines(self) -> None:
-        self.counts = Counter({line: count for line, count in self.counts.items() if count > 1})
-        kept = {key for _, key in self.counts}
-        self.examples = {key: example for key, example in self.examples.items() if key in kept}
+        self.counts = Counter({slot: count for slot, count in self.counts.items() if count > 1})
 
     def template_lines_by_language(self) -> dict[str | None, set[str]]:
         """:meth:`template_lines`, by the language of the pages they were counted on."""
         found: dict[str | None, set[str]] = {}
-        for language, key in self._frequent:
-            if self.counts[language, key] >= self.min_share * self.pages[language]:
-                found.setdefault(language, set()).add(self.examples[key])
+        for slot in self._frequent:
+            language, example = self.examples[slot]
+            if self.counts[slot] >= self.min_share * self.pages[language]:
+                found.setdefault(language, set()).add(example)
         return found
 
     def template_lines(self) -> set[str]:
