@@ -10,9 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, ArticleRecord
+from archive.index import IndexRowWriter
 from archive.manifest import Manifest
 from tests.archive.conftest import capture, make_record
 
@@ -144,6 +147,21 @@ def test_a_flushing_run_that_dies_before_its_commit_leaves_the_spool_whole(local
     exported = list(local_archive.iter_records())
     assert sorted(r.canonical_url for r in exported) == sorted(r.canonical_url for r in records)
     assert [r.version for r in exported] == [1, 1], "flushed twice, archived once"
+
+
+def test_index_rows_are_written_a_row_group_at_a_time(local_archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run keeps at most ``IndexRowWriter.BATCH`` index rows in memory; every row reaches the index file."""
+    monkeypatch.setattr(IndexRowWriter, "BATCH", 4)
+    run = local_archive.begin_run("demo")
+    records = [make_record("demo", n) for n in range(11)]
+    for record in records:
+        run.add_article(record)
+    manifest = run.commit({})
+    index_key = next(o.key for o in manifest.objects if o.key.startswith("index/"))
+    parquet = pq.ParquetFile(local_archive.store.path_of(index_key))  # type: ignore[attr-defined]
+    assert parquet.metadata.num_row_groups == 3 and parquet.metadata.num_rows == 11
+    assert local_archive.index.known_canonical_urls("demo") == {r.canonical_url for r in records}
+    assert not list(local_archive.spool.workdir.glob("index-*")), "the work file is gone once stored"
 
 
 def test_index_queries(local_archive: Archive) -> None:
