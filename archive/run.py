@@ -312,6 +312,7 @@ class ArchiveRun:
             self.store.sync()
             for entry in self._flushed:  # now listed by a committed manifest (or indexed by it)
                 self.spool.remove(entry)
+            self._rows.discard()
         except StoreError as exc:
             self._spool_rows()
             manifest.committed = False
@@ -337,7 +338,8 @@ class ArchiveRun:
             return
         info = self.store.put(layout.index_key(self.outlet_id, self.run_id), path, content_type=_PARQUET)
         manifest.objects.append(ManifestEntry(info.key, info.size, info.sha256 or ""))
-        self._rows.discard()
+        # The file stays until the commit marker is stored: if the commit fails after this,
+        # its rows are spooled for the next run (:meth:`_spool_rows`).
 
     def _spool_rows(self) -> None:
         """Keep the index rows of records already stored, so the next run indexes them."""
