@@ -261,7 +261,7 @@ class ArchiveRun:
 
     def _flush_entry(self, entry: SpooledObject) -> None:
         if entry.kind == "rows":
-            self._rows.extend(pq.read_table(entry.data_path).to_pylist())  # one run's rows: a few thousand at most
+            self._rows.extend(pq.read_table(entry.data_path).to_pylist())  # the rows of one failed commit
         elif entry.kind == "record":
             record = ArticleRecord.from_json_bytes(entry.data_path.read_bytes())
             self.add_article(record)
