@@ -303,15 +303,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JS
 
 def _existing_store(uri: str) -> Store:
     """The archive's store; a local archive must exist (opening one would create it)."""
-    from urllib.parse import unquote, urlsplit
-
     from archive.stores import open_store
     from newsarchive.settings import get_settings
 
-    parts = urlsplit(uri)
-    if parts.scheme.lower() in ("", "file") and not Path(unquote(parts.path) if parts.scheme else uri).expanduser().is_dir():
-        fail(f"{uri}: no archive there (no such directory)")
-    return open_store(uri, get_settings())
+    return open_store(uri, get_settings(), create=False)
 
 
 @app.command()

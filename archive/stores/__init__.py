@@ -34,8 +34,10 @@ __all__ = [
 ]
 
 
-def open_store(uri: str, settings: Settings | None = None, *, aws: Mapping[str, str] | None = None) -> Store:
-    """The store named by ``uri`` (see module docstring)."""
+def open_store(
+    uri: str, settings: Settings | None = None, *, aws: Mapping[str, str] | None = None, create: bool = True
+) -> Store:
+    """The store named by ``uri`` (see module docstring); ``create=False``: a local archive must exist."""
     uri = uri.strip()
     if not uri:
         raise ArchiveLayoutError("empty archive URI")
@@ -48,10 +50,10 @@ def open_store(uri: str, settings: Settings | None = None, *, aws: Mapping[str, 
         parts = urlsplit(uri)
         if parts.netloc not in ("", "localhost"):
             raise ArchiveLayoutError(f"file URI with a remote host is not supported: {redact(uri)}")
-        return LocalStore(unquote(parts.path))
+        return LocalStore(unquote(parts.path), create=create)
     if scheme and len(scheme) > 1:
         raise ArchiveLayoutError(f"unsupported archive URI scheme {scheme!r} (use a path, file:// or s3://)")
-    return LocalStore(uri)
+    return LocalStore(uri, create=create)
 
 
 def __getattr__(name: str) -> Any:

@@ -70,12 +70,15 @@ _syncfs = _load_syncfs()
 class LocalStore(Store):
     """Objects as files under ``root``; checksums in an extended attribute (or a sidecar) of each."""
 
-    def __init__(self, root: str | Path, *, fsync: bool = False) -> None:
+    def __init__(self, root: str | Path, *, fsync: bool = False, create: bool = True) -> None:
+        """``create=False``: an archive that must exist already (readers such as ``verify``)."""
         self.root = Path(root).expanduser().resolve()
         self._root = str(self.root)
         self.uri = self.root.as_uri()
         self.fsync = fsync
         self._xattrs: bool | None = None  # whether the file system takes user extended attributes
+        if not create and not self.root.is_dir():
+            raise StoreError(f"{self.root}: no archive there (no such directory)")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
