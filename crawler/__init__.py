@@ -1,7 +1,8 @@
 """crawler: the Scrapy side of newsarchive — one generic news spider, driven by the outlet registry.
 
 - :func:`run_crawl` / :func:`crawl_in_subprocess` — crawl outlets into an archive;
-- :func:`ingest_page` — one page to one record (shared with the Wayback backfill);
+- :func:`ingest_page` — one page to one record (:func:`capture` + ``read_page`` + the run; the live
+  crawl and the Wayback backfill use the two steps, holding records for template learning);
 - :class:`NewsSpider`, :mod:`crawler.discovery`, :mod:`crawler.articles`,
   :mod:`crawler.window`, :mod:`crawler.middlewares`, :mod:`crawler.consumed` (responses a
   middleware consumes — retries, redirects, robots.txt — still archived), :mod:`crawler.stats` — the parts.

@@ -1,4 +1,4 @@
-"""One path from a fetched page to an archived record, shared by the live crawl and the Wayback backfill.
+"""One path from a fetched page to an archived record, whichever fetcher got the page.
 
 :func:`ingest_page` knows nothing of Scrapy: it takes what any fetcher has (URL,
 status, headers, body, time) and
@@ -10,9 +10,11 @@ status, headers, body, time) and
 4. keeps it only when its publication date is in the window;
 5. adds the :class:`archive.ArticleRecord` to the run (new, version or duplicate).
 
-Steps 2-4 are :func:`read_page`, for a caller that adds the record later (the live crawl
-holds its records back until the outlet's template lines are learned, see
-:mod:`crawler.templates`). Neither raises for a bad page: the outcome says what happened and why.
+Step 1 is :func:`capture` and steps 2-4 are :func:`read_page`: the live crawl and the Wayback
+backfill call those two and add the record later, because they hold records back until the
+outlet's template lines are learned (:mod:`crawler.templates`). :func:`ingest_page` is all five
+steps at once, for a caller archiving a page on its own. None raises for a bad page: the
+outcome says what happened and why.
 """
 
 from __future__ import annotations

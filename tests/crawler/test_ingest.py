@@ -1,4 +1,4 @@
-"""ingest_page: the one path from a fetched page to a record, shared by the live crawl and the Wayback backfill.
+"""ingest_page: the one path from a fetched page to a record (capture + read_page, which both fetchers use).
 
 Pages come from the real outlet server; the archive is a real local-directory archive.
 """
