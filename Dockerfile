@@ -18,6 +18,9 @@ WORKDIR /src
 COPY pyproject.toml uv.lock README.md ./
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-install-project --extra airflow-stack
+COPY core ./core
+COPY ingest ./ingest
+COPY history ./history
 COPY newsarchive ./newsarchive
 COPY crawler ./crawler
 COPY extract ./extract

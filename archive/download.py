@@ -37,7 +37,7 @@ from archive.index import ArchiveIndex, VersionInfo, captured_column
 from archive.packs import RecordReader
 from archive.record import ArticleRecord
 from archive.stores.base import Store
-from newsarchive.errors import ArchiveError
+from core.errors import ArchiveError
 
 __all__ = ["FORMATS", "ExportSummary", "Plan", "Selection", "export", "iter_records", "plan_selection"]
 

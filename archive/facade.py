@@ -15,7 +15,7 @@ from archive.run import ArchiveRun
 from archive.spool import Spool
 from archive.stats import ArchiveStats, compute_stats
 from archive.stores import Store, open_store
-from newsarchive.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 __all__ = ["Archive"]
 

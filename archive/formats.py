@@ -23,7 +23,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.record import ArticleRecord
 from archive.stores.base import Store
-from newsarchive.errors import ChecksumError, StoreError
+from core.errors import ChecksumError, StoreError
 
 if TYPE_CHECKING:
     from archive.download import ExportSummary

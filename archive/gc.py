@@ -34,7 +34,7 @@ from archive import layout
 from archive.inventory import Leftovers, RunLeftovers, human_bytes, load_references, scan
 from archive.lease import CrawlLease
 from archive.stores.base import Store
-from newsarchive.errors import LeaseHeldError
+from core.errors import LeaseHeldError
 
 __all__ = ["DEFAULT_OLDER_THAN", "GcReport", "collect_garbage"]
 

@@ -24,7 +24,7 @@ from typing import Any
 from archive import layout
 from archive.manifest import CommitMarker, Manifest
 from archive.stores.base import ObjectInfo, Store
-from newsarchive.errors import ChecksumError, ObjectNotFoundError
+from core.errors import ChecksumError, ObjectNotFoundError
 
 __all__ = [
     "RUN_OBJECT_PREFIXES",

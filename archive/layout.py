@@ -44,7 +44,7 @@ import re
 import secrets
 from datetime import UTC, date, datetime
 
-from newsarchive.errors import ArchiveLayoutError
+from core.errors import ArchiveLayoutError
 
 __all__ = [
     "COMMIT_MARKER",

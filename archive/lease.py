@@ -24,7 +24,7 @@ from types import TracebackType
 
 from archive.layout import lease_key
 from archive.stores import Store
-from newsarchive.errors import (
+from core.errors import (
     ChecksumError,
     LeaseHeldError,
     ObjectExistsError,
@@ -32,7 +32,7 @@ from newsarchive.errors import (
     StoreAccessError,
     StoreError,
 )
-from newsarchive.settings import redact
+from core.settings import redact
 
 __all__ = ["CrawlLease", "LeaseHolder"]
 

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from newsarchive.settings import redact
+from core.settings import redact
 
 __all__ = ["CommitMarker", "Manifest", "ManifestEntry", "code_version"]
 

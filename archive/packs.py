@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from archive.stores.base import Store
 from archive.stores.local import LocalStore
-from newsarchive.errors import ChecksumError, ObjectNotFoundError
+from core.errors import ChecksumError, ObjectNotFoundError
 
 __all__ = ["PACK_CONTENT_TYPE", "PackWriter", "RecordReader"]
 

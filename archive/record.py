@@ -159,7 +159,7 @@ class ArticleRecord:
         snapshot_timestamp: str | None = None,
         raw: RawPointer | dict[str, Any] | None = None,
     ) -> ArticleRecord:
-        """Build the record of a fresh extraction (``canonical_url`` from ``newsarchive.urls``)."""
+        """Build the record of a fresh extraction (``canonical_url`` from ``core.urls``)."""
         return cls(
             outlet=outlet,
             url=url,

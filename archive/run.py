@@ -38,8 +38,8 @@ from archive.record import ArticleRecord, RawPointer, text_sha256
 from archive.spool import Spool, SpooledObject
 from archive.stores.base import Data, ObjectInfo, Store, sha256_of
 from archive.warc import WARC_CONTENT_TYPE, CaptureWriter
-from newsarchive.errors import ArchiveError, ObjectExistsError, StoreAccessError, StoreError
-from newsarchive.settings import Settings, redact
+from core.errors import ArchiveError, ObjectExistsError, StoreAccessError, StoreError
+from core.settings import Settings, redact
 
 __all__ = ["ArchiveRun", "Outcome"]
 

@@ -27,7 +27,7 @@ from isal import isal_zlib
 
 from archive.inventory import Leftovers, Listed, Problem, References, human_bytes, load_references, scan
 from archive.stores.base import CHUNK_SIZE, ObjectInfo, Store
-from newsarchive.errors import ChecksumError, ObjectNotFoundError
+from core.errors import ChecksumError, ObjectNotFoundError
 
 __all__ = ["VerifyReport", "hash_check", "verify_archive"]
 

@@ -114,8 +114,8 @@ def archive_vs_extract(root: Path, n: int) -> dict[str, Any]:
     same load. The run's commit (index, manifest, marker) is counted on the archive side.
     """
     from archive import Archive, ArticleRecord
+    from core.urls import canonical_url
     from extract import extract_article
-    from newsarchive.urls import canonical_url
 
     pages = _pages(n)
     archive = Archive.open(str(root / "cost-archive"), bench_settings(root / "cost"))
@@ -180,8 +180,8 @@ def _fresh(path: Path) -> Path:
 
 def _s3_rounds(root: Path, server: Any, n: int, rounds: int) -> dict[str, Any]:
     from archive import Archive, ArticleRecord
+    from core.urls import canonical_url
     from extract import extract_article
-    from newsarchive.urls import canonical_url
 
     pages = _pages(n)
     fetched = datetime.now(UTC)

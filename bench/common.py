@@ -274,7 +274,7 @@ def scratch_dir(name: str) -> Iterator[Path]:
 
 def bench_settings(root: Path) -> Any:
     """Project settings whose spool (and index cache) live under ``root``, not in the user's cache."""
-    from newsarchive.settings import Settings
+    from core.settings import Settings
 
     return Settings.from_env(spool_dir=root / "spool")
 

@@ -74,8 +74,8 @@ class CrawlSubjects:
         self.server_cpu: list[float] = []
 
     def pipeline(self, round_no: int) -> Usage:
+        from core.registry import Outlet
         from crawler.runner import CrawlRequest
-        from newsarchive.registry import Outlet
 
         root = self.workdir / f"pipeline-{round_no}"
         request = CrawlRequest.build(

@@ -34,9 +34,9 @@ from typing import Any
 import trafilatura
 
 from bench.common import REPO_ROOT, machine
+from core.registry import Outlet
 from extract import Extraction, TemplateLearner, extract_article
 from extract.evaluation import Totals, leaked, score_text
-from newsarchive.registry import Outlet
 
 __all__ = ["Page", "gold_pages", "outlet_pages", "run"]
 

@@ -22,8 +22,8 @@ ARTICLES, QUICK_ARTICLES = 1000, 200
 
 
 def _crawl(outlet: OutletProcess, root: Path) -> tuple[Usage, dict[str, Any], list[tuple[str, str, int]]]:
+    from core.registry import Outlet
     from crawler.runner import CrawlRequest
-    from newsarchive.registry import Outlet
 
     request = CrawlRequest.build(
         [Outlet.model_validate(outlet.outlet)], str(root / "archive"),

@@ -139,8 +139,8 @@ def _jsonl(path: Path, url_key: str = "url", text_key: str = "text") -> Iterator
 
 def newsarchive_crawl(root: Path, n: int) -> tuple[Usage, int, list[tuple[str, str]]]:
     from archive import Archive
+    from core.registry import Outlet
     from crawler.runner import CrawlRequest
-    from newsarchive.registry import Outlet
 
     with OutletProcess(n) as outlet:
         request = CrawlRequest.build(

@@ -1,34 +1,36 @@
 """crawler: the Scrapy side of newsarchive — one generic news spider, driven by the outlet registry.
 
-- :func:`run_crawl` / :func:`crawl_in_subprocess` — crawl outlets into an archive;
-- :func:`ingest_page` — one page to one record (:func:`capture` + ``read_page`` + the run; the live
-  crawl and the Wayback backfill use the two steps, holding records for template learning);
-- :class:`NewsSpider`, :mod:`crawler.discovery`, :mod:`crawler.articles`,
-  :mod:`crawler.window`, :mod:`crawler.middlewares`, :mod:`crawler.consumed` (responses a
-  middleware consumes — retries, redirects, robots.txt — still archived), :mod:`crawler.stats` — the parts.
+Only Scrapy components live here, each in its own module: the spider (:mod:`crawler.spiders.news`),
+the downloader middlewares (:mod:`crawler.middlewares`, :mod:`crawler.consumed`), the archive
+pipeline (:mod:`crawler.pipelines`), the progress extension (:mod:`crawler.progress`), the resolver
+(:mod:`crawler.resolver`), the Scrapy settings built from an outlet (:mod:`crawler.settings`),
+the skip reason of a failed request (:mod:`crawler.failures`) and :func:`run_crawl`, which runs a
+``CrawlerProcess`` (:mod:`crawler.runner`). What a page is and how it is counted is :mod:`ingest`'s.
+
+Importing this package loads no Scrapy: its names are resolved on first use.
 """
 
-from crawler.articles import ArticleRules, UrlKind
-from crawler.ingest import IngestOutcome, capture, ingest_page
-from crawler.plan import CrawlPlan, build_plan
-from crawler.runner import CrawlRequest, CrawlSummary, crawl_in_subprocess, run_crawl
-from crawler.spiders.news import NewsSpider
-from crawler.stats import CrawlTally
-from crawler.window import DateWindow
+from __future__ import annotations
 
-__all__ = [
-    "ArticleRules",
-    "CrawlPlan",
-    "CrawlRequest",
-    "CrawlSummary",
-    "CrawlTally",
-    "DateWindow",
-    "IngestOutcome",
-    "NewsSpider",
-    "UrlKind",
-    "build_plan",
-    "capture",
-    "crawl_in_subprocess",
-    "ingest_page",
-    "run_crawl",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.runner import CrawlRequest, crawl_in_subprocess, run_crawl
+    from crawler.spiders.news import NewsSpider
+
+_LAZY = {
+    "CrawlRequest": "crawler.runner",
+    "crawl_in_subprocess": "crawler.runner",
+    "run_crawl": "crawler.runner",
+    "NewsSpider": "crawler.spiders.news",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'crawler' has no attribute {name!r}")
+
+
+__all__ = ["CrawlRequest", "NewsSpider", "crawl_in_subprocess", "run_crawl"]

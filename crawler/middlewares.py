@@ -14,7 +14,7 @@
 - :class:`CrawlDelayMiddleware` — robots.txt ``Crawl-delay`` (Scrapy reads Disallow only).
 - :class:`BackoffRetryMiddleware` — Scrapy's retries plus exponential backoff and ``Retry-After``;
   each retried response announced for the WARC (:mod:`crawler.consumed`).
-- :class:`CanonicalDupeFilter` — one request per URL identity (:func:`newsarchive.urls.canonical_url`).
+- :class:`CanonicalDupeFilter` — one request per URL identity (:func:`core.urls.canonical_url`).
 
 Each refusal raises a subclass of :class:`~scrapy.exceptions.IgnoreRequest`, so the
 spider's errback can count it under a clear reason.
@@ -42,8 +42,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
+from core.urls import canonical_url
 from crawler.consumed import announce_consumed
-from newsarchive.urls import canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

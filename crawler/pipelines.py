@@ -7,10 +7,10 @@ spider callback sees are announced by :data:`crawler.consumed.response_consumed`
 and hops to refused targets included — and robots.txt files Scrapy fetches for hosts
 the spider did not ask about. The pipeline opens the outlet's archive run when the
 spider opens and writes every one of these responses, with its request, to the run's
-WARC (:func:`crawler.ingest.capture`), counted by role in the run stats
-(``captures_by_role``, :data:`crawler.stats.CAPTURES_PREFIX`). It reads candidate articles
-(:func:`crawler.ingest.read_page`) with the outlet's template lines learned so far
-(:mod:`crawler.templates`) and holds their records back on disk. When the spider
+WARC (:func:`ingest.pages.capture`), counted by role in the run stats
+(``captures_by_role``, :data:`ingest.tally.CAPTURES_PREFIX`). It reads candidate articles
+(:func:`ingest.pages.read_page`) with the outlet's template lines learned so far
+(:mod:`ingest.templates`) and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
 each outcome in the spider's tally, and commits the run with its stats — or aborts
 it when the crawl did not finish.
@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.http import Request, Response
 
+from core.errors import ArchiveError
+from core.settings import redact
 from crawler.consumed import ConsumedKind, response_consumed
-from crawler.ingest import capture, read_page
 from crawler.middlewares import request_identity
-from crawler.stats import CAPTURES_PREFIX
-from crawler.templates import STATS_KEY, OutletTemplates, RecordSpool
-from newsarchive.errors import ArchiveError
-from newsarchive.settings import redact
+from ingest.pages import capture, read_page
+from ingest.tally import CAPTURES_PREFIX
+from ingest.templates import STATS_KEY, OutletTemplates, RecordSpool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.spiders import Spider
 
-    from crawler.stats import CrawlTally
+    from ingest.tally import CrawlTally
 
 __all__ = ["CrawlProgress"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sys
 
+from core.errors import NewsarchiveError
+from core.settings import redact
 from crawler.runner import CrawlRequest
-from newsarchive.errors import NewsarchiveError
-from newsarchive.settings import redact
 
 
 def main(argv: list[str] | None = None) -> int:

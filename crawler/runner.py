@@ -16,63 +16,22 @@ import os
 import subprocess
 import sys
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.errors import CrawlError
+from core.registry import Outlet
+from core.settings import Settings, get_settings, redact
 from crawler.settings import scrapy_settings
-from newsarchive.errors import CrawlError
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings, get_settings, redact
+from ingest.summary import RunSummary
 
-__all__ = ["FAILURE_REASONS", "CrawlRequest", "CrawlSummary", "crawl_in_subprocess", "run_crawl"]
+__all__ = ["CrawlRequest", "crawl_in_subprocess", "run_crawl"]
 
 #: Loggers held at the crawl's log level (a record below it is never built).
 LEVELLED_LOGGERS: tuple[str, ...] = ("scrapy", "twisted", "trafilatura", "htmldate", "courlan", "crawler", "extract",
                                      "archive")
-#: Skip reasons that mean a page could not be fetched or read (the summary's ``failed``).
-FAILURE_REASONS: tuple[str, ...] = ("error", "http_error", "timeout", "too_large", "redirect_loop")
-
-
-@dataclass
-class CrawlSummary:
-    """The outcome of one outlet's crawl (the full stats are in ``stats`` and in the run manifest)."""
-
-    outlet_id: str
-    run_id: str
-    archived: int
-    versions: int
-    skipped: dict[str, int]
-    failed: int
-    stats: dict[str, Any]
-    seconds: float
-    committed: bool = True
-
-    @classmethod
-    def from_spider_summary(cls, summary: dict[str, Any]) -> CrawlSummary:
-        stats = summary["stats"]
-        skipped = {reason: count for reason, count in stats["skipped"].items() if count}
-        return cls(
-            outlet_id=summary["outlet_id"],
-            run_id=summary["run_id"],
-            archived=stats["articles_archived"],
-            versions=stats["versions"],
-            skipped=skipped,
-            failed=sum(stats["skipped"].get(reason, 0) for reason in FAILURE_REASONS),
-            stats=stats,
-            seconds=stats["seconds"],
-            committed=summary["committed"],
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CrawlSummary:
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
-
-
 def _settings_to_json(settings: Settings) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}
 
@@ -119,7 +78,7 @@ class CrawlRequest:
     def from_json(cls, text: str) -> CrawlRequest:
         return cls(**json.loads(text))
 
-    def run(self) -> list[CrawlSummary]:
+    def run(self) -> list[RunSummary]:
         return run_crawl(
             [Outlet.model_validate(o) for o in self.outlets],
             self.archive_uri,
@@ -142,11 +101,11 @@ def run_crawl(
     settings: Settings | None = None,
     progress: bool = False,
     throttle: bool = True,
-) -> list[CrawlSummary]:
+) -> list[RunSummary]:
     """Crawl ``outlets`` into the archive at ``archive_uri``; one summary per outlet, in order.
 
     Runs a Twisted reactor: call it at most once per process (see :func:`crawl_in_subprocess`).
-    Holds each outlet's crawl lease meanwhile: raises :class:`~newsarchive.errors.LeaseHeldError`
+    Holds each outlet's crawl lease meanwhile: raises :class:`~core.errors.LeaseHeldError`
     when another crawl of one of the outlets is running.
     ``throttle=False`` turns AutoThrottle and delays off (loopback tests and benchmarks).
     """
@@ -154,8 +113,8 @@ def run_crawl(
 
     from archive import Archive
     from archive.lease import CrawlLease
-    from crawler.plan import build_plan
     from crawler.spiders.news import NewsSpider
+    from ingest.plan import build_plan
 
     settings = settings or get_settings()
     archive = Archive.open(archive_uri, settings)
@@ -194,7 +153,7 @@ def run_crawl(
         spider_summary = getattr(crawler.spider, "summary", None)
         if spider_summary is None:
             raise CrawlError(f"crawl of outlet {outlet.id!r} did not finish (see the log)")
-        summaries.append(CrawlSummary.from_spider_summary(spider_summary))
+        summaries.append(RunSummary.from_spider_summary(spider_summary))
     return summaries
 
 
@@ -210,7 +169,7 @@ def crawl_in_subprocess(
     throttle: bool = True,
     env: dict[str, str] | None = None,
     timeout_s: float | None = None,
-) -> list[CrawlSummary]:
+) -> list[RunSummary]:
     """:func:`run_crawl` in a fresh ``python -m crawler.run`` process; its summaries parsed back."""
     request = CrawlRequest.build(outlets, archive_uri, since=since, until=until, refresh_days=refresh_days,
                                  settings=settings, throttle=throttle, progress=progress)
@@ -237,4 +196,4 @@ def crawl_in_subprocess(
     if completed.returncode != 0 or "summaries" not in result:
         detail = result.get("error") or completed.stderr.strip()[-2000:] or f"exit code {completed.returncode}"
         raise CrawlError(f"crawl subprocess failed: {redact(detail)}")
-    return [CrawlSummary.from_dict(item) for item in result["summaries"]]
+    return [RunSummary.from_dict(item) for item in result["summaries"]]

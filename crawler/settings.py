@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
+from core.registry import Outlet
+from core.settings import Settings
 
 __all__ = ["RETRY_HTTP_CODES", "scrapy_settings", "user_agent"]
 

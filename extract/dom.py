@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from lxml import etree, html
 from lxml.etree import XPath
 
+from core.errors import ExtractionError
 from extract.rules import DROP_SELECTORS, THEME_SELECTORS
 from extract.selectors import select
-from newsarchive.errors import ExtractionError
 
 __all__ = ["builtin_selectors", "parse_html", "preclean", "text_of"]
 

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from lxml import html
 from lxml.etree import XPath
 
+from core.urls import canonical_url
 from extract.content import alnum_key
 from extract.dom import text_of
 from extract.jsonld import JsonLd
@@ -49,7 +50,6 @@ from extract.rules import (
     TITLE_SEPARATORS,
 )
 from extract.selectors import select
-from newsarchive.urls import canonical_url
 
 __all__ = ["Metadata", "clean_authors", "extract_metadata", "parse_datetime", "strip_site_name"]
 

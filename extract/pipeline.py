@@ -27,6 +27,8 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from core.errors import ExtractionError
+from core.registry import Outlet
 from extract.content import Content, blocks_of, body_from_html
 from extract.dom import parse_html, preclean
 from extract.encoding import DecodedPage, decode_html
@@ -35,8 +37,6 @@ from extract.metadata import extract_metadata
 from extract.paragraphs import ParagraphFilter, ParagraphRules
 from extract.result import Extraction
 from extract.selectors import page_tokens
-from newsarchive.errors import ExtractionError
-from newsarchive.registry import Outlet
 
 __all__ = ["TRAFILATURA_OPTIONS", "ParsedPage", "extract_article", "parse_page"]
 

@@ -24,7 +24,7 @@ import cssselect
 from lxml import etree, html
 from lxml.etree import XPath
 
-from newsarchive.errors import ExtractionError
+from core.errors import ExtractionError
 
 __all__ = ["SelectorRule", "SimpleSelector", "compile_rules", "page_tokens", "select"]
 

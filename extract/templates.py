@@ -6,7 +6,7 @@ paragraphs of an outlet's pages during a crawl; a line seen on at least ``min_pa
 on at least ``min_share`` of the pages seen *in the same language* is template text (a
 multilingual outlet has one template line per language). Pass
 :meth:`TemplateLearner.template_lines` to :func:`extract.extract_article` for later pages.
-The thresholds come from :class:`newsarchive.settings.Settings` (``template_min_pages``,
+The thresholds come from :class:`core.settings.Settings` (``template_min_pages``,
 ``template_min_share``). :func:`strip_template_lines` removes learned lines from a text already
 extracted (pages of a crawl seen before the lines were learned).
 
@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable
 
+from core.settings import Settings, get_settings
 from extract.paragraphs import line_key
 from extract.result import Extraction
-from newsarchive.settings import Settings, get_settings
 
 __all__ = ["TemplateLearner", "strip_template_lines"]
 

@@ -1,12 +1,14 @@
-"""newsarchive: scheduled scraping and archiving of news outlets.
+"""newsarchive: the application — the ``newsarchive`` command line, the demo, jobs and orchestration.
 
-The public surface is small; the packages beside this one do the work:
+This package is the top layer; the packages below it do the work (arrows point down only):
 
-- :mod:`crawler` — Scrapy spiders and the crawl runner;
+- :mod:`core` — settings, the outlet registry, URL identity, dates, errors;
 - :mod:`extract` — clean text and metadata from a page;
 - :mod:`archive` — stores (local directory, S3), WARC, records, manifests, index, download;
+- :mod:`ingest` — what every fetcher shares: article decision, templates, discovery parsers, tally;
+- :mod:`crawler` — the Scrapy news spider; :mod:`history` — the Wayback Machine;
 - :mod:`outlet_server` — the demo outlet served on loopback for ``newsarchive demo`` and the tests;
-- ``dags/`` — Airflow DAGs wiring those together.
+- ``dags/`` — Airflow DAGs wiring :mod:`newsarchive.orchestration`.
 """
 
 from __future__ import annotations
@@ -14,23 +16,23 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from newsarchive.errors import ConfigError, NewsarchiveError
+from core.errors import ConfigError, NewsarchiveError
 
 if TYPE_CHECKING:
-    from newsarchive.registry import Outlet, load_outlets
-    from newsarchive.settings import Settings, get_settings
-    from newsarchive.urls import canonical_url
+    from core.registry import Outlet, load_outlets
+    from core.settings import Settings, get_settings
+    from core.urls import canonical_url
 
 __version__ = "0.1.0"
 
 #: Imported on first use (PEP 562): the registry's pydantic models cost half a second of start-up,
 #: which every ``newsarchive --help`` and every one-line CLI error would otherwise pay.
 _LAZY = {
-    "Outlet": "newsarchive.registry",
-    "load_outlets": "newsarchive.registry",
-    "Settings": "newsarchive.settings",
-    "get_settings": "newsarchive.settings",
-    "canonical_url": "newsarchive.urls",
+    "Outlet": "core.registry",
+    "load_outlets": "core.registry",
+    "Settings": "core.settings",
+    "get_settings": "core.settings",
+    "canonical_url": "core.urls",
 }
 
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from newsarchive.errors import NewsarchiveError
-from newsarchive.settings import redact
+from core.errors import NewsarchiveError
+from core.settings import redact
 
 if TYPE_CHECKING:
     from archive.stores import Store
@@ -126,7 +126,7 @@ def crawl(
     Without --since, each outlet is crawled since its last successful run (minus a
     2-day overlap), or for the last week on a first run.
     """
-    from newsarchive.registry import load_outlets, select_outlets
+    from core.registry import load_outlets, select_outlets
 
     start, end = _window(since, until)
     selected = select_outlets(load_outlets(outlets), outlet_ids or [])
@@ -159,7 +159,7 @@ def backfill(
     Articles already archived are not stored again; a snapshot whose text differs
     from the archived one is stored as a new version.
     """
-    from newsarchive.registry import load_outlets, select_outlets
+    from core.registry import load_outlets, select_outlets
 
     start, end = _window(since, until)
     if not fill_gaps and (start is None or end is None):
@@ -167,7 +167,7 @@ def backfill(
     (outlet,) = select_outlets(load_outlets(outlets), [outlet_id])
     summaries = []
     if fill_gaps:
-        from crawler.wayback import fill_gaps as backfill_gaps
+        from history.wayback import fill_gaps as backfill_gaps
 
         summaries = backfill_gaps(outlet, archive, wayback_url=wayback_url, pick=pick.value)
         if not summaries:
@@ -178,7 +178,7 @@ def backfill(
 
             summaries += run_crawl([outlet], archive, since=start, until=end, progress=_interactive())
         if source in (Source.wayback, Source.all):
-            from crawler.wayback import backfill_from_wayback
+            from history.wayback import backfill_from_wayback
 
             summaries.append(backfill_from_wayback(outlet, archive, start, end, wayback_url=wayback_url, pick=pick.value))
     _print_summaries(summaries)
@@ -225,7 +225,7 @@ def extract(
     fmt: Annotated[ExtractFormat, typer.Option("--format", help="What to print.")] = ExtractFormat.json,
 ) -> None:
     """Run one page through the extraction path and print the export record's fields."""
-    from newsarchive.registry import load_outlets, select_outlets
+    from core.registry import load_outlets, select_outlets
 
     selected = select_outlets(load_outlets(outlets), [outlet])[0] if outlet else None
     if page.startswith(("http://", "https://")):
@@ -253,7 +253,7 @@ def _fetch(url: str) -> tuple[bytes, str, str | None]:
     import urllib.request
     from email.message import Message
 
-    from newsarchive.settings import get_settings
+    from core.settings import get_settings
 
     request = urllib.request.Request(url, headers={"User-Agent": get_settings().user_agent})
     try:
@@ -274,7 +274,7 @@ def outlets_check(outlets: OutletsOption = Path("outlets.yaml")) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from newsarchive.registry import load_outlets
+    from core.registry import load_outlets
 
     loaded = load_outlets(outlets)
     table = Table(title=f"{outlets}: {len(loaded)} outlet(s), valid")
@@ -304,7 +304,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JS
 def _existing_store(uri: str) -> Store:
     """The archive's store; a local archive must exist (opening one would create it)."""
     from archive.stores import open_store
-    from newsarchive.settings import get_settings
+    from core.settings import get_settings
 
     return open_store(uri, get_settings(), create=False)
 
@@ -353,7 +353,7 @@ def gc(
     from datetime import timedelta
 
     from archive.gc import collect_garbage
-    from newsarchive.settings import get_settings
+    from core.settings import get_settings
 
     store = _existing_store(archive)
     try:

@@ -17,7 +17,7 @@ import yaml
 from rich.console import Console
 from rich.panel import Panel
 
-from newsarchive.registry import parse_outlets
+from core.registry import parse_outlets
 
 if TYPE_CHECKING:
     from archive import Archive, ArticleRecord

@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
-from newsarchive.errors import ArchiveLayoutError, ObjectNotFoundError, StoreAccessError
-from newsarchive.settings import Settings, redact
+from core.errors import ArchiveLayoutError, ObjectNotFoundError, StoreAccessError
+from core.settings import Settings, redact
 
 if TYPE_CHECKING:
     from archive.stores.s3 import S3Store

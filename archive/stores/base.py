@@ -3,9 +3,9 @@
 A store maps keys (``/``-separated, validated) to immutable objects. Every put is
 *checksummed* (SHA-256, computed here when the caller does not pass it) and by
 default *conditional*: a put never replaces a different object already at the
-key (:class:`~newsarchive.errors.ObjectExistsError`), while putting the very same
+key (:class:`~core.errors.ObjectExistsError`), while putting the very same
 bytes again is a no-op, so a rerun is idempotent. Every read is *verified*
-against the SHA-256 recorded at write time (:class:`~newsarchive.errors.ChecksumError`).
+against the SHA-256 recorded at write time (:class:`~core.errors.ChecksumError`).
 
 Two implementations pass the same contract tests (``tests/archive/test_store_contract.py``):
 :class:`~archive.stores.local.LocalStore` and :class:`~archive.stores.s3.S3Store`.
@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from newsarchive.errors import ArchiveLayoutError, ChecksumError, ObjectNotFoundError
+from core.errors import ArchiveLayoutError, ChecksumError, ObjectNotFoundError
 
 __all__ = [
     "CHUNK_SIZE",

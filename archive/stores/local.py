@@ -46,7 +46,7 @@ from archive.stores.base import (
     sha256_of,
     validate_key,
 )
-from newsarchive.errors import ChecksumError, ObjectExistsError, ObjectNotFoundError, StoreError
+from core.errors import ChecksumError, ObjectExistsError, ObjectNotFoundError, StoreError
 
 __all__ = ["LocalStore"]
 

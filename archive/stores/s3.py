@@ -16,7 +16,7 @@
 - Throttling, 5xx and connection resets are retried by botocore's ``adaptive`` mode
   (``Settings.s3_max_attempts``; timeouts ``s3_connect_timeout_s``/``s3_read_timeout_s``).
 - Server-side encryption (``AES256`` or ``aws:kms`` with a key id) and the storage
-  class come from :class:`~newsarchive.settings.Settings`.
+  class come from :class:`~core.settings.Settings`.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from archive.stores.base import (
     sha256_of,
     validate_key,
 )
-from newsarchive.errors import (
+from core.errors import (
     ArchiveLayoutError,
     ChecksumError,
     ObjectExistsError,
@@ -50,7 +50,7 @@ from newsarchive.errors import (
     StoreAccessError,
     StoreError,
 )
-from newsarchive.settings import Settings, get_settings, redact
+from core.settings import Settings, get_settings, redact
 
 __all__ = ["S3Store", "validate_bucket", "validate_prefix"]
 

@@ -1,17 +1,17 @@
-"""NewsSpider: the one generic news spider, driven by an :class:`~newsarchive.registry.Outlet`.
+"""NewsSpider: the one generic news spider, driven by an :class:`~core.registry.Outlet`.
 
 Discovery runs in two phases:
 
 1. **Structured surfaces** — robots.txt (its ``Sitemap:`` lines, else ``/sitemap.xml``),
    the registry's sitemaps and feeds (else ``/feed/``), nested sitemap indexes, URL
    sets with ``lastmod``, Google News sitemaps, RSS/Atom feeds. Out-of-window
-   entries are skipped here, before any request (see :mod:`crawler.window`).
+   entries are skipped here, before any request (see :mod:`core.dates`).
 2. **Pages** — once every structured document is in, the home page and the
    registry's sections are crawled with their pagination. When phase 1 found no
    article URL at all (no sitemap, no feed), the spider switches to *link mode*:
    it follows every in-domain link of every page, up to ``max_depth`` hops.
 
-Every URL is counted once (by identity) in the spider's :class:`~crawler.stats.CrawlTally`
+Every URL is counted once (by identity) in the spider's :class:`~ingest.tally.CrawlTally`
 and ends with one outcome; the :class:`~crawler.pipelines.ArchivePipeline` does the
 archiving. Requests refused by middlewares (robots, private addresses, already
 archived, ...) end in :meth:`NewsSpider.on_error`, which names the reason.
@@ -32,12 +32,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.articles import ArticleRules, UrlKind, url_date
-from crawler.discovery import XmlTooLarge, parse_feed, parse_listing, parse_sitemap, robots_sitemaps
+from core.urls import canonical_url, same_site
+from crawler.failures import failure_reason
 from crawler.pipelines import FetchedPage
-from crawler.plan import CrawlPlan
-from crawler.stats import CrawlTally, failure_reason
-from newsarchive.urls import canonical_url, same_site
+from ingest.articles import ArticleRules, UrlKind, url_date
+from ingest.discovery import XmlTooLarge, parse_feed, parse_listing, parse_sitemap, robots_sitemaps
+from ingest.plan import CrawlPlan
+from ingest.tally import CrawlTally
 
 __all__ = ["DEFAULT_FEED_PATHS", "DEFAULT_SITEMAP_PATHS", "NewsSpider", "Role"]
 

@@ -17,7 +17,7 @@ S3 credentials are never settings: they come from an Airflow connection of type
 "region_name": ...}`` for MinIO/SeaweedFS), default id ``newsarchive_s3``. They are
 handed to the crawl subprocess as the standard ``AWS_*`` variables — never on a
 command line, never in an XCom, never in a log line (Airflow masks the secret, and
-:func:`newsarchive.settings.redact` scrubs anything the subprocess prints). When the
+:func:`core.settings.redact` scrubs anything the subprocess prints). When the
 connection does not exist, the subprocess falls back to boto3's own chain (instance
 role, ``AWS_*`` variables of the worker).
 
@@ -34,8 +34,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from newsarchive.errors import ConfigError
-from newsarchive.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 __all__ = [
     "CRAWL_POOL",
@@ -89,13 +89,13 @@ class OrchestrationConfig:
 
     def load_outlets(self) -> list[Any]:
         """The validated outlets of the registry file (raises :class:`ConfigError`)."""
-        from newsarchive.registry import load_outlets
+        from core.registry import load_outlets
 
         return load_outlets(self.outlets_path)
 
     def outlet(self, outlet_id: str) -> Any:
-        """One outlet of the registry by id (raises :class:`~newsarchive.errors.UnknownOutletError`)."""
-        from newsarchive.registry import select_outlets
+        """One outlet of the registry by id (raises :class:`~core.errors.UnknownOutletError`)."""
+        from core.registry import select_outlets
 
         return select_outlets(self.load_outlets(), [outlet_id])[0]
 

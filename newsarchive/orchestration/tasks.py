@@ -17,11 +17,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from newsarchive.errors import ConfigError, CrawlError, NewsarchiveError
+from core.errors import ConfigError, CrawlError, NewsarchiveError
+from core.settings import redact
 from newsarchive.orchestration.config import OrchestrationConfig, aws_env_from_connection
 from newsarchive.orchestration.report import OutletResult
 from newsarchive.orchestration.windows import CrawlWindow, month_chunks
-from newsarchive.settings import redact
 
 __all__ = [
     "SOURCES",
@@ -48,7 +48,7 @@ def asset_uri(outlet_id: str) -> str:
 
 def list_outlet_ids(config: OrchestrationConfig, selected: Sequence[str] = ()) -> list[str]:
     """Ids of the registry's outlets (those in ``selected`` only, when given)."""
-    from newsarchive.registry import select_outlets
+    from core.registry import select_outlets
 
     return [o.id for o in select_outlets(config.load_outlets(), selected)]
 
@@ -148,7 +148,7 @@ def ingest_snapshots(
 ) -> dict[str, Any]:
     """Ingest archived (Wayback) snapshots of one outlet for ``window`` in a subprocess.
 
-    Runs ``python -m crawler.wayback`` (the history logic lives there; ``NEWSARCHIVE_WAYBACK_URL``
+    Runs ``python -m history.wayback`` (the history logic lives there; ``NEWSARCHIVE_WAYBACK_URL``
     names the Archive); returns the same shape as :func:`crawl_outlet`.
     """
     outlet = config.outlet(outlet_id)
@@ -163,7 +163,7 @@ def ingest_snapshots(
     log.info("ingesting Wayback snapshots of %s for %s into %s", outlet.id, window, redact(config.archive_uri))
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "crawler.wayback", "-"],
+            [sys.executable, "-m", "history.wayback", "-"],
             input=json.dumps(request),
             env=env,
             capture_output=True,

@@ -16,7 +16,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from newsarchive.errors import ConfigError
+from core.errors import ConfigError
 
 __all__ = ["CrawlWindow", "interval_window", "month_chunks", "nightly_window", "parse_day"]
 

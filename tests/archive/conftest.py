@@ -10,7 +10,7 @@ import pytest
 
 from archive import Archive, ArticleRecord, LocalStore, RawPointer, S3Store, Store
 from archive.run import ArchiveRun
-from newsarchive.settings import Settings
+from core.settings import Settings
 
 #: Multipart from 5 MB on (S3's smallest part), so the contract tests exercise it cheaply.
 SMALL_PARTS = Settings(s3_multipart_threshold=5 * 1024 * 1024)

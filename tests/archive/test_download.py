@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import Archive, ArticleRecord
 from archive.download import Selection, export
 from archive.packs import RecordReader
-from newsarchive.errors import ArchiveError, ChecksumError
+from core.errors import ArchiveError, ChecksumError
 from tests.archive.conftest import capture, make_record
 
 

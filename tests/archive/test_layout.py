@@ -9,8 +9,8 @@ import pytest
 
 from archive import ArticleRecord, layout
 from archive.stores.base import validate_key
-from newsarchive.errors import ArchiveLayoutError
-from newsarchive.urls import canonical_url
+from core.errors import ArchiveLayoutError
+from core.urls import canonical_url
 
 URL = "https://news.example.com/2026/10/03/a-story-about-things/?id=7"
 TEXT_SHA = hashlib.sha256(b"text").hexdigest()

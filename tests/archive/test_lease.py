@@ -10,7 +10,7 @@ import pytest
 from archive.layout import lease_key
 from archive.lease import CrawlLease
 from archive.stores import Store
-from newsarchive.errors import LeaseHeldError
+from core.errors import LeaseHeldError
 
 
 def test_second_crawl_of_an_outlet_is_refused_until_the_first_ends(store: Store) -> None:

@@ -17,7 +17,7 @@ import pytest
 from botocore.config import Config
 
 from archive import Archive
-from newsarchive.settings import Settings
+from core.settings import Settings
 from tests.archive.conftest import capture, make_record
 from tests.fixtures.s3 import S3Server
 

@@ -14,15 +14,15 @@ from botocore.exceptions import ClientError
 
 import archive
 from archive import LocalStore, S3Store, Store, open_store
-from newsarchive import errors
-from newsarchive.errors import (
+from core import errors
+from core.errors import (
     ArchiveLayoutError,
     ChecksumError,
     ObjectExistsError,
     ObjectNotFoundError,
     StoreAccessError,
 )
-from newsarchive.settings import Settings
+from core.settings import Settings
 from tests.fixtures.s3 import S3Server
 
 

@@ -24,7 +24,7 @@ from archive.manifest import CommitMarker, Manifest
 from archive.spool import Spool
 from archive.stores import LocalStore
 from archive.verify import _WarcMembers
-from newsarchive.settings import Settings
+from core.settings import Settings
 from tests.archive.conftest import capture, make_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 from archive import Archive
 from archive.lease import CrawlLease
-from newsarchive.settings import Settings
+from core.settings import Settings
 from tests.archive.conftest import capture, make_record
 
 uri, spool, outlet, first, count, stage = sys.argv[1:]

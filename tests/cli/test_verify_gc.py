@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from archive import Archive, layout
-from newsarchive.settings import Settings
+from core.settings import Settings
 from tests.archive.conftest import capture, make_record
 from tests.cli.test_cli_errors import assert_one_clear_line, newsarchive
 

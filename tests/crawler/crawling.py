@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, ArticleRecord
-from crawler import CrawlSummary, crawl_in_subprocess
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
-from newsarchive.urls import canonical_url
+from core.registry import Outlet
+from core.settings import Settings
+from core.urls import canonical_url
+from crawler import crawl_in_subprocess
+from ingest import RunSummary
 from outlet_server import ArticleSpec, OutletServer
 
 WIDE_OPEN = (date(2026, 1, 1), date(2026, 12, 31))
@@ -24,7 +25,7 @@ WIDE_OPEN = (date(2026, 1, 1), date(2026, 12, 31))
 
 @dataclass
 class CrawlResult:
-    summary: CrawlSummary
+    summary: RunSummary
     archive_dir: Path
     requests: list[Any]  # the server's request log during this crawl
 

@@ -15,10 +15,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
+from core.registry import Outlet
+from core.settings import Settings
 from crawler.consumed import CapturingMetaRefreshMiddleware, CapturingRedirectMiddleware, response_consumed
 from crawler.settings import scrapy_settings
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
 
 OUTLET = Outlet(id="news", name="News", base_url="https://news.example/")
 

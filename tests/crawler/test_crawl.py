@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.urls import canonical_url
+from core.urls import canonical_url
 from outlet_server import Corpus, OutletServer, build_corpus
 from tests.crawler.crawling import CrawlResult, adds_up, crawl, identity
 
@@ -164,9 +164,9 @@ def test_scheduled_default_window_starts_at_the_last_run_minus_overlap(first_cra
                                                                         outlet_server: OutletServer,
                                                                         archive_dir: Path) -> None:
     from archive import Archive
-    from crawler.plan import build_plan
-    from newsarchive.registry import Outlet
-    from newsarchive.settings import Settings
+    from core.registry import Outlet
+    from core.settings import Settings
+    from ingest.plan import build_plan
 
     settings = Settings(overlap_days=2, spool_dir=archive_dir.parent / "plan-spool")
     outlet = Outlet.model_validate(outlet_server.outlet_yaml())
@@ -179,9 +179,9 @@ def test_scheduled_default_window_starts_at_the_last_run_minus_overlap(first_cra
 
 
 def test_several_outlets_in_one_process(make_outlet_server, outlet_corpus: Corpus, tmp_path: Path) -> None:
+    from core.registry import Outlet
+    from core.settings import Settings
     from crawler import crawl_in_subprocess
-    from newsarchive.registry import Outlet
-    from newsarchive.settings import Settings
 
     small = build_corpus(seed=5, n_articles=12)
     first, second = make_outlet_server(), make_outlet_server(small)

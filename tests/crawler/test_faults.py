@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsarchive.settings import Settings
+from core.settings import Settings
 from outlet_server import Corpus, Faults, OutletServer, build_corpus
 from outlet_server.faults import PRIVATE_TARGETS
 from tests.crawler.crawling import adds_up, crawl, identity

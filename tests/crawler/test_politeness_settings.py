@@ -9,10 +9,10 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
 
+from core.registry import Outlet
+from core.settings import Settings
 from crawler.middlewares import CanonicalDupeFilter, is_public_address, retry_after_seconds
 from crawler.settings import scrapy_settings, user_agent
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
 
 OUTLET = Outlet(id="news", name="News", base_url="https://news.example/", rate={"concurrency": 2, "delay_s": 1.5})
 
@@ -123,8 +123,8 @@ def test_a_refused_lookup_wrapped_by_scrapy_is_counted_as_private_address() -> N
     from scrapy.exceptions import CannotResolveHostError
     from twisted.python.failure import Failure
 
+    from crawler.failures import failure_reason
     from crawler.middlewares import PrivateAddressLookupError
-    from crawler.stats import failure_reason
 
     try:
         try:

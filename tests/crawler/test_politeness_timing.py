@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from core.registry import Outlet
+from core.settings import Settings
 from crawler import crawl_in_subprocess
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
 
 pytestmark = pytest.mark.slow
 

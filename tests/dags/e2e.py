@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from newsarchive.urls import canonical_url
+from core.urls import canonical_url
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.errors import ConfigError, CrawlError, UnknownOutletError
+from core.errors import ConfigError, CrawlError, UnknownOutletError
 from newsarchive.orchestration import (
     AlertPolicy,
     CrawlWindow,

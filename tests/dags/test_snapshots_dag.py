@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from newsarchive.urls import canonical_url
+from core.urls import canonical_url
 from tests.dags.conftest import AirflowSandbox
 from tests.dags.e2e import read_archive
 from tests.fixtures.wayback import record_history

@@ -9,10 +9,10 @@ import pytest
 from lxml.cssselect import CSSSelector
 from lxml.etree import XPath
 
+from core.errors import ExtractionError
 from extract.dom import builtin_selectors, parse_html, preclean
 from extract.encoding import decode_html
 from extract.selectors import compile_rules, page_tokens, select
-from newsarchive.errors import ExtractionError
 
 GOLD = Path(__file__).parent / "gold"
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.errors import ExtractionError
+from core.registry import Outlet
 from extract import extract_article
 from extract.metadata import clean_authors, parse_datetime, strip_site_name
-from newsarchive.errors import ExtractionError
-from newsarchive.registry import Outlet
 from tests.extract.helpers import FILLER, article_page, paragraphs
 
 

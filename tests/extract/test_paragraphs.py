@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.registry import Boilerplate, Outlet
 from extract import extract_article
-from newsarchive.registry import Boilerplate, Outlet
 from tests.extract.helpers import FILLER, article_page, paragraphs
 
 URL = "https://test.example/2025/01/02/story/"

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
+from core.registry import Outlet
 from extract import Extraction, TemplateLearner, extract_article
 from extract.evaluation import Score, Totals, dates_match, leaked, score_text
-from newsarchive.registry import Outlet
 
 GOLD = Path(__file__).parent / "gold"
 MIN_PAGES = 40

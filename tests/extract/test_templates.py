@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import Settings
 from extract import TemplateLearner, extract_article
-from newsarchive.settings import Settings
 from tests.extract.helpers import FILLER, article_page, paragraphs
 
 TEMPLATE = "Follow Test Times on Telegram for breaking news and exclusive reports."

@@ -27,10 +27,11 @@ from typing import Any
 from archive import Archive
 from archive.layout import parse_commit_key
 from archive.manifest import CommitMarker, Manifest
-from crawler import CrawlRequest, CrawlSummary
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
-from newsarchive.urls import canonical_url
+from core.registry import Outlet
+from core.settings import Settings
+from core.urls import canonical_url
+from crawler import CrawlRequest
+from ingest import RunSummary
 from outlet_server import OutletServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +121,7 @@ class CrawlChild:
                 raise AssertionError("kill point not reached in time")
             time.sleep(0.02)
 
-    def result(self, timeout: float = 240) -> CrawlSummary:
+    def result(self, timeout: float = 240) -> RunSummary:
         """Wait for the child and parse its summary (its last line of stdout)."""
         deadline = time.monotonic() + timeout
         while True:  # wait4, not Popen.wait: the child's own peak RSS comes with its exit status
@@ -139,7 +140,7 @@ class CrawlChild:
             f"crawl failed ({self.process.returncode}): {result.get('error')} "
             f"{self.stderr_path.read_text(errors='replace')[-3000:]}"
         )
-        (summary,) = [CrawlSummary.from_dict(item) for item in result["summaries"]]
+        (summary,) = [RunSummary.from_dict(item) for item in result["summaries"]]
         return summary
 
     def outputs(self) -> bytes:
@@ -147,7 +148,7 @@ class CrawlChild:
 
 
 def crawl(outlet: Outlet, archive_uri: str, *, window: tuple[date | None, date | None], settings: Settings,
-          env: dict[str, str], logs: Path) -> CrawlSummary:
+          env: dict[str, str], logs: Path) -> RunSummary:
     """A whole crawl in a child process; its summary (the child's peak RSS in ``stats["peak_rss"]``)."""
     child = CrawlChild(outlet, archive_uri, window=window, settings=settings, env=env, logs=logs)
     summary = child.result()

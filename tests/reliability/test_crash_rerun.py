@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
+from core.registry import Outlet
+from core.settings import Settings
 from outlet_server import OutletServer, build_corpus
 from tests.fixtures.s3 import S3Server
 from tests.reliability.fault_proxy import S3FaultProxy

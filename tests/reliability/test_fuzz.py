@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.discovery import parse_feed, parse_listing, parse_sitemap, robots_sitemaps
 from extract import extract_article
+from ingest.discovery import parse_feed, parse_listing, parse_sitemap, robots_sitemaps
 from tests.reliability.harness import FIGURES
 from tests.reliability.isolation import run_isolated
 

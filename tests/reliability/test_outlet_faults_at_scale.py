@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from crawler import CrawlTally
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
-from newsarchive.urls import canonical_url
+from core.registry import Outlet
+from core.settings import Settings
+from core.urls import canonical_url
+from ingest import CrawlTally
 from outlet_server import ArticleSpec, Faults, OutletServer, build_corpus
 from tests.reliability.harness import FIGURES, crawl
 

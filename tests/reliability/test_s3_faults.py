@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from archive import Archive, S3Store
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
+from core.registry import Outlet
+from core.settings import Settings
 from outlet_server import OutletServer, build_corpus
 from tests.archive.conftest import make_record
 from tests.fixtures.s3 import S3Server

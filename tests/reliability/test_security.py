@@ -34,12 +34,12 @@ from hypothesis import strategies as st
 
 from archive import Archive, LocalStore, layout
 from archive.stores.base import validate_key
-from crawler.discovery import XmlTooLarge, parse_sitemap
-from crawler.discovery.xmlsafe import MAX_XML_BYTES
-from newsarchive.errors import ArchiveLayoutError, NewsarchiveError, StoreAccessError
-from newsarchive.registry import Outlet
-from newsarchive.settings import Settings
-from newsarchive.urls import canonical_url
+from core.errors import ArchiveLayoutError, NewsarchiveError, StoreAccessError
+from core.registry import Outlet
+from core.settings import Settings
+from core.urls import canonical_url
+from ingest.discovery import XmlTooLarge, parse_sitemap
+from ingest.discovery.xmlsafe import MAX_XML_BYTES
 from outlet_server import OutletServer
 from outlet_server.faults import ENTITY_BOMB, gzip_bomb
 from tests.fixtures.s3 import S3Server

@@ -1,0 +1,48 @@
+"""History: backfill an outlet's past from the Wayback Machine.
+
+- :mod:`~history.wayback.cdx` — the CDX API (which captures exist), paged with resume keys;
+- :mod:`~history.wayback.snapshots` — one snapshot per article by the live crawler's rules;
+- :mod:`~history.wayback.replay` — raw captures in the ``id_`` form;
+- :mod:`~history.wayback.discover` — archived sitemaps, feeds and sections name lost articles;
+- :mod:`~history.wayback.backfill` — all of it, through the live ingest path, resumable;
+- :mod:`~history.wayback.gaps` — gap days of the archive's stats as backfill ranges.
+
+``python -m history.wayback '<json request>'`` runs one backfill in a subprocess (the DAGs).
+"""
+
+from history.wayback.backfill import WaybackBackfill, backfill_from_wayback
+from history.wayback.cdx import CdxClient, CdxPage, CdxQuery, CdxRow, CdxTruncated, cdx_scopes, parse_cdx_json
+from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows, default_state_dir
+from history.wayback.gaps import fill_gaps, gap_days, gap_ranges
+from history.wayback.replay import Capture, ReplayClient, ReplayError
+from history.wayback.snapshots import Pick, Snapshot, SnapshotPlan, SnapshotSelector
+from history.wayback.transport import RetryPolicy, TokenBucket, WaybackHttp, WaybackUnavailable
+
+__all__ = [
+    "BackfillCheckpoint",
+    "Capture",
+    "CdxClient",
+    "CdxPage",
+    "CdxQuery",
+    "CdxRow",
+    "CdxTruncated",
+    "Pick",
+    "ReplayClient",
+    "ReplayError",
+    "RetryPolicy",
+    "Snapshot",
+    "SnapshotPlan",
+    "SnapshotSelector",
+    "TokenBucket",
+    "WaybackBackfill",
+    "WaybackHttp",
+    "WaybackUnavailable",
+    "backfill_from_wayback",
+    "cdx_scopes",
+    "checkpointed_rows",
+    "default_state_dir",
+    "fill_gaps",
+    "gap_days",
+    "gap_ranges",
+    "parse_cdx_json",
+]

@@ -1,0 +1,394 @@
+"""Backfill an outlet's past from the Wayback Machine, through the live crawler's own ingest path.
+
+:func:`backfill_from_wayback` runs four steps, each resumable:
+
+1. **CDX** — the outlet's HTML captures and its XML captures (sitemaps, feeds),
+   one query per domain, captured from ``since`` to ``until`` plus a slack (an
+   article is often first captured days after it appeared), walked page by
+   page with resume keys into the checkpoint;
+2. **discovery** — archived sitemaps, feeds and section pages of the window
+   name the articles and their publication dates, including articles the
+   outlet no longer serves and the CDX query did not list under that URL;
+3. **selection** — the live crawler's rules keep article URLs and drop the
+   out-of-window ones unfetched; one snapshot per canonical URL is picked
+   (:class:`~history.wayback.snapshots.Pick`);
+4. **ingest** — each snapshot is fetched in the ``id_`` form, written to the
+   run's WARC and read by :func:`ingest.pages.read_page` with
+   ``source="wayback"``, its ``snapshot_timestamp`` and original URL, in archive
+   runs of ``batch_size`` captures; each committed batch is marked done in the
+   checkpoint.
+
+Template lines are learned as in the live crawl (:mod:`ingest.templates`):
+each batch's records wait on local disk and are added with every line learned by
+then removed (not lines first learned in a later batch); an article's first
+snapshot only is learned from, so ``pick=all`` cannot make its prose template.
+
+The archive decides duplicates: an article already archived live with the
+same text is a ``duplicate``; a differing text becomes a new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from protego import Protego
+
+from core.dates import DateWindow
+from core.registry import Outlet
+from core.settings import Settings, get_settings, redact
+from core.urls import canonical_url, same_site
+from history.wayback.cdx import CdxClient, CdxQuery, CdxRow, cdx_scopes, format_timestamp
+from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
+from history.wayback.discover import DiscoveredUrl, read_discovery_capture
+from history.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
+from history.wayback.snapshots import Pick, Snapshot, SnapshotSelector
+from history.wayback.transport import RetryPolicy, WaybackHttp
+from ingest.summary import RunSummary
+from ingest.tally import FAILED_OUTCOMES, CrawlTally
+from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
+from ingest.templates import OutletTemplates, RecordSpool, saved_template_lines
+
+if TYPE_CHECKING:
+    import httpx
+
+    from archive import Archive, ArchiveRun
+
+__all__ = ["WaybackBackfill", "backfill_from_wayback"]
+
+logger = logging.getLogger(__name__)
+
+#: Filters of the CDX query for discovery documents (sitemaps, RSS and Atom feeds).
+XML_FILTERS: tuple[str, ...] = ("statuscode:200", "mimetype:.*xml.*")
+
+
+class WaybackBackfill:
+    """One backfill of one outlet and window (see the module docstring)."""
+
+    def __init__(
+        self,
+        outlet: Outlet,
+        archive: Archive,
+        window: DateWindow,
+        *,
+        http: WaybackHttp,
+        checkpoint: BackfillCheckpoint,
+        pick: Pick = Pick.EARLIEST,
+        settings: Settings,
+        capture_slack_days: int = 30,
+        batch_size: int = 100,
+        max_discovery_snapshots: int = 200,
+    ) -> None:
+        self.outlet = outlet
+        self.archive = archive
+        self.window = window
+        self.http = http
+        self.checkpoint = checkpoint
+        self.settings = settings
+        self.capture_slack_days = capture_slack_days
+        self.batch_size = batch_size
+        self.max_discovery_snapshots = max_discovery_snapshots
+        self.cdx = CdxClient(http)
+        self.replay = ReplayClient(
+            http,
+            max_redirects=settings.max_redirects,
+            allow_url=lambda url: same_site(url, outlet.allowed_domains),
+        )
+        self.selector = SnapshotSelector(outlet, window, pick, max_listing_snapshots=max_discovery_snapshots)
+        self.tally = CrawlTally()
+        #: The outlet's template lines (:mod:`ingest.templates`): saved by its runs, and learned from the snapshots.
+        self.templates = OutletTemplates.from_settings(settings)
+        self._learned_from: set[str] = set()  # canonical URLs whose first snapshot was learned from
+        self.replay_failures: Counter[str] = Counter()
+        self.snapshot_outcomes: Counter[str] = Counter()
+        self.run_ids: list[str] = []
+        self.resumed = checkpoint.resumed
+        self._remaining: Counter[str] = Counter()
+        self._outcomes: dict[str, str] = {}
+
+    # -- step 1: CDX
+    def _query(self, url: str, match_type: str, filters: tuple[str, ...] | None = None) -> CdxQuery:
+        until = self.window.until + timedelta(days=self.capture_slack_days) if self.window.until else None
+        if filters is None:
+            return CdxQuery(url, match_type=match_type, since=self.window.since, until=until)
+        return CdxQuery(url, match_type=match_type, since=self.window.since, until=until, filters=filters)
+
+    def cdx_rows(self, filters: tuple[str, ...] | None = None) -> list[CdxRow]:
+        rows: list[CdxRow] = []
+        for url, match_type in cdx_scopes(self.outlet):
+            rows += checkpointed_rows(self.cdx, self._query(url, match_type, filters), self.checkpoint)
+        return rows
+
+    # -- step 2: discovery
+    def _read(self, timestamp: str, url: str) -> list[DiscoveredUrl]:
+        try:
+            capture = self.replay.fetch(timestamp, url)
+        except ReplayError as exc:
+            self.replay_failures[f"discovery_{exc.reason}"] += 1
+            return []
+        result = read_discovery_capture(capture, self.outlet, max_urls=self.settings.max_sitemap_urls)
+        if result.malformed:
+            self.tally.malformed["wayback_document"] += 1
+        found = list(result.urls)
+        for child in result.child_sitemaps[: self.max_discovery_snapshots]:
+            child_capture = self._fetch_quietly(capture.timestamp, child)
+            if child_capture is not None:
+                found += read_discovery_capture(child_capture, self.outlet).urls
+        return found
+
+    def _fetch_quietly(self, timestamp: str, url: str) -> Any:
+        try:
+            return self.replay.fetch(timestamp, url)
+        except ReplayError as exc:
+            self.replay_failures[f"discovery_{exc.reason}"] += 1
+            return None
+
+    def discover(self, xml_rows: list[CdxRow], listings: list[CdxRow]) -> list[DiscoveredUrl]:
+        """Article URLs named by archived sitemaps, feeds and listing pages of the window (checkpointed)."""
+        saved = self.checkpoint.value("discovered")
+        if saved is not None:
+            return [DiscoveredUrl(u, s, _parse_iso(p)) for u, s, p in saved]
+        per_day: dict[tuple[str, str], CdxRow] = {}
+        for row in xml_rows:
+            if self.window.contains_day(row.captured_at.astimezone(self.outlet.tz).date()):
+                per_day.setdefault((canonical_url(row.original), row.timestamp[:8]), row)
+        documents = sorted(per_day.values(), key=lambda r: r.timestamp)[: self.max_discovery_snapshots]
+        found: list[DiscoveredUrl] = []
+        for row in [*documents, *listings]:
+            found += self._read(row.timestamp, row.original)
+        self.checkpoint.set_value(
+            "discovered", [[d.url, d.source, d.published.isoformat() if d.published else None] for d in found]
+        )
+        return found
+
+    def read_robots(self) -> None:
+        """Obey the outlet's robots.txt as archived at the end of the window (as the live crawl obeys today's)."""
+        moment = self.window.end or datetime.now(UTC)
+        try:
+            capture = self.replay.fetch(format_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
+        except ReplayError as exc:
+            self.replay_failures[f"robots_{exc.reason}"] += 1
+            return
+        robots = Protego.parse(capture.body.decode("utf-8", "replace"))
+        agent = self.settings.user_agent
+        self.selector.robots_allow = lambda url: bool(robots.can_fetch(url, agent))
+
+    # -- step 3: selection
+    def plan(self) -> list[Snapshot]:
+        self.read_robots()
+        html_rows = self.cdx_rows()
+        xml_rows = self.cdx_rows(XML_FILTERS)
+        first = self.selector.plan(html_rows)
+        discovered = self.discover(xml_rows, first.listings)
+        hints: dict[str, datetime] = {}
+        sources: dict[str, str] = {}
+        for item in discovered:
+            identity = canonical_url(item.url)
+            sources.setdefault(identity, item.source)
+            if item.published is not None:
+                hints.setdefault(identity, item.published)
+        plan = self.selector.plan(html_rows, hints)
+        for row in [*html_rows, *xml_rows]:
+            self.tally.discover(canonical_url(row.original), "cdx")
+        for identity, reason in plan.skipped_urls.items():
+            self.tally.finish(identity, reason)
+        for identity in plan.listing_urls:
+            self.tally.finish(identity, "discovery")
+        for row in xml_rows:
+            self.tally.finish(canonical_url(row.original), "discovery")
+        self.tally.requests_saved_by_window += plan.saved_by_window
+        snapshots = list(plan.articles)
+        planned = {s.canonical_url for s in snapshots}
+        for item in discovered:  # found by discovery only: fetch the capture nearest its publication
+            identity = canonical_url(item.url)
+            if identity in planned or not self.tally.discover(identity, item.source):
+                continue
+            skip = self.selector.url_outcome(item.url, hints.get(identity))
+            if skip is not None:
+                self.tally.finish(identity, skip)
+                self.tally.requests_saved_by_window += skip == "out_of_window"
+                continue
+            moment = hints.get(identity) or _start_of(self.window)
+            snapshots.append(Snapshot(identity, format_timestamp(moment), item.url, "", item.source, hints.get(identity)))
+            planned.add(identity)
+        return snapshots
+
+    # -- step 4: fetch and ingest
+    def run(self) -> RunSummary:
+        started = time.monotonic()
+        snapshots = self.plan()
+        done = self.checkpoint.done_captures()
+        todo = [s for s in snapshots if (s.timestamp, s.original) not in done]
+        for identity in {s.canonical_url for s in snapshots} - {s.canonical_url for s in todo}:
+            self.tally.finish(identity, "known")
+        self._remaining.update(s.canonical_url for s in todo)
+        for start in range(0, len(todo), self.batch_size):
+            self._ingest_batch(todo[start : start + self.batch_size])
+        self.tally.close_pending()
+        return self._summarise(time.monotonic() - started)
+
+    def _ingest_batch(self, batch: list[Snapshot]) -> None:
+        run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window.as_tuple())
+        headlines = self.archive.index.headlines(self.outlet.id)
+        # Lines saved since the last batch (this backfill's own, or a live crawl's committed meanwhile).
+        self.templates.remember(saved_template_lines(self.archive, self.outlet.id))
+        held = RecordSpool()
+        finished: list[tuple[str, str]] = []
+        try:
+            for snapshot in batch:
+                outcome = self._read_one(run, snapshot, headlines, held)
+                if outcome is not None:  # else its record is held, and settled when added
+                    self._record(snapshot.canonical_url, outcome)
+                finished.append((snapshot.timestamp, snapshot.original))
+        except BaseException as exc:
+            self._commit(run, held, finished, interrupted=f"{type(exc).__name__}: {exc}")
+            raise
+        self._commit(run, held, finished)
+
+    def _record(self, identity: str, outcome: str) -> None:
+        """Count one snapshot's outcome; the article's outcome is settled with its last snapshot."""
+        self.snapshot_outcomes[outcome] += 1
+        if self._outcomes.get(identity) not in ("new", "version"):
+            self._outcomes[identity] = outcome
+        self._remaining[identity] -= 1
+        if self._remaining[identity] <= 0:
+            self.tally.finish(identity, self._outcomes.pop(identity))
+
+    def _read_one(self, run: ArchiveRun, snapshot: Snapshot, headlines: set[str], held: RecordSpool) -> str | None:
+        """Fetch, capture and read one snapshot: its outcome, or None when its record is held."""
+        from ingest.pages import capture, read_page
+
+        try:
+            replayed = self.replay.fetch(snapshot.timestamp, snapshot.original)
+        except ReplayError as exc:
+            self.replay_failures[exc.reason] += 1
+            logger.info("wayback: %s", exc)
+            return skip_reason(exc.reason)
+        # The raw capture is stored under the article's own URL (not the Archive's replay URL), so the WARC
+        # replays like a live capture (pywb); the record says where it came from: source + snapshot_timestamp.
+        pointer = capture(
+            run, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
+            request_headers={"User-Agent": self.settings.user_agent,
+                             "Referer": self.http.url(replay_path(replayed.timestamp, replayed.url))},
+        )
+        result = read_page(
+            self.outlet, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
+            pointer=pointer, source="wayback", snapshot_timestamp=replayed.timestamp, known_headlines=headlines,
+            template_lines=self.templates.lines, window=self.window, rules=self.selector.rules,
+        )
+        first = snapshot.canonical_url not in self._learned_from
+        self._learned_from.add(snapshot.canonical_url)
+        if self.templates.hold(held, snapshot.canonical_url, result, learn=first):
+            return None
+        if result.outcome == "error":
+            logger.info("wayback: %s at %s: %s", replayed.url, replayed.timestamp, result.detail)
+        return str(result.outcome)
+
+    def _commit(
+        self, run: ArchiveRun, held: RecordSpool, finished: list[tuple[str, str]], interrupted: str | None = None
+    ) -> None:
+        """Add the batch's held records, every template line learned by now removed, and commit it."""
+        try:
+            for identity, record in held.drain(self.templates.lines):
+                self._record(identity, run.add_article(record))
+        except BaseException as exc:
+            run.abort(f"records could not be added: {type(exc).__name__}: {redact(str(exc))}")
+            raise
+        finally:
+            held.close()
+        if not finished:
+            run.abort(interrupted or "nothing fetched")
+            return
+        stats = self.stats()
+        stats[TEMPLATES_STATS_KEY] = self.templates.to_stats(keep_saved=True)
+        if interrupted:
+            stats["interrupted"] = interrupted
+        run.commit(stats)
+        self.checkpoint.mark_done(finished)
+        self.run_ids.append(run.run_id)
+
+    def stats(self) -> dict[str, Any]:
+        stats = self.tally.snapshot()
+        stats["requests"] = sum(self.http.stats.requests.values())
+        stats["bytes"] = self.http.stats.bytes
+        stats["responses_by_status"] = dict(sorted(self.http.stats.statuses.items()))
+        stats["retries"] = sum(self.http.stats.retries.values())
+        stats["wayback"] = {
+            "base_url": self.http.base_url,
+            "http": self.http.stats.as_dict(),
+            "cdx_truncated": self.cdx.truncated,
+            "replay_failures": dict(self.replay_failures),
+            "snapshot_outcomes": dict(self.snapshot_outcomes),
+            "pick": self.selector.pick.value,
+            "resumed": self.resumed,
+            "run_ids": list(self.run_ids),
+        }
+        return stats
+
+    def _summarise(self, seconds: float) -> RunSummary:
+        stats = self.stats()
+        stats["seconds"] = round(seconds, 3)
+        return RunSummary(
+            outlet_id=self.outlet.id,
+            run_id=self.run_ids[-1] if self.run_ids else "",
+            archived=self.tally.archived,
+            versions=self.snapshot_outcomes["version"],  # records stored as a new version (several with pick=all)
+            skipped={reason: count for reason, count in stats["skipped"].items() if count},
+            failed=sum(stats["skipped"].get(reason, 0) for reason in FAILED_OUTCOMES),
+            stats=stats,
+            seconds=stats["seconds"],
+            committed=bool(self.run_ids) or not stats["discovered"],
+        )
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _start_of(window: DateWindow) -> datetime:
+    return window.start or datetime.now(UTC)
+
+
+def backfill_from_wayback(
+    outlet: Outlet,
+    archive_uri: str,
+    since: date | None,
+    until: date | None,
+    *,
+    wayback_url: str | None = None,
+    pick: Pick | str = Pick.EARLIEST,
+    settings: Settings | None = None,
+    state_dir: Path | None = None,
+    batch_size: int = 100,
+    capture_slack_days: int = 30,
+    transport: httpx.BaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+) -> RunSummary:
+    """Archive ``outlet``'s articles published from ``since`` to ``until`` from Wayback snapshots.
+
+    ``wayback_url`` overrides ``settings.wayback_url`` (``NEWSARCHIVE_WAYBACK_URL``);
+    ``state_dir`` holds the resumable checkpoint (default: the ``wayback_state_dir`` setting).
+    Raises :class:`~history.wayback.transport.WaybackUnavailable` when the Archive
+    stays down; what was fetched before is committed and a rerun continues from there.
+    """
+    from archive import Archive
+
+    settings = settings or get_settings()
+    window = DateWindow(since, until, outlet.tz)
+    pick = Pick(pick)
+    archive = Archive.open(archive_uri, settings)
+    with WaybackHttp.from_settings(settings, wayback_url=wayback_url, transport=transport, retry=retry) as http:
+        checkpoint = BackfillCheckpoint.for_backfill(
+            state_dir or settings.wayback_state_dir, outlet.id, since, until, http.base_url,
+            options=f"{pick.value}|{archive_uri}",
+        )
+        backfill = WaybackBackfill(
+            outlet, archive, window, http=http, checkpoint=checkpoint, pick=pick, settings=settings,
+            capture_slack_days=capture_slack_days, batch_size=batch_size,
+        )
+        return backfill.run()

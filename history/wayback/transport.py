@@ -1,0 +1,241 @@
+"""The HTTP layer of the Wayback client: rate limits, retries with backoff, one pluggable transport.
+
+The Internet Archive asks for restraint (about 60 CDX requests a minute per IP,
+on average) and answers abuse with 429s and, past that, with refused or reset
+connections. Every request of :mod:`history.wayback` therefore goes through one
+:class:`WaybackHttp`, which
+
+- waits for a token of the :class:`TokenBucket` of its kind (``"cdx"`` or
+  ``"replay"``) before each attempt, retries included;
+- retries 429 (honouring ``Retry-After``), 5xx, timeouts and connection resets
+  with capped exponential backoff and jitter (:class:`RetryPolicy`);
+- hands back every other response as is: a 404 from the replay server is an
+  answer, not a fault.
+
+The network part is an ``httpx`` transport, so another one (a test double, a
+proxy, HTTP/2) can be plugged in without touching the client logic.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from core.errors import CrawlError
+from core.settings import Settings
+
+__all__ = ["RETRY_STATUSES", "RetryPolicy", "TokenBucket", "WaybackHttp", "WaybackUnavailable"]
+
+logger = logging.getLogger(__name__)
+
+#: Response statuses worth another attempt (after a pause).
+RETRY_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504, 520, 522, 524})
+#: Transport failures worth another attempt: resets, refused connections, timeouts, cut bodies.
+RETRY_EXCEPTIONS: tuple[type[Exception], ...] = (httpx.TransportError,)
+
+
+class WaybackUnavailable(CrawlError):
+    """The Wayback Machine kept failing after every retry."""
+
+
+class TokenBucket:
+    """A thread-safe token bucket: ``rate_per_minute`` on average, bursts up to ``capacity``.
+
+    ``clock`` and ``sleep`` are injectable so the arithmetic can be tested without waiting.
+    """
+
+    def __init__(
+        self,
+        rate_per_minute: float,
+        capacity: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate_per_minute <= 0:
+            raise ValueError("rate_per_minute must be positive")
+        self.rate = rate_per_minute / 60.0
+        self.capacity = max(1.0, capacity)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._lock = threading.Lock()
+        self.waited_s = 0.0
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until one is available; return the time slept."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self._tokens -= 1.0
+            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
+        if wait > 0:
+            self._sleep(wait)
+            self.waited_s += wait
+        return wait
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait before trying a failed request again."""
+
+    max_retries: int = 6
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 300.0
+    #: A ``Retry-After`` longer than this is capped (a day-long ban should fail the run, not hang it).
+    retry_after_max_s: float = 600.0
+    jitter: float = 0.25
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        backoff = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+        backoff *= 1.0 + random.uniform(0.0, self.jitter)
+        if retry_after is not None and retry_after > 0:
+            return min(self.retry_after_max_s, retry_after)
+        return backoff
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+@dataclass
+class HttpStats:
+    """What the HTTP layer did, for the run's stats."""
+
+    requests: dict[str, int] = field(default_factory=lambda: {"cdx": 0, "replay": 0})
+    retries: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    throttled_s: float = 0.0
+    backoff_s: float = 0.0
+    bytes: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "requests": dict(self.requests),
+            "retries": dict(self.retries),
+            "responses_by_status": dict(sorted(self.statuses.items())),
+            "throttled_s": round(self.throttled_s, 3),
+            "backoff_s": round(self.backoff_s, 3),
+            "bytes": self.bytes,
+        }
+
+
+class WaybackHttp:
+    """GETs against one Wayback Machine (``base_url``), rate limited and retried per request kind."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        user_agent: str,
+        cdx_per_minute: float,
+        replay_per_minute: float,
+        timeout_s: float = 60.0,
+        burst: float = 5.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self.stats = HttpStats()
+        self._sleep = sleep
+        self._buckets = {
+            "cdx": TokenBucket(cdx_per_minute, capacity=burst, sleep=sleep),
+            "replay": TokenBucket(replay_per_minute, capacity=burst, sleep=sleep),
+        }
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=timeout_s,
+            follow_redirects=False,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        wayback_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> WaybackHttp:
+        cdx_rate = float(settings.wayback_cdx_per_minute)
+        replay_rate = float(settings.wayback_replay_per_minute)
+        return cls(
+            wayback_url or settings.wayback_url,
+            user_agent=settings.user_agent,
+            cdx_per_minute=cdx_rate,
+            replay_per_minute=replay_rate,
+            timeout_s=settings.download_timeout_s,
+            retry=retry,
+            transport=transport,
+        )
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def get(self, path_or_url: str, *, kind: str, params: dict[str, str | list[str]] | None = None) -> httpx.Response:
+        """GET with rate limit and retries; raise :class:`WaybackUnavailable` when retries run out."""
+        url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.url(path_or_url)
+        bucket = self._buckets[kind]
+        attempt = 0
+        while True:
+            self.stats.throttled_s += bucket.acquire()
+            self.stats.requests[kind] = self.stats.requests.get(kind, 0) + 1
+            problem: str
+            retry_after: float | None = None
+            try:
+                response = self._client.get(url, params=params)
+                response.read()
+            except RETRY_EXCEPTIONS as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            else:
+                self.stats.bytes += len(response.content)
+                status = str(response.status_code)
+                self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                problem = f"HTTP {response.status_code}"
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            attempt += 1
+            reason = problem.split(":", 1)[0].replace(" ", "_")
+            self.stats.retries[reason] = self.stats.retries.get(reason, 0) + 1
+            if attempt > self.retry.max_retries:
+                raise WaybackUnavailable(f"{kind} request to {url} failed {attempt} times; last: {problem}")
+            delay = self.retry.delay(attempt, retry_after)
+            logger.info("wayback %s: %s; retry %d in %.1fs", kind, problem, attempt, delay)
+            self.stats.backoff_s += delay
+            self._sleep(delay)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> WaybackHttp:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,59 @@
+"""The run ledger: one source and one outcome per URL identity, so the stats add up."""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.failures import failure_reason
+from crawler.middlewares import AlreadyArchived, OffsiteRefused, PrivateAddressRefused
+from ingest.tally import SKIP_REASONS, CrawlTally
+
+
+def test_each_identity_counts_once_and_the_ledger_adds_up() -> None:
+    tally = CrawlTally()
+    assert tally.discover("https://a/1", "sitemap")
+    assert not tally.discover("https://a/1", "feed"), "second surface does not count it again"
+    tally.discover("https://a/2", "feed")
+    tally.discover("https://a/3", "section")
+    tally.discover("https://a/sitemap.xml", "robots")
+    tally.discover("https://a/lost", "link")
+    assert tally.finish("https://a/1", "new")
+    assert not tally.finish("https://a/1", "duplicate"), "first outcome wins"
+    tally.finish("https://a/2", "version")
+    tally.finish("https://a/3", "not_article")
+    tally.finish("https://a/sitemap.xml", "discovery")
+    assert tally.close_pending() == 1
+    stats = tally.snapshot({"downloader/request_count": 7, "downloader/response_status_count/200": 6,
+                            "downloader/response_status_count/404": 1, "downloader/response_bytes": 1234,
+                            "newsarchive/captures/page": 5, "newsarchive/captures/redirect": 2})
+    assert stats["discovered_by_source"] == {"start": 0, "robots": 1, "sitemap": 1, "news_sitemap": 0,
+                                             "feed": 1, "section": 1, "link": 1}
+    assert stats["articles_archived"] == 2 and stats["versions"] == 1
+    assert stats["skipped"]["not_article"] == 1 and stats["skipped"]["error"] == 1
+    assert stats["responses_by_status"] == {"200": 6, "404": 1}
+    assert stats["captures_by_role"] == {"page": 5, "redirect": 2}
+    assert stats["requests"] == 7 and stats["bytes"] == 1234
+    assert set(stats["skipped"]) == set(SKIP_REASONS)
+    assert CrawlTally.adds_up(stats)
+
+
+def test_failure_reasons() -> None:
+    request = Request("https://a/x")
+
+    def reason(error: BaseException) -> str:
+        return failure_reason(Failure(error))
+
+    assert reason(HttpError(Response("https://a/x", status=410, request=request))) == "gone"
+    assert reason(HttpError(Response("https://a/x", status=500, request=request))) == "http_error"
+    assert reason(IgnoreRequest("Forbidden by robots.txt")) == "robots"
+    assert reason(IgnoreRequest("max redirections reached")) == "redirect_loop"
+    assert reason(PrivateAddressRefused("10.0.0.1")) == "private_address"
+    assert reason(OffsiteRefused("x")) == "offsite"
+    assert reason(AlreadyArchived("x")) == "known"
+    assert reason(TimeoutError()) == "timeout"
+    assert reason(RuntimeError("boom")) == "error"

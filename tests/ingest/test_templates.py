@@ -1,0 +1,105 @@
+"""Template lines learned per outlet during a crawl (issue 4, point 4) and removed from every record of it.
+
+The outlet server puts one template line per language (``outlet_server.TEMPLATE_LINES``) into the
+body of its Jannah and Newspaper articles; it is never part of the gold text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from archive import Archive, ArticleRecord
+from core.registry import Outlet
+from core.settings import Settings
+from extract import TemplateLearner, strip_template_lines
+from ingest.plan import build_plan
+from ingest.templates import OutletTemplates, RecordSpool
+from outlet_server import TEMPLATE_LINES, OutletServer, build_corpus
+from tests.crawler.crawling import crawl, identity
+
+FOOTER = "Follow Test Times on Telegram."
+
+
+def _record(text: str) -> ArticleRecord:
+    return ArticleRecord(outlet="t", url="https://t.example/a", canonical_url="https://t.example/a", text=text,
+                         fetched_at=datetime(2026, 11, 1, tzinfo=UTC).isoformat(),
+                         extraction={"paragraphs": 3})
+
+
+def test_strip_template_lines_drops_whole_paragraphs_only() -> None:
+    text = f"First paragraph.\n\n{FOOTER}\n\nWe {FOOTER.lower()} says the last one."
+    stripped, removed = strip_template_lines(text, {"follow  test times on telegram."})
+    assert stripped == f"First paragraph.\n\nWe {FOOTER.lower()} says the last one."
+    assert removed == [FOOTER]
+    assert strip_template_lines(text, ()) == (text, [])
+
+
+def test_spool_gives_records_back_in_order_without_template_lines(tmp_path: Path) -> None:
+    spool = RecordSpool(tmp_path)
+    spool.append("https://t.example/a", _record(f"One.\n\n{FOOTER}\n\nTwo."))
+    spool.append("https://t.example/b", _record("Nothing to remove."))
+    drained = list(spool.drain(frozenset({FOOTER})))
+    assert [(i, r.text) for i, r in drained] == [("https://t.example/a", "One.\n\nTwo."),
+                                                ("https://t.example/b", "Nothing to remove.")]
+    assert drained[0][1].extraction == {"paragraphs": 2, "template_lines_removed": [FOOTER]}
+
+
+def test_saved_lines_kept_until_a_run_sees_enough_pages_of_their_language() -> None:
+    saved = {"en": ["Old English footer."], "ru": ["Старая подпись."]}
+    templates = OutletTemplates(TemplateLearner(min_pages=2, min_share=0.5), saved)
+    assert templates.lines == {"Old English footer.", "Старая подпись."}
+    for n in range(3):
+        templates.learner.observe([f"English story {n}.", "New English footer."], language="en")
+    assert templates.to_stats() == {"en": ["New English footer."], "ru": ["Старая подпись."]}
+
+
+def test_backfill_keeps_every_saved_line_and_adds_the_learned_ones() -> None:
+    # A backfill reads the past: a line its snapshots no longer carry may still be today's template.
+    templates = OutletTemplates(TemplateLearner(min_pages=2, min_share=0.5), {"en": ["Old English footer."]})
+    templates.remember({"en": ["Live footer.", "Old English footer."], "ru": ["Старая подпись."]})
+    assert templates.lines == {"Old English footer.", "Live footer.", "Старая подпись."}
+    for n in range(3):
+        templates.learner.observe([f"English story {n}.", "New English footer."], language="en")
+    assert templates.to_stats(keep_saved=True) == {
+        "en": ["Live footer.", "New English footer.", "Old English footer."], "ru": ["Старая подпись."],
+    }
+    assert templates.to_stats() == {"en": ["New English footer."], "ru": ["Старая подпись."]}
+
+
+@pytest.mark.slow
+def test_crawl_learns_template_lines_and_removes_them_from_every_record(outlet_server: OutletServer,
+                                                                         outlet_corpus, tmp_path: Path) -> None:
+    # Arabic and Russian have 6 articles each in this corpus, 4 of them carry the line: 4 pages suffice here.
+    result = crawl(outlet_server, tmp_path / "archive", template_min_pages=4)
+    records = {r.canonical_url: r for r in result.records()}
+    assert len(records) == len(outlet_corpus.articles)
+    leaked = [url for url, r in records.items() if any(line in r.text for line in TEMPLATE_LINES.values())]
+    assert leaked == []
+    for article in outlet_corpus.articles:
+        record = records[identity(outlet_server, article)]
+        assert " ".join(record.text.split()) == " ".join(article.gold_text.split()), article.path
+    learned = result.stats["template_lines"]
+    assert learned == {lang: [line] for lang, line in TEMPLATE_LINES.items()}
+
+    # The next crawl of the outlet starts with them, read from the archive.
+    settings = Settings(spool_dir=tmp_path / "plan-spool")
+    outlet = Outlet.model_validate(outlet_server.outlet_yaml())
+    with Archive.open(str(tmp_path / "archive"), settings) as archive:
+        plan = build_plan(archive, outlet, since=None, until=None, settings=settings)
+    assert plan.template_lines == learned
+
+
+@pytest.mark.slow
+def test_outlet_with_too_few_pages_learns_nothing(make_outlet_server, tmp_path: Path) -> None:
+    corpus = build_corpus(seed=5, n_articles=4)
+    templated = [a for a in corpus.articles if a.theme in ("jannah", "newspaper") and not a.is_seed]
+    server = make_outlet_server(corpus)
+    result = crawl(server, tmp_path / "archive", template_min_pages=5)
+    records = {r.canonical_url: r for r in result.records()}
+    assert len(records) == len(corpus.articles) and templated
+    for article in templated:
+        assert TEMPLATE_LINES[article.language] in records[identity(server, article)].text
+    assert result.stats["template_lines"] == {}
