@@ -1,25 +1,44 @@
 """Settings: every default of newsarchive in one place, overridden by environment and CLI.
 
 Read a setting through :func:`get_settings` (cached) or build a :class:`Settings`
-with overrides. Environment variables are ``NEWSARCHIVE_<FIELD>`` (upper case);
-``NEWSARCHIVE_OUTLETS`` and ``NEWSARCHIVE_ARCHIVE`` name the outlets file and the
-archive URI. S3 credentials are never settings: boto3's standard chain
-(``AWS_*`` variables, profiles, instance roles) or an Airflow connection
-provides them.
+with overrides. Field ``x`` is overridden by the environment variable
+``NEWSARCHIVE_X`` (upper case): ``NEWSARCHIVE_OUTLETS`` and ``NEWSARCHIVE_ARCHIVE``
+name the outlets file and the archive URI, ``NEWSARCHIVE_DAG_*`` tune the Airflow
+tasks. A value that does not parse as its field's type is a
+:class:`~core.errors.ConfigError` naming the variable; a ``NEWSARCHIVE_*`` variable
+that is no setting (a typo) is reported on stderr once per process, with the
+closest known name. S3 credentials are never settings: boto3's standard chain
+(``AWS_*`` variables, profiles, instance roles) or an Airflow connection provides them.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
+import sys
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
-__all__ = ["Settings", "get_settings", "redact"]
+from core.errors import ConfigError
 
-_TRUE = {"1", "true", "yes", "on"}
+__all__ = ["ENV_PREFIX", "NOT_SETTINGS", "Settings", "get_settings", "redact"]
+
+ENV_PREFIX = "NEWSARCHIVE_"
+
+#: ``NEWSARCHIVE_*`` variables that are legitimately no setting, with who reads them.
+NOT_SETTINGS: dict[str, str] = {
+    "NEWSARCHIVE_IMAGE": "docker-compose.yml: the Airflow image to run",
+    "NEWSARCHIVE_OUTLETS_FILE": "docker-compose.yml: the outlets file mounted into the containers",
+    "NEWSARCHIVE_BENCH_HOSTS": "bench/hosts_shim: host names the benchmarks resolve to loopback",
+    "NEWSARCHIVE_PYWB_BIN": "tests/history/wayback/test_pywb_replay.py: where pywb is installed",
+}
+
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 @dataclass(frozen=True)
@@ -27,17 +46,21 @@ class Settings:
     """All tunables, with their defaults. Field ``x`` is overridden by ``NEWSARCHIVE_X``."""
 
     outlets: Path = Path("outlets.yaml")
-    archive: str = "archive"
+    # Relative to the working directory, and named so that it is never a package of the source tree.
+    archive: str = "newsarchive-data"
     # Crawl politeness and limits.
     user_agent: str = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive; archiving bot)"
     contact_url: str = "https://github.com/newsarchive/newsarchive"
     concurrency: int = 4
     delay_s: float = 0.5
     autothrottle: bool = True
+    max_crawl_delay_s: float = 30.0  # a robots.txt Crawl-delay is honoured up to this
     download_timeout_s: float = 30.0
     download_maxsize: int = 20 * 1024 * 1024
     download_warnsize: int = 5 * 1024 * 1024
     retry_times: int = 3
+    retry_backoff_base_s: float = 0.5  # the n-th retry waits base * 2**(n-1) seconds (or what Retry-After asks) ...
+    retry_backoff_max_s: float = 60.0  # ... at most this long
     max_redirects: int = 5
     max_depth: int = 6
     max_section_pages: int = 50
@@ -64,37 +87,125 @@ class Settings:
     wayback_cdx_per_minute: int = 60
     wayback_replay_per_minute: int = 120
     wayback_state_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/wayback"))
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Airflow DAGs (read when the DAG files are parsed, except alert_min_history: when the report runs).
+    aws_conn_id: str = "newsarchive_s3"  # the Airflow connection holding the S3 credentials
+    nightly_schedule: str = "0 2 * * *"  # cron, UTC
+    backfill_schedule: str = "0 0 1 * *"  # cron, UTC: the data intervals `airflow backfill create` cuts
+    dag_retries: int = 3  # each task, with exponential backoff ...
+    dag_retry_delay_s: float = 300.0  # ... from this delay ...
+    dag_max_retry_delay_s: float = 3600.0  # ... up to this one
+    dag_crawl_timeout_s: float = 7200.0  # the execution timeout of one crawl task
+    dag_max_parallel_crawls: int = 16  # crawl tasks of one nightly run at once
+    alert_min_history: int = 5  # an outlet that yields nothing alarms once the archive held this many of its articles
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-        """Defaults, then ``NEWSARCHIVE_*`` environment variables, then ``overrides`` (not None)."""
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name == "extra":
-                continue
-            raw = env.get(f"NEWSARCHIVE_{f.name.upper()}")
-            if raw is not None and raw != "":
-                values[f.name] = _coerce(f.type, raw)
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``NEWSARCHIVE_*`` environment variables, then ``overrides`` (not None).
+
+        Raises :class:`~core.errors.ConfigError` naming the variable whose value does not parse.
+        """
+        values = cls.read_environment(os.environ if environ is None else environ)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @classmethod
+    def read_environment(cls, environ: Mapping[str, str]) -> dict[str, Any]:
+        """The settings ``environ`` sets (empty values are unset), parsed, by field name.
+
+        Warns once per process on stderr about each ``NEWSARCHIVE_*`` variable that is no setting.
+        """
+        names = _env_names()
+        values: dict[str, Any] = {}
+        for name, raw in environ.items():
+            if not name.startswith(ENV_PREFIX):
+                continue
+            field_name = names.get(name)
+            if field_name is None:
+                if name not in NOT_SETTINGS:
+                    _warn_unknown(name, [*names, *NOT_SETTINGS])
+            elif raw != "":
+                values[field_name] = _parse(name, _field_types()[field_name], raw)
+        return values
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting as a JSON value (paths as strings): what a child process gets."""
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
 
-def _coerce(type_name: Any, raw: str) -> Any:
-    name = str(type_name)
-    if name.startswith("int"):
-        return int(raw)
-    if name.startswith("float"):
-        return float(raw)
-    if name.startswith("bool"):
-        return raw.strip().lower() in _TRUE
-    if name.startswith("Path"):
-        return Path(raw)
-    return raw
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Settings:
+        """The inverse of :meth:`to_dict`."""
+        types_ = _field_types()
+        values: dict[str, Any] = {
+            k: Path(v) if v is not None and _base_type(types_[k]) is Path else v for k, v in data.items()
+        }
+        return cls(**values)
+
+
+@cache
+def _field_types() -> dict[str, Any]:
+    return get_type_hints(Settings)
+
+
+@cache
+def _env_names() -> dict[str, str]:
+    """Field name of each setting, by its environment variable."""
+    return {f"{ENV_PREFIX}{f.name.upper()}": f.name for f in fields(Settings)}
+
+
+def _base_type(hint: Any) -> Any:
+    """``X`` of ``X`` or ``X | None``."""
+    if get_origin(hint) in (Union, types.UnionType):
+        (hint,) = (a for a in get_args(hint) if a is not type(None))
+    return hint
+
+
+def _parse_int(raw: str) -> int:
+    return int(raw.strip())
+
+
+def _parse_float(raw: str) -> float:
+    value = float(raw.strip())
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(raw)
+    return value
+
+
+def _parse_bool(raw: str) -> bool:
+    return _BOOLEANS[raw.strip().lower()]
+
+
+_PARSERS: dict[Any, tuple[Callable[[str], Any], str]] = {
+    int: (_parse_int, "not an integer"),
+    float: (_parse_float, "not a number"),
+    bool: (_parse_bool, "not a boolean (use 1/0, true/false, yes/no, on/off)"),
+    Path: (Path, "not a path"),
+    str: (str, "not a string"),
+}
+
+
+def _parse(name: str, hint: Any, raw: str) -> Any:
+    parse, problem = _PARSERS[_base_type(hint)]
+    try:
+        return parse(raw)
+    except (KeyError, ValueError):
+        raise ConfigError(f"{name}: {problem}: {raw!r}") from None
+
+
+_warned: set[str] = set()
+
+
+def _warn_unknown(name: str, known: list[str]) -> None:
+    """One line on stderr, once per process and variable, naming the closest known variable."""
+    if name in _warned:
+        return
+    _warned.add(name)
+    # Compared without the common prefix, which would make every name look close.
+    close = difflib.get_close_matches(name.removeprefix(ENV_PREFIX), [k.removeprefix(ENV_PREFIX) for k in known], n=1)
+    hint = f" (did you mean {ENV_PREFIX}{close[0]}?)" if close else ""
+    print(f"newsarchive: warning: {name} is not a newsarchive setting{hint}; ignored", file=sys.stderr)
 
 
 @lru_cache(maxsize=1)

@@ -77,7 +77,7 @@ class CrawlProgress:
         mode = crawler.settings.get("NEWSARCHIVE_PROGRESS")
         if mode not in MODES:
             raise NotConfigured
-        extension = cls(mode, crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 30.0))
+        extension = cls(mode, crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL"))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         # engine_stopped comes after every spider_closed handler, the spider's own tally closing included.
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

@@ -32,15 +32,6 @@ __all__ = ["CrawlRequest", "crawl_in_subprocess", "run_crawl"]
 #: Loggers held at the crawl's log level (a record below it is never built).
 LEVELLED_LOGGERS: tuple[str, ...] = ("scrapy", "twisted", "trafilatura", "htmldate", "courlan", "crawler", "extract",
                                      "archive")
-def _settings_to_json(settings: Settings) -> dict[str, Any]:
-    return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}
-
-
-def _settings_from_json(data: dict[str, Any]) -> Settings:
-    values: dict[str, Any] = {
-        k: Path(v) if isinstance(getattr(Settings, k, None), Path) else v for k, v in data.items()
-    }
-    return Settings(**values)
 
 
 @dataclass
@@ -66,7 +57,7 @@ class CrawlRequest:
             since=since.isoformat() if since else None,
             until=until.isoformat() if until else None,
             refresh_days=refresh_days,
-            settings=_settings_to_json(settings or get_settings()),
+            settings=(settings or get_settings()).to_dict(),
             throttle=throttle,
             progress=progress,
         )
@@ -85,7 +76,7 @@ class CrawlRequest:
             since=date.fromisoformat(self.since) if self.since else None,
             until=date.fromisoformat(self.until) if self.until else None,
             refresh_days=self.refresh_days,
-            settings=_settings_from_json(self.settings) if self.settings else None,
+            settings=Settings.from_dict(self.settings) if self.settings else None,
             throttle=self.throttle,
             progress=self.progress,
         )

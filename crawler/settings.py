@@ -72,8 +72,9 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "RETRY_ENABLED": True,
         "RETRY_TIMES": settings.retry_times,
         "RETRY_HTTP_CODES": list(RETRY_HTTP_CODES),
-        "RETRY_BACKOFF_BASE": 0.5 if throttle else 0.05,
-        "RETRY_BACKOFF_MAX": 60.0,
+        "RETRY_BACKOFF_BASE": settings.retry_backoff_base_s if throttle else settings.retry_backoff_base_s / 10,  # loopback
+        "RETRY_BACKOFF_MAX": settings.retry_backoff_max_s,
+        "NEWSARCHIVE_MAX_CRAWL_DELAY": settings.max_crawl_delay_s,
         # Limits: traps, bombs, slow servers.
         "DOWNLOAD_TIMEOUT": settings.download_timeout_s,
         "DOWNLOAD_MAXSIZE": settings.download_maxsize,

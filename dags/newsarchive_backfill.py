@@ -18,12 +18,12 @@ can stay unpaused — and must be, for backfill runs to execute. It is created p
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
 
+from core.settings import Settings
 from newsarchive.orchestration import (
     CRAWL_POOL,
     CrawlWindow,
@@ -35,12 +35,13 @@ from newsarchive.orchestration import (
 from newsarchive.orchestration.airflow import is_scheduled_run, month_chunk_tasks
 from newsarchive.orchestration.windows import parse_day
 
-DEFAULTS = TaskDefaults.from_env()
+SETTINGS = Settings.from_env()  # read when the DAG file is parsed
+DEFAULTS = TaskDefaults.from_settings(SETTINGS)
 
 
 @dag(
     dag_id="newsarchive_backfill",
-    schedule=CronDataIntervalTimetable(os.environ.get("NEWSARCHIVE_BACKFILL_SCHEDULE", "0 0 1 * *"), timezone="UTC"),
+    schedule=CronDataIntervalTimetable(SETTINGS.backfill_schedule, timezone="UTC"),
     start_date=pendulum.datetime(2020, 1, 1, tz="UTC"),
     catchup=False,
     is_paused_upon_creation=True,

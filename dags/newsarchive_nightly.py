@@ -7,18 +7,18 @@ run's commit marker and objects are in the archive; emits the outlet's Asset whe
 articles landed) → ``report`` (articles per outlet, failed outlets) → ``alert`` (fails
 loudly when an outlet failed, or normally yields articles and yielded none).
 
-Schedule: ``$NEWSARCHIVE_NIGHTLY_SCHEDULE`` (cron, default ``0 2 * * *``, UTC) with real
+Schedule: the ``nightly_schedule`` setting (``$NEWSARCHIVE_NIGHTLY_SCHEDULE``, cron, UTC) with real
 data intervals. Configuration: docs/orchestration.md. All logic: newsarchive.orchestration.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, task, task_group
 
+from core.settings import Settings
 from newsarchive.orchestration import (
     CRAWL_POOL,
     AlertPolicy,
@@ -31,12 +31,13 @@ from newsarchive.orchestration import (
 )
 from newsarchive.orchestration.airflow import fail_if_unhealthy, verify_and_commit_task
 
-DEFAULTS = TaskDefaults.from_env()
+SETTINGS = Settings.from_env()  # read when the DAG file is parsed
+DEFAULTS = TaskDefaults.from_settings(SETTINGS)
 
 
 @dag(
     dag_id="newsarchive_nightly",
-    schedule=CronDataIntervalTimetable(os.environ.get("NEWSARCHIVE_NIGHTLY_SCHEDULE", "0 2 * * *"), timezone="UTC"),
+    schedule=CronDataIntervalTimetable(SETTINGS.nightly_schedule, timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -65,7 +66,7 @@ def newsarchive_nightly() -> None:
 
     @task(trigger_rule="all_done", retries=0)
     def report(expected: list[str], results: list[dict[str, Any]]) -> dict[str, Any]:
-        run_report = RunReport.build(expected, results, AlertPolicy.from_env())
+        run_report = RunReport.build(expected, results, AlertPolicy.from_settings(Settings.from_env()))
         print(run_report.render())
         return run_report.to_dict()
 

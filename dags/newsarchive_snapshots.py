@@ -14,11 +14,12 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from core.settings import Settings
 from newsarchive.orchestration import WAYBACK_POOL, CrawlWindow, TaskDefaults, backfill_plan, resolve_config
 from newsarchive.orchestration.airflow import month_chunk_tasks
 from newsarchive.orchestration.windows import parse_day
 
-DEFAULTS = TaskDefaults.from_env()
+DEFAULTS = TaskDefaults.from_settings(Settings.from_env())  # read when the DAG file is parsed
 
 
 @dag(

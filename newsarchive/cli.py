@@ -1,8 +1,8 @@
 """The ``newsarchive`` command line: a thin layer over the same functions the DAGs call.
 
-Every command that reads outlets or the archive takes ``--outlets`` and ``--archive``
-(defaults: ``$NEWSARCHIVE_OUTLETS`` then ``./outlets.yaml``; ``$NEWSARCHIVE_ARCHIVE``
-then ``./archive``). A user mistake prints one clear line and exits non-zero; it
+Every command that reads outlets or the archive takes ``--outlets`` and ``--archive``;
+without them, the ``outlets`` and ``archive`` settings apply (``$NEWSARCHIVE_OUTLETS``,
+``$NEWSARCHIVE_ARCHIVE``, else their defaults in :class:`core.settings.Settings`). A user mistake prints one clear line and exits non-zero; it
 never shows a traceback. Heavy packages are imported inside the commands so that
 ``--help`` stays fast.
 """
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from core.errors import NewsarchiveError
-from core.settings import redact
+from core.settings import Settings, get_settings, redact
 
 if TYPE_CHECKING:
     from archive.stores import Store
@@ -41,16 +41,15 @@ EXIT_NOT_IMPLEMENTED = 2
 EXIT_DAMAGED = 3  # `verify` found a missing or altered object
 
 OutletsOption = Annotated[
-    Path,
-    typer.Option("--outlets", envvar="NEWSARCHIVE_OUTLETS", help="Outlet registry (YAML).", show_default=True),
+    Path | None,
+    typer.Option("--outlets", help="Outlet registry (YAML).", show_default=f"$NEWSARCHIVE_OUTLETS or {Settings.outlets}"),
 ]
 ArchiveOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--archive",
-        envvar="NEWSARCHIVE_ARCHIVE",
         help="Archive URI: a directory, file:///path or s3://bucket/prefix.",
-        show_default=True,
+        show_default=f"$NEWSARCHIVE_ARCHIVE or ./{Settings.archive}",
     ),
 ]
 SinceOption = Annotated[
@@ -92,6 +91,11 @@ def _report(message: str) -> None:
     typer.echo(f"newsarchive: error: {redact(message)}", err=True)
 
 
+def _settings(*, outlets: Path | None = None, archive: str | None = None) -> Settings:
+    """The process settings with the options given on the command line on top."""
+    return get_settings().with_overrides(outlets=outlets, archive=archive)
+
+
 def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -115,8 +119,8 @@ def _interactive() -> bool:
 @app.command()
 def crawl(
     outlet_ids: Annotated[list[str] | None, typer.Argument(metavar="[OUTLET_ID ...]", help="Outlets to crawl (default: all).")] = None,
-    outlets: OutletsOption = Path("outlets.yaml"),
-    archive: ArchiveOption = "archive",
+    outlets: OutletsOption = None,
+    archive: ArchiveOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     refresh: Annotated[int | None, typer.Option("--refresh", metavar="DAYS", min=1, help="Also refetch archived articles published in the last DAYS days, to catch silent edits (a changed text becomes a new version).")] = None,
@@ -128,11 +132,13 @@ def crawl(
     """
     from core.registry import load_outlets, select_outlets
 
+    settings = _settings(outlets=outlets, archive=archive)
     start, end = _window(since, until)
-    selected = select_outlets(load_outlets(outlets), outlet_ids or [])
+    selected = select_outlets(load_outlets(settings.outlets), outlet_ids or [])
     from crawler import run_crawl
 
-    summaries = run_crawl(selected, archive, since=start, until=end, refresh_days=refresh, progress=_interactive())
+    summaries = run_crawl(selected, settings.archive, since=start, until=end, refresh_days=refresh, settings=settings,
+                          progress=_interactive())
     _print_summaries(summaries)
 
 
@@ -149,10 +155,10 @@ def backfill(
     until: UntilOption = None,
     source: Annotated[Source, typer.Option("--source", help="sitemaps: the live site's sitemaps and sections; wayback: Internet Archive snapshots; all: both.")] = Source.sitemaps,
     fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Backfill exactly the days 'stats --gaps' lists (from the Wayback Machine).")] = False,
-    wayback_url: Annotated[str | None, typer.Option("--wayback-url", envvar="NEWSARCHIVE_WAYBACK_URL", help="Base URL of the Wayback Machine (CDX API under /cdx/search/cdx).")] = None,
+    wayback_url: Annotated[str | None, typer.Option("--wayback-url", help="Base URL of the Wayback Machine (CDX API under /cdx/search/cdx).", show_default="$NEWSARCHIVE_WAYBACK_URL or " + Settings.wayback_url)] = None,
     pick: Annotated[Pick, typer.Option("--pick", help="Which snapshot of an article: earliest after publication, latest, or all distinct texts.")] = Pick.earliest,
-    outlets: OutletsOption = Path("outlets.yaml"),
-    archive: ArchiveOption = "archive",
+    outlets: OutletsOption = None,
+    archive: ArchiveOption = None,
 ) -> None:
     """Archive an outlet's articles of a past date range, from its sitemaps and/or the Wayback Machine.
 
@@ -161,33 +167,37 @@ def backfill(
     """
     from core.registry import load_outlets, select_outlets
 
+    settings = _settings(outlets=outlets, archive=archive)
+    archive_uri = settings.archive
     start, end = _window(since, until)
     if not fill_gaps and (start is None or end is None):
         fail("backfill needs --since and --until (or --fill-gaps)")
-    (outlet,) = select_outlets(load_outlets(outlets), [outlet_id])
+    (outlet,) = select_outlets(load_outlets(settings.outlets), [outlet_id])
     summaries = []
     if fill_gaps:
         from history.wayback import fill_gaps as backfill_gaps
 
-        summaries = backfill_gaps(outlet, archive, wayback_url=wayback_url, pick=pick.value)
+        summaries = backfill_gaps(outlet, archive_uri, wayback_url=wayback_url, pick=pick.value, settings=settings)
         if not summaries:
             typer.echo(f"{outlet.id}: no gap days to fill")
     else:
         if source in (Source.sitemaps, Source.all):
             from crawler import run_crawl
 
-            summaries += run_crawl([outlet], archive, since=start, until=end, progress=_interactive())
+            summaries += run_crawl([outlet], archive_uri, since=start, until=end, settings=settings,
+                                   progress=_interactive())
         if source in (Source.wayback, Source.all):
             from history.wayback import backfill_from_wayback
 
-            summaries.append(backfill_from_wayback(outlet, archive, start, end, wayback_url=wayback_url, pick=pick.value))
+            summaries.append(backfill_from_wayback(outlet, archive_uri, start, end, wayback_url=wayback_url,
+                                                   pick=pick.value, settings=settings))
     _print_summaries(summaries)
 
 
 @app.command()
 def download(
     out: Annotated[Path, typer.Option("--out", help="Output file (a directory for --format warc is not needed: one .warc.gz file).")],
-    archive: ArchiveOption = "archive",
+    archive: ArchiveOption = None,
     outlet: Annotated[list[str] | None, typer.Option("--outlet", help="Only this outlet (repeatable).")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -199,10 +209,11 @@ def download(
     """Export archived articles (latest version of each) as JSONL, CSV, Parquet or WARC."""
     from archive import Archive
 
+    settings = _settings(archive=archive)
     if source is not None and source not in ("live", "wayback"):
         fail(f"--source must be 'live' or 'wayback', not {source!r}")
     start, end = _window(since, until)
-    summary = Archive.open(archive).export(
+    summary = Archive.open(settings.archive, settings).export(
         fmt.value,
         out,
         outlet=tuple(outlet) if outlet else None,
@@ -221,13 +232,13 @@ def extract(
     page: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help="An HTML file, or an http(s) URL to fetch.")],
     url: Annotated[str | None, typer.Option("--url", help="The page's URL, when PAGE is a file.")] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Apply this outlet's rules and time zone.")] = None,
-    outlets: OutletsOption = Path("outlets.yaml"),
+    outlets: OutletsOption = None,
     fmt: Annotated[ExtractFormat, typer.Option("--format", help="What to print.")] = ExtractFormat.json,
 ) -> None:
     """Run one page through the extraction path and print the export record's fields."""
     from core.registry import load_outlets, select_outlets
 
-    selected = select_outlets(load_outlets(outlets), [outlet])[0] if outlet else None
+    selected = select_outlets(load_outlets(_settings(outlets=outlets).outlets), [outlet])[0] if outlet else None
     if page.startswith(("http://", "https://")):
         body, page_url, charset = _fetch(page)
     else:
@@ -253,31 +264,31 @@ def _fetch(url: str) -> tuple[bytes, str, str | None]:
     import urllib.request
     from email.message import Message
 
-    from core.settings import get_settings
-
-    request = urllib.request.Request(url, headers={"User-Agent": get_settings().user_agent})
+    settings = get_settings()
+    request = urllib.request.Request(url, headers={"User-Agent": settings.user_agent})
     try:
-        with urllib.request.urlopen(request, timeout=get_settings().download_timeout_s) as response:
-            body = response.read(get_settings().download_maxsize + 1)
+        with urllib.request.urlopen(request, timeout=settings.download_timeout_s) as response:
+            body = response.read(settings.download_maxsize + 1)
             headers: Message = response.headers
             final_url = response.geturl()
     except OSError as exc:
         fail(f"cannot fetch {url}: {exc}")
-    if len(body) > get_settings().download_maxsize:
-        fail(f"{url}: page larger than {get_settings().download_maxsize} bytes")
+    if len(body) > settings.download_maxsize:
+        fail(f"{url}: page larger than {settings.download_maxsize} bytes")
     return body, final_url, headers.get_content_charset()
 
 
 @outlets_app.command("check")
-def outlets_check(outlets: OutletsOption = Path("outlets.yaml")) -> None:
+def outlets_check(outlets: OutletsOption = None) -> None:
     """Validate the outlet registry and list its outlets."""
     from rich.console import Console
     from rich.table import Table
 
     from core.registry import load_outlets
 
-    loaded = load_outlets(outlets)
-    table = Table(title=f"{outlets}: {len(loaded)} outlet(s), valid")
+    path = _settings(outlets=outlets).outlets
+    loaded = load_outlets(path)
+    table = Table(title=f"{path}: {len(loaded)} outlet(s), valid")
     for column in ("id", "name", "base_url", "language", "timezone", "sitemaps", "feeds", "sections"):
         table.add_column(column)
     for o in loaded:
@@ -287,7 +298,7 @@ def outlets_check(outlets: OutletsOption = Path("outlets.yaml")) -> None:
 
 @app.command()
 def stats(
-    archive: ArchiveOption = "archive",
+    archive: ArchiveOption = None,
     gaps: Annotated[bool, typer.Option("--gaps", help="List outlet-days far below the outlet's norm.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Draw a coverage heatmap (outlets x days) to this PNG.")] = None,
 ) -> None:
@@ -295,23 +306,24 @@ def stats(
     from archive import Archive
     from archive.stats import print_stats
 
-    print_stats(Archive.open(archive), gaps=gaps, plot=plot)
+    settings = _settings(archive=archive)
+    print_stats(Archive.open(settings.archive, settings), gaps=gaps, plot=plot)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 
 
-def _existing_store(uri: str) -> Store:
-    """The archive's store; a local archive must exist (opening one would create it)."""
+def _existing_store(archive: str | None) -> Store:
+    """The archive's store (``--archive``, else the setting); a local archive must exist (opening one would create it)."""
     from archive.stores import open_store
-    from core.settings import get_settings
 
-    return open_store(uri, get_settings(), create=False)
+    settings = _settings(archive=archive)
+    return open_store(settings.archive, settings, create=False)
 
 
 @app.command()
 def verify(
-    archive: ArchiveOption = "archive",
+    archive: ArchiveOption = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet's runs and objects.")] = None,
     deep: Annotated[bool, typer.Option("--deep", help="Read every object and check its SHA-256 (WARC files also as gzip).")] = False,
     as_json: JsonOption = False,
@@ -338,7 +350,7 @@ def verify(
 
 @app.command()
 def gc(
-    archive: ArchiveOption = "archive",
+    archive: ArchiveOption = None,
     older_than: Annotated[float, typer.Option("--older-than", metavar="HOURS", min=0, help="Only runs started (and last written to) more than HOURS ago.")] = 48,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be deleted; delete nothing.")] = False,
     as_json: JsonOption = False,
@@ -353,7 +365,6 @@ def gc(
     from datetime import timedelta
 
     from archive.gc import collect_garbage
-    from core.settings import get_settings
 
     store = _existing_store(archive)
     try:

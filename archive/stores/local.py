@@ -1,4 +1,4 @@
-"""A store in a local directory: the embedded default (``./archive`` or ``file:///path``).
+"""A store in a local directory: the embedded default (``./newsarchive-data`` or ``file:///path``).
 
 Objects are plain files under the root, named by their key, so the archive can be
 browsed, copied and served with ordinary tools. Writes are atomic: the data goes to
@@ -46,7 +46,7 @@ from archive.stores.base import (
     sha256_of,
     validate_key,
 )
-from core.errors import ChecksumError, ObjectExistsError, ObjectNotFoundError, StoreError
+from core.errors import ChecksumError, ConfigError, ObjectExistsError, ObjectNotFoundError, StoreError
 
 __all__ = ["LocalStore"]
 
@@ -71,8 +71,14 @@ class LocalStore(Store):
     """Objects as files under ``root``; checksums in an extended attribute (or a sidecar) of each."""
 
     def __init__(self, root: str | Path, *, fsync: bool = False, create: bool = True) -> None:
-        """``create=False``: an archive that must exist already (readers such as ``verify``)."""
+        """``create=False``: an archive that must exist already (readers such as ``verify``).
+
+        A Python package (a directory with ``__init__.py``, e.g. the project's own ``archive/``)
+        is refused: an archive never writes into source code.
+        """
         self.root = Path(root).expanduser().resolve()
+        if (self.root / "__init__.py").exists():
+            raise ConfigError(f"{self.root}: a Python package, not an archive (choose another archive directory)")
         self._root = str(self.root)
         self.uri = self.root.as_uri()
         self.fsync = fsync

@@ -102,7 +102,7 @@ class NewsSpider(scrapy.Spider):
 
     @property
     def max_section_pages(self) -> int:
-        return self.settings.getint("NEWSARCHIVE_MAX_SECTION_PAGES", 50)
+        return self.settings.getint("NEWSARCHIVE_MAX_SECTION_PAGES")
 
     @property
     def max_depth(self) -> int:
@@ -246,7 +246,7 @@ class NewsSpider(scrapy.Spider):
     def parse_document(self, response: Response) -> Iterator[Any]:
         """A sitemap (index, URL set, news) or a feed, told apart by its root element."""
         tz = self.outlet.tz
-        max_urls = self.settings.getint("NEWSARCHIVE_MAX_SITEMAP_URLS", 200_000)
+        max_urls = self.settings.getint("NEWSARCHIVE_MAX_SITEMAP_URLS")
         outcome = "discovery"
         found: list[Request | None] = []
         try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from newsarchive.orchestration.config import (
     CRAWL_POOL,
-    DEFAULT_AWS_CONN_ID,
     POOLS,
     WAYBACK_POOL,
     OrchestrationConfig,
@@ -34,7 +33,6 @@ from newsarchive.orchestration.windows import CrawlWindow, interval_window, mont
 
 __all__ = [
     "CRAWL_POOL",
-    "DEFAULT_AWS_CONN_ID",
     "POOLS",
     "WAYBACK_POOL",
     "AlertPolicy",

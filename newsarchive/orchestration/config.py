@@ -11,6 +11,9 @@ S3 connection id   Variable ``newsarchive_aws_conn_id``             ``NEWSARCHIV
 =================  ===============================================  ==========================
 
 (An Airflow Variable can itself come from the environment as ``AIRFLOW_VAR_NEWSARCHIVE_ARCHIVE``.)
+The environment side is :class:`~core.settings.Settings`; the archive and the outlets file must be
+set explicitly (the CLI's defaults, relative to a working directory, mean nothing on a worker),
+the connection id defaults to ``Settings.aws_conn_id``.
 
 S3 credentials are never settings: they come from an Airflow connection of type
 ``aws`` (login = access key id, password = secret key, extra ``{"endpoint_url": ...,
@@ -21,8 +24,8 @@ command line, never in an XCom, never in a log line (Airflow masks the secret, a
 connection does not exist, the subprocess falls back to boto3's own chain (instance
 role, ``AWS_*`` variables of the worker).
 
-Task defaults (retries, timeouts) are read at DAG parse time from ``NEWSARCHIVE_DAG_*``
-environment variables so that a deployment or a test can tune them without editing DAGs.
+Task defaults (retries, timeouts) are read at DAG parse time from the ``dag_*`` settings
+(``NEWSARCHIVE_DAG_*``) so that a deployment or a test can tune them without editing DAGs.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from core.settings import Settings
 
 __all__ = [
     "CRAWL_POOL",
-    "DEFAULT_AWS_CONN_ID",
     "POOLS",
     "VARIABLE_ARCHIVE",
     "VARIABLE_AWS_CONN_ID",
@@ -56,7 +58,6 @@ __all__ = [
 VARIABLE_ARCHIVE = "newsarchive_archive"
 VARIABLE_OUTLETS = "newsarchive_outlets"
 VARIABLE_AWS_CONN_ID = "newsarchive_aws_conn_id"
-DEFAULT_AWS_CONN_ID = "newsarchive_s3"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class OrchestrationConfig:
 
     archive_uri: str
     outlets_path: Path
-    aws_conn_id: str = DEFAULT_AWS_CONN_ID
+    aws_conn_id: str = Settings.aws_conn_id
     settings: Settings = field(default_factory=Settings)
 
     def load_outlets(self) -> list[Any]:
@@ -116,15 +117,10 @@ def airflow_variable(name: str) -> str | None:
 def resolve_config(
     variables: VariableGetter = airflow_variable, environ: Mapping[str, str] | None = None
 ) -> OrchestrationConfig:
-    """Resolve :class:`OrchestrationConfig` from Airflow Variables, then the environment."""
-    env = os.environ if environ is None else environ
-    settings = Settings.from_env(dict(env))
-
-    def pick(variable: str, env_name: str) -> str | None:
-        return variables(variable) or env.get(env_name) or None
-
-    archive = pick(VARIABLE_ARCHIVE, "NEWSARCHIVE_ARCHIVE")
-    outlets = pick(VARIABLE_OUTLETS, "NEWSARCHIVE_OUTLETS")
+    """Resolve :class:`OrchestrationConfig` from Airflow Variables, then the environment's settings."""
+    from_env = Settings.read_environment(os.environ if environ is None else environ)
+    archive = variables(VARIABLE_ARCHIVE) or from_env.get("archive")
+    outlets = variables(VARIABLE_OUTLETS) or from_env.get("outlets")
     missing = [
         f"{what} (Variable {var!r} or ${env_name})"
         for what, var, env_name, value in (
@@ -136,9 +132,12 @@ def resolve_config(
     if missing:
         raise ConfigError("newsarchive DAGs are not configured: set " + " and ".join(missing))
     assert archive is not None and outlets is not None
-    conn_id = pick(VARIABLE_AWS_CONN_ID, "NEWSARCHIVE_AWS_CONN_ID") or DEFAULT_AWS_CONN_ID
+    settings = Settings(**from_env).with_overrides(
+        archive=archive, outlets=Path(outlets), aws_conn_id=variables(VARIABLE_AWS_CONN_ID) or None
+    )
     return OrchestrationConfig(
-        archive_uri=archive, outlets_path=Path(outlets), aws_conn_id=conn_id, settings=settings
+        archive_uri=settings.archive, outlets_path=settings.outlets, aws_conn_id=settings.aws_conn_id,
+        settings=settings,
     )
 
 
@@ -188,37 +187,28 @@ def _mask(secret: str) -> None:
     mask_secret(secret)
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise ConfigError(f"${name}: expected an integer, got {raw!r}") from None
-
-
 @dataclass(frozen=True)
 class TaskDefaults:
     """Retries with exponential backoff and timeouts of the crawl tasks.
 
-    From ``NEWSARCHIVE_DAG_RETRIES`` (default 3), ``NEWSARCHIVE_DAG_RETRY_DELAY_S`` (300),
-    ``NEWSARCHIVE_DAG_MAX_RETRY_DELAY_S`` (3600), ``NEWSARCHIVE_DAG_CRAWL_TIMEOUT_S`` (7200)
-    and ``NEWSARCHIVE_DAG_MAX_PARALLEL_CRAWLS`` (16 mapped crawls at once per run).
+    From the ``dag_*`` settings: ``dag_retries``, ``dag_retry_delay_s``, ``dag_max_retry_delay_s``,
+    ``dag_crawl_timeout_s`` and ``dag_max_parallel_crawls`` (mapped crawls at once per run).
     """
 
-    retries: int = 3
-    retry_delay: timedelta = timedelta(minutes=5)
-    max_retry_delay: timedelta = timedelta(hours=1)
-    crawl_timeout: timedelta = timedelta(hours=2)
-    max_parallel_crawls: int = 16
+    retries: int
+    retry_delay: timedelta
+    max_retry_delay: timedelta
+    crawl_timeout: timedelta
+    max_parallel_crawls: int
 
     @classmethod
-    def from_env(cls) -> TaskDefaults:
+    def from_settings(cls, settings: Settings) -> TaskDefaults:
         return cls(
-            retries=_env_int("NEWSARCHIVE_DAG_RETRIES", 3),
-            retry_delay=timedelta(seconds=_env_int("NEWSARCHIVE_DAG_RETRY_DELAY_S", 300)),
-            max_retry_delay=timedelta(seconds=_env_int("NEWSARCHIVE_DAG_MAX_RETRY_DELAY_S", 3600)),
-            crawl_timeout=timedelta(seconds=_env_int("NEWSARCHIVE_DAG_CRAWL_TIMEOUT_S", 7200)),
-            max_parallel_crawls=_env_int("NEWSARCHIVE_DAG_MAX_PARALLEL_CRAWLS", 16),
+            retries=settings.dag_retries,
+            retry_delay=timedelta(seconds=settings.dag_retry_delay_s),
+            max_retry_delay=timedelta(seconds=settings.dag_max_retry_delay_s),
+            crawl_timeout=timedelta(seconds=settings.dag_crawl_timeout_s),
+            max_parallel_crawls=settings.dag_max_parallel_crawls,
         )
 
     def default_args(self) -> dict[str, Any]:

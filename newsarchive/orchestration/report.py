@@ -15,10 +15,11 @@ reveals. What counts as silent is data (:class:`AlertPolicy`), not code:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from core.settings import Settings
 
 __all__ = ["AlertPolicy", "OutletResult", "RunReport"]
 
@@ -61,13 +62,12 @@ class OutletResult:
 class AlertPolicy:
     """When an outlet's empty crawl is an alarm rather than a quiet day."""
 
-    min_history: int = 5
+    min_history: int = Settings.alert_min_history
 
     @classmethod
-    def from_env(cls) -> AlertPolicy:
-        """``NEWSARCHIVE_ALERT_MIN_HISTORY`` overrides ``min_history``."""
-        raw = os.environ.get("NEWSARCHIVE_ALERT_MIN_HISTORY", "")
-        return cls(min_history=int(raw)) if raw.strip().isdigit() else cls()
+    def from_settings(cls, settings: Settings) -> AlertPolicy:
+        """The policy of ``settings.alert_min_history`` (``NEWSARCHIVE_ALERT_MIN_HISTORY``)."""
+        return cls(min_history=settings.alert_min_history)
 
     def is_silent(self, result: OutletResult) -> bool:
         return result.seen == 0 and result.history >= self.min_history

@@ -85,3 +85,60 @@ def test_backfill_needs_a_window(tmp_path: Path) -> None:
     path.write_text("outlets:\n  - {id: good, name: G, base_url: 'https://g.org'}\n")
     result = newsarchive("backfill", "good", "--outlets", str(path), "--archive", str(tmp_path / "a"))
     assert_one_clear_line(result, "--since and --until")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("command", [["crawl"], ["download", "--out", "{tmp}/out.jsonl"], ["stats"]], ids=" ".join)
+def test_archive_that_is_a_python_package_is_refused(tmp_path: Path, command: list[str]) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    outlets = tmp_path / "outlets.yaml"
+    outlets.write_text("outlets:\n  - {id: good, name: G, base_url: 'https://g.org'}\n")
+    before = sorted(tmp_path.rglob("*"))
+    args = [arg.format(tmp=tmp_path) for arg in command]
+    result = newsarchive(*args, "--archive", str(package),
+                         env={"NEWSARCHIVE_OUTLETS": str(outlets), "NEWSARCHIVE_SPOOL_DIR": str(tmp_path / "spool")})
+    assert_one_clear_line(result, str(package), "Python package")
+    assert sorted(tmp_path.rglob("*")) == before, "nothing created"
+
+
+def test_the_projects_own_archive_package_is_refused_as_archive(tmp_path: Path) -> None:
+    """From the repository root, ``--archive archive`` names the source package ``archive/``."""
+    result = newsarchive("stats", "--archive", "archive", cwd=ROOT, env={"NEWSARCHIVE_SPOOL_DIR": str(tmp_path)})
+    assert_one_clear_line(result, str(ROOT / "archive"), "Python package")
+
+
+def test_default_archive_is_newsarchive_data(tmp_path: Path) -> None:
+    result = newsarchive("stats", cwd=tmp_path,
+                         env={"NEWSARCHIVE_ARCHIVE": "", "NEWSARCHIVE_SPOOL_DIR": str(tmp_path / "cache" / "spool")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "newsarchive-data").is_dir()
+    assert {p.name for p in tmp_path.iterdir()} - {"cache"} == {"newsarchive-data"}
+
+
+def test_archive_from_environment(tmp_path: Path) -> None:
+    result = newsarchive("stats", cwd=tmp_path,
+                         env={"NEWSARCHIVE_ARCHIVE": str(tmp_path / "env-archive"), "NEWSARCHIVE_SPOOL_DIR": str(tmp_path / "spool")})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "env-archive").is_dir() and not (tmp_path / "newsarchive-data").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "fragment"),
+    [("NEWSARCHIVE_CONCURRENCY", "abc", "not an integer: 'abc'"), ("NEWSARCHIVE_AUTOTHROTTLE", "maybe", "not a boolean")],
+)
+def test_bad_setting_in_environment(tmp_path: Path, name: str, raw: str, fragment: str) -> None:
+    result = newsarchive("stats", "--archive", str(tmp_path / "a"), env={name: raw})
+    assert_one_clear_line(result, name, fragment)
+    assert not (tmp_path / "a").exists()
+
+
+def test_unknown_setting_in_environment_is_reported(tmp_path: Path) -> None:
+    result = newsarchive("stats", "--archive", str(tmp_path / "a"),
+                         env={"NEWSARCHIVE_CONCURENCY": "9", "NEWSARCHIVE_SPOOL_DIR": str(tmp_path / "spool")})
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "NEWSARCHIVE_CONCURENCY" in line]
+    assert len(warnings) == 1 and "NEWSARCHIVE_CONCURRENCY" in warnings[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError, CrawlError, UnknownOutletError
+from core.settings import Settings
 from newsarchive.orchestration import (
     AlertPolicy,
     CrawlWindow,
@@ -62,13 +63,13 @@ def test_missing_configuration_names_the_variable_and_the_env_var() -> None:
 def test_task_defaults_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSARCHIVE_DAG_RETRIES", "0")
     monkeypatch.setenv("NEWSARCHIVE_DAG_CRAWL_TIMEOUT_S", "90")
-    defaults = TaskDefaults.from_env()
+    defaults = TaskDefaults.from_settings(Settings.from_env())
     assert defaults.retries == 0 and defaults.crawl_timeout.total_seconds() == 90
     args = defaults.default_args()
     assert args["retry_exponential_backoff"] > 1 and args["max_retry_delay"] > args["retry_delay"]
     monkeypatch.setenv("NEWSARCHIVE_DAG_RETRIES", "three")
     with pytest.raises(ConfigError, match="NEWSARCHIVE_DAG_RETRIES"):
-        TaskDefaults.from_env()
+        TaskDefaults.from_settings(Settings.from_env())
 
 
 def at(text: str) -> datetime:
@@ -161,7 +162,7 @@ def test_outlet_with_history_that_sees_nothing_is_silent() -> None:
 
 def test_alert_threshold_is_data(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSARCHIVE_ALERT_MIN_HISTORY", "200")
-    policy = AlertPolicy.from_env()
+    policy = AlertPolicy.from_settings(Settings.from_env())
     assert policy.min_history == 200
     assert RunReport.build(["moved"], [result("moved", history=120)], policy).silent_outlets == ()
 
