@@ -26,6 +26,7 @@ COPY crawler ./crawler
 COPY extract ./extract
 COPY archive ./archive
 COPY outlet_server ./outlet_server
+COPY loopback_servers ./loopback_servers
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-editable --extra airflow-stack
 

@@ -353,10 +353,8 @@ def export(
     with open(partial, mode, buffering=_WRITE_BUFFER) as fh, _reader(store, index, plan) as reader:
         fh.truncate(offset)
         fh.seek(offset)
-        if fmt == "warc":
-            writer: RecordWriter = WarcRepacker(fh, store, summary)
-        else:
-            writer = CsvWriter(fh) if fmt == "csv" else JsonlWriter(fh)
+        repacker = WarcRepacker(fh, store) if fmt == "warc" else None
+        writer: RecordWriter = repacker if repacker is not None else (CsvWriter(fh) if fmt == "csv" else JsonlWriter(fh))
         if position == 0:
             writer.begin()
         try:
@@ -392,6 +390,8 @@ def export(
             bar.update(position)
             bar.close()
     summary.records = records + writer.count
+    if repacker is not None:
+        summary.missing_raw, summary.errors = repacker.missing_raw, repacker.errors
     if position < plan.num_rows:
         summary.seconds = time.monotonic() - started
         return summary

@@ -13,7 +13,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,9 +24,6 @@ from warcio.warcwriter import WARCWriter
 from archive.record import ArticleRecord
 from archive.stores.base import Store
 from core.errors import ChecksumError, StoreError
-
-if TYPE_CHECKING:
-    from archive.download import ExportSummary
 
 __all__ = [
     "PARQUET_ROW_GROUP",
@@ -108,13 +105,18 @@ class CsvWriter(RecordWriter):
 
 
 class WarcRepacker(RecordWriter):
-    """Re-packs the raw captures of the selection: the request/response gzip members, copied verbatim."""
+    """Re-packs the raw captures of the selection: the request/response gzip members, copied verbatim.
 
-    def __init__(self, fh: IO[bytes], store: Store, summary: ExportSummary) -> None:
+    A row without a raw capture, or whose capture the store cannot read, is counted in
+    :attr:`missing_raw` (the store's error kept in :attr:`errors`) and skipped.
+    """
+
+    def __init__(self, fh: IO[bytes], store: Store) -> None:
         self.fh = fh
         self.store = store
-        self.summary = summary
         self.count = 0
+        self.missing_raw = 0
+        self.errors: list[str] = []
 
     def begin(self) -> None:
         buffer = io.BytesIO()
@@ -124,13 +126,13 @@ class WarcRepacker(RecordWriter):
 
     def write_row(self, row: dict[str, Any]) -> None:
         if not row.get("warc_file") or row.get("raw_offset") is None or not row.get("raw_length"):
-            self.summary.missing_raw += 1
+            self.missing_raw += 1
             return
         try:
             data = self.store.read_range(row["warc_file"], row["raw_offset"], row["raw_length"])
         except StoreError as exc:
-            self.summary.missing_raw += 1
-            self.summary.errors.append(str(exc))
+            self.missing_raw += 1
+            self.errors.append(str(exc))
             return
         verify_warc_members(data, row["warc_file"], row["record_id"])
         self.fh.write(data)

@@ -165,7 +165,7 @@ def s3_bench(root: Path, n: int, rounds: int) -> dict[str, Any]:
     import os
     from unittest import mock
 
-    from tests.fixtures.s3 import running_s3_server
+    from loopback_servers.seaweedfs import running_s3_server
 
     made = iter(range(100))
     with running_s3_server(lambda: _fresh(root / f"seaweedfs-{next(made)}")) as server, \

@@ -54,7 +54,10 @@ RSS_TARGET_MB = 400.0
 RSS_FLAT_TARGET = 1.25  # peak RSS at the largest size ÷ at the smallest
 #: Imported once before measuring, so no measured child pays for compiling byte code.
 WARM_UP_MODULES = (
-    "crawler.run", "crawler.spiders.news", "crawler.pipelines", "crawler.middlewares", "archive", "extract",
+    "crawler.run", "crawler.spiders.news", "crawler.pipelines", "crawler.dupefilter",
+    "crawler.middlewares.private_address", "crawler.middlewares.offsite", "crawler.middlewares.archived",
+    "crawler.middlewares.robotstxt", "crawler.middlewares.crawl_delay", "crawler.middlewares.retry",
+    "crawler.middlewares.redirect", "archive", "extract",
     "pyarrow.parquet", "scrapy.crawler", "scrapy.core.downloader.handlers.http11", "trafilatura",
     "bench.bare_spider", "bench.trafilatura_alone",
 )

@@ -1,7 +1,7 @@
 """Why a Scrapy request failed: the skip reason of a failure, for the crawl's tally.
 
 :func:`failure_reason` maps Scrapy's and Twisted's exceptions (and the refusals of
-:mod:`crawler.middlewares`) to the skip reasons of :data:`ingest.tally.SKIP_REASONS`.
+:mod:`crawler.exceptions`) to the skip reasons of :data:`ingest.tally.SKIP_REASONS`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.middlewares import (
+from crawler.exceptions import (
     AlreadyArchived,
     OffsiteRefused,
     PrivateAddressLookupError,

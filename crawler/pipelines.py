@@ -1,8 +1,8 @@
 """The archive pipeline: every fetched response into the run's WARC, every article into a record.
 
-The spider yields one :class:`FetchedPage` per response (robots.txt, discovery documents,
+The spider yields one :class:`~crawler.items.FetchedPage` per response (robots.txt, discovery documents,
 listings, candidate articles, and 4xx/5xx error responses alike). The responses no
-spider callback sees are announced by :data:`crawler.consumed.response_consumed`:
+spider callback sees are announced by :data:`crawler.signals.response_consumed`:
 429/5xx answers that are retried, every 3xx (and meta refresh) hop of a redirect — loops
 and hops to refused targets included — and robots.txt files Scrapy fetches for hosts
 the spider did not ask about. The pipeline opens the outlet's archive run when the
@@ -19,73 +19,29 @@ it when the crawl did not finish.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
-from scrapy.http import Request, Response
 
 from core.errors import ArchiveError
 from core.settings import redact
-from crawler.consumed import ConsumedKind, response_consumed
-from crawler.middlewares import request_identity
+from crawler.items import FetchedPage
+from crawler.outlet_spider import OutletSpider, outlet_spider
+from crawler.signals import ConsumedKind, response_consumed
 from ingest.pages import capture, read_page
 from ingest.tally import CAPTURES_PREFIX
 from ingest.templates import STATS_KEY, OutletTemplates, RecordSpool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
 
     from archive.record import RawPointer
     from archive.run import ArchiveRun
-    from crawler.spiders.news import NewsSpider
 
-__all__ = ["ArchivePipeline", "FetchedPage"]
+__all__ = ["ArchivePipeline"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class FetchedPage:
-    """One response, as the pipeline needs it.
-
-    ``role``: robots, document, listing, page or failed (yielded by the spider), retried or redirect
-    (announced by a middleware, :data:`crawler.consumed.ConsumedKind`; robots.txt of other hosts as robots).
-    """
-
-    url: str
-    identity: str
-    role: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    fetched_at: datetime
-    request_headers: list[tuple[str, str]] = field(default_factory=list)
-    #: The outcome already decided by the spider (documents, listings, failures).
-    outcome: str | None = None
-
-    @classmethod
-    def from_response(
-        cls, response: Response, role: str, outcome: str | None = None, *, request: Request | None = None
-    ) -> FetchedPage:
-        request = request or response.request
-        assert request is not None
-        return cls(
-            url=response.url,
-            identity=request_identity(request),
-            role=role,
-            status=response.status,
-            headers=_pairs(response.headers),
-            body=response.body,
-            fetched_at=datetime.now(UTC),
-            request_headers=_pairs(request.headers),
-            outcome=outcome,
-        )
-
-
-def _pairs(headers: Any) -> list[tuple[str, str]]:
-    return [(name.decode("latin-1"), value.decode("latin-1")) for name, values in headers.items() for value in values]
 
 
 class ArchivePipeline:
@@ -105,8 +61,8 @@ class ArchivePipeline:
         return pipeline
 
     @property
-    def spider(self) -> NewsSpider:
-        return self.crawler.spider  # type: ignore[return-value]
+    def spider(self) -> OutletSpider:
+        return outlet_spider(self.crawler)
 
     def open_spider(self) -> None:
         plan = self.spider.plan
@@ -150,13 +106,13 @@ class ArchivePipeline:
             return
         self._capture(FetchedPage.from_response(response, kind, request=request))
 
-    def _add_held_records(self, spider: NewsSpider) -> None:
+    def _add_held_records(self, spider: OutletSpider) -> None:
         """Add the held-back records to the run, every template line learned by now removed."""
         assert self.run is not None and self.templates is not None and self.held is not None
         for identity, record in self.held.drain(self.templates.lines):
             spider.tally.finish(identity, self.run.add_article(record))
 
-    def spider_closed(self, spider: NewsSpider, reason: str) -> None:
+    def spider_closed(self, spider: OutletSpider, reason: str) -> None:
         if self.run is None or self.templates is None or self.held is None:
             return
         archive_error: ArchiveError | None = None

@@ -1,6 +1,6 @@
 """The DNS resolver of the crawl: the addresses it hands to the downloader are public ones.
 
-:class:`~crawler.middlewares.PrivateAddressMiddleware` refuses a request whose host
+:class:`~crawler.middlewares.private_address.PrivateAddressMiddleware` refuses a request whose host
 resolves to a loopback, private or link-local address — but it resolves the name
 itself, and the downloader resolves it again to connect. A host that answers a public
 address first and a private one next (DNS rebinding) would slip through that gap.
@@ -22,7 +22,8 @@ from typing import Any, Self
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.defer import Deferred
 
-from crawler.middlewares import PrivateAddressLookupError, is_public_address
+from crawler.exceptions import PrivateAddressLookupError
+from crawler.middlewares.private_address import is_public_address
 
 __all__ = ["PublicAddressResolver", "private_hosts"]
 

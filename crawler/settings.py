@@ -25,22 +25,22 @@ _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Scrapy's offsite filter matches host names only; ours knows outlet domains with ports.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     # Before everything that could send a request (robots.txt included); redirects come back through here.
-    "crawler.middlewares.PrivateAddressMiddleware": 40,
-    "crawler.middlewares.OutletOffsiteMiddleware": 50,
-    "crawler.middlewares.ArchivedArticleMiddleware": 60,
+    "crawler.middlewares.private_address.PrivateAddressMiddleware": 40,
+    "crawler.middlewares.offsite.OutletOffsiteMiddleware": 50,
+    "crawler.middlewares.archived.ArchivedArticleMiddleware": 60,
     # Scrapy's robots.txt rules, from the spider's own robots.txt response (one fetch, archived).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.SpiderRobotsTxtMiddleware": 100,
-    "crawler.middlewares.CrawlDelayMiddleware": 110,
+    "crawler.middlewares.robotstxt.SpiderRobotsTxtMiddleware": 100,
+    "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Scrapy's redirects, each followed response announced for the WARC (crawler.consumed). The 3xx one
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Scrapy's redirects, each followed response announced for the WARC (crawler.signals). The 3xx one
     # moves from 600 to 585, after HttpCompressionMiddleware (590) in the response order: its bodies are
     # stored decoded, like every capture.
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.consumed.CapturingMetaRefreshMiddleware": 580,
+    "crawler.middlewares.redirect.CapturingMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.consumed.CapturingRedirectMiddleware": 585,
+    "crawler.middlewares.redirect.CapturingRedirectMiddleware": 585,
 }
 
 
@@ -90,7 +90,7 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "URLLENGTH_LIMIT": 2083,
         "HTTPERROR_ALLOW_ALL": False,
         # Identity: one request per article however many URLs reach it.
-        "DUPEFILTER_CLASS": "crawler.middlewares.CanonicalDupeFilter",
+        "DUPEFILTER_CLASS": "crawler.dupefilter.CanonicalDupeFilter",
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "DOWNLOADER_MIDDLEWARES": dict(_DOWNLOADER_MIDDLEWARES),

@@ -24,7 +24,7 @@ __all__ = ["CAPTURES_PREFIX", "DISCOVERY_SOURCES", "FAILED_OUTCOMES", "SKIP_REAS
 
 logger = logging.getLogger(__name__)
 
-#: Scrapy stats key prefix of the responses written to the WARC, by role (see :class:`crawler.pipelines.FetchedPage`):
+#: Scrapy stats key prefix of the responses written to the WARC, by role (see :class:`crawler.items.FetchedPage`):
 #: ``captures_by_role`` in the run stats.
 CAPTURES_PREFIX = "newsarchive/captures/"
 #: Where a URL was first found. "start": robots.txt, the home page and the registry's sitemaps/feeds/sections.

@@ -34,7 +34,7 @@ from twisted.python.failure import Failure
 
 from core.urls import canonical_url, same_site
 from crawler.failures import failure_reason
-from crawler.pipelines import FetchedPage
+from crawler.items import FetchedPage
 from ingest.articles import ArticleRules, UrlKind, url_date
 from ingest.discovery import XmlTooLarge, parse_feed, parse_listing, parse_sitemap, robots_sitemaps
 from ingest.plan import CrawlPlan

@@ -15,6 +15,9 @@ document and go on.
 
 from __future__ import annotations
 
+import gzip
+import io
+import zlib
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -28,6 +31,8 @@ __all__ = ["MAX_XML_BYTES", "XmlTooLarge", "absolute_url", "local_name", "maybe_
 MAX_XML_BYTES = 50 * 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
+#: Decompressed bytes read from a gzip file at a time (a bomb grows by at most this past the cap).
+_GUNZIP_CHUNK_BYTES = 64 * 1024
 
 
 class XmlTooLarge(ValueError):
@@ -35,18 +40,27 @@ class XmlTooLarge(ValueError):
 
 
 def maybe_gunzip(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> bytes:
-    """``body`` gunzipped when it is a gzip file (``sitemap.xml.gz``), capped at ``max_bytes``."""
+    """``body`` gunzipped when it is a gzip file (``sitemap.xml.gz``), capped at ``max_bytes``.
+
+    Decompressed a chunk at a time, so a gzip bomb stops at the cap (:class:`XmlTooLarge`) instead of
+    filling memory. Every member of a multi-member file is read; a damaged or truncated file gives
+    what was decompressed before the damage (nothing when that is nothing).
+    """
     if not body.startswith(_GZIP_MAGIC):
         return body
-    from scrapy.utils._compression import _DecompressionMaxSizeExceeded
-    from scrapy.utils.gz import gunzip
-
-    try:
-        return gunzip(body, max_size=max_bytes)
-    except _DecompressionMaxSizeExceeded:
-        raise XmlTooLarge(f"gzip document expands beyond {max_bytes} bytes") from None
-    except (OSError, EOFError):
-        return b""
+    out = bytearray()
+    with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+        while True:
+            try:
+                chunk = stream.read1(_GUNZIP_CHUNK_BYTES)
+            except (OSError, EOFError, zlib.error):
+                break  # damaged from here on: keep what came before
+            if not chunk:
+                break
+            out += chunk
+            if len(out) > max_bytes:
+                raise XmlTooLarge(f"gzip document expands beyond {max_bytes} bytes")
+    return bytes(out)
 
 
 def _parser() -> etree.XMLParser:

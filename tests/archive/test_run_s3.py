@@ -18,8 +18,8 @@ from botocore.config import Config
 
 from archive import Archive
 from core.settings import Settings
+from loopback_servers.seaweedfs import S3Server
 from tests.archive.conftest import capture, make_record
-from tests.fixtures.s3 import S3Server
 
 pytestmark = pytest.mark.s3
 

@@ -23,7 +23,7 @@ from core.errors import (
     StoreAccessError,
 )
 from core.settings import Settings
-from tests.fixtures.s3 import S3Server
+from loopback_servers.seaweedfs import S3Server
 
 
 def corrupt(store: Store, key: str) -> None:

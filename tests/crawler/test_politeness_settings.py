@@ -11,7 +11,9 @@ from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
 
 from core.registry import Outlet
 from core.settings import Settings
-from crawler.middlewares import CanonicalDupeFilter, is_public_address, retry_after_seconds
+from crawler.dupefilter import CanonicalDupeFilter
+from crawler.middlewares.private_address import is_public_address
+from crawler.middlewares.retry import retry_after_seconds
 from crawler.settings import scrapy_settings, user_agent
 
 OUTLET = Outlet(id="news", name="News", base_url="https://news.example/", rate={"concurrency": 2, "delay_s": 1.5})
@@ -33,10 +35,10 @@ def test_throttled_settings_follow_the_registry_and_config() -> None:
     assert conf["TWISTED_REACTOR"] == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     middlewares = conf["DOWNLOADER_MIDDLEWARES"]
     assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
-    assert middlewares["crawler.middlewares.PrivateAddressMiddleware"] < middlewares[
-        "crawler.middlewares.OutletOffsiteMiddleware"] < 100, "checked before robots.txt is fetched"
+    assert middlewares["crawler.middlewares.private_address.PrivateAddressMiddleware"] < middlewares[
+        "crawler.middlewares.offsite.OutletOffsiteMiddleware"] < 100, "checked before robots.txt is fetched"
     assert middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] is None
-    assert middlewares["crawler.consumed.CapturingRedirectMiddleware"] < DOWNLOADER_MIDDLEWARES_BASE[
+    assert middlewares["crawler.middlewares.redirect.CapturingRedirectMiddleware"] < DOWNLOADER_MIDDLEWARES_BASE[
         "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"], "3xx bodies archived decoded"
 
 
@@ -44,7 +46,7 @@ def test_unthrottled_settings_keep_the_safety_rules() -> None:
     conf = scrapy_settings(OUTLET, Settings(), throttle=False)
     assert conf["AUTOTHROTTLE_ENABLED"] is False and conf["DOWNLOAD_DELAY"] == 0.0
     assert conf["ROBOTSTXT_OBEY"] is True
-    assert "crawler.middlewares.PrivateAddressMiddleware" in conf["DOWNLOADER_MIDDLEWARES"]
+    assert "crawler.middlewares.private_address.PrivateAddressMiddleware" in conf["DOWNLOADER_MIDDLEWARES"]
 
 
 def test_user_agent_keeps_a_contact_already_there() -> None:
@@ -105,7 +107,7 @@ def test_dupefilter_uses_url_identity_but_lets_redirect_hops_through() -> None:
 def test_resolver_refuses_private_answers_for_hosts_no_outlet_allows() -> None:
     # The rebinding case (public answer to the middleware, private one to the connection) cannot be
     # produced on demand without a DNS server, so the resolver's decision is tested directly.
-    from crawler.middlewares import PrivateAddressLookupError
+    from crawler.exceptions import PrivateAddressLookupError
     from crawler.resolver import PublicAddressResolver, private_hosts
 
     # No reactor: check() does not resolve, and a test process must not install the global reactor.
@@ -123,8 +125,8 @@ def test_a_refused_lookup_wrapped_by_scrapy_is_counted_as_private_address() -> N
     from scrapy.exceptions import CannotResolveHostError
     from twisted.python.failure import Failure
 
+    from crawler.exceptions import PrivateAddressLookupError
     from crawler.failures import failure_reason
-    from crawler.middlewares import PrivateAddressLookupError
 
     try:
         try:

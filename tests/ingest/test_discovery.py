@@ -18,6 +18,7 @@ from ingest.discovery import (
     parse_xml,
     robots_sitemaps,
 )
+from ingest.discovery.xmlsafe import maybe_gunzip
 from outlet_server.faults import BROKEN_FEED, BROKEN_SITEMAP, ENTITY_BOMB, gzip_bomb
 
 BASE = "https://news.example/"
@@ -90,6 +91,19 @@ def test_gzip_bomb_and_oversized_documents_are_refused() -> None:
         parse_xml(gzip_bomb(8 * 1024 * 1024), max_bytes=1024 * 1024)
     with pytest.raises(XmlTooLarge):
         parse_xml(b"<urlset>" + b" " * 2048 + b"</urlset>", max_bytes=1024)
+
+
+def test_gunzip_reads_every_member_stops_at_the_cap_and_keeps_what_precedes_damage() -> None:
+    first, second = b"<urlset>" + b"a" * 100_000, b"b" * 100_000 + b"</urlset>"
+    two_members = gzip.compress(first) + gzip.compress(second)
+    assert maybe_gunzip(two_members) == first + second
+    assert maybe_gunzip(b"<urlset/>") == b"<urlset/>"  # not gzip: as is
+    with pytest.raises(XmlTooLarge):
+        maybe_gunzip(two_members, max_bytes=150_000)
+    assert maybe_gunzip(two_members + b"trailing garbage") == first + second
+    truncated = gzip.compress(first + second)[:-20]
+    assert (first + second).startswith(maybe_gunzip(truncated)) and maybe_gunzip(truncated)
+    assert maybe_gunzip(b"\x1f\x8b\x08 not really gzip") == b""
 
 
 def test_garbage_is_an_empty_malformed_document() -> None:

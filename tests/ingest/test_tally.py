@@ -9,8 +9,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError
 from twisted.python.failure import Failure
 
+from crawler.exceptions import AlreadyArchived, OffsiteRefused, PrivateAddressRefused
 from crawler.failures import failure_reason
-from crawler.middlewares import AlreadyArchived, OffsiteRefused, PrivateAddressRefused
 from ingest.tally import SKIP_REASONS, CrawlTally
 
 

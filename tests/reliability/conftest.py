@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.s3 import S3Server
+from loopback_servers.seaweedfs import S3Server
 from tests.reliability.fault_proxy import S3FaultProxy
 from tests.reliability.harness import FIGURES
 

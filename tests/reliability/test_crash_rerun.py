@@ -21,8 +21,8 @@ import pytest
 from archive import Archive
 from core.registry import Outlet
 from core.settings import Settings
+from loopback_servers.seaweedfs import S3Server
 from outlet_server import OutletServer, build_corpus
-from tests.fixtures.s3 import S3Server
 from tests.reliability.fault_proxy import S3FaultProxy
 from tests.reliability.harness import FIGURES, CrawlChild, audit, crawl, expected_urls, served_articles
 

@@ -18,9 +18,9 @@ import pytest
 from archive import Archive, S3Store
 from core.registry import Outlet
 from core.settings import Settings
+from loopback_servers.seaweedfs import S3Server
 from outlet_server import OutletServer, build_corpus
 from tests.archive.conftest import make_record
-from tests.fixtures.s3 import S3Server
 from tests.reliability.fault_proxy import S3FaultProxy
 from tests.reliability.harness import FIGURES, audit, crawl, expected_urls
 

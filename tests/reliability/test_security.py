@@ -40,9 +40,9 @@ from core.settings import Settings
 from core.urls import canonical_url
 from ingest.discovery import XmlTooLarge, parse_sitemap
 from ingest.discovery.xmlsafe import MAX_XML_BYTES
+from loopback_servers.seaweedfs import S3Server
 from outlet_server import OutletServer
 from outlet_server.faults import ENTITY_BOMB, gzip_bomb
-from tests.fixtures.s3 import S3Server
 from tests.reliability.fault_proxy import S3FaultProxy
 from tests.reliability.harness import FIGURES, CrawlChild, crawl
 from tests.reliability.isolation import run_isolated

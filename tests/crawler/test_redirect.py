@@ -17,8 +17,9 @@ from scrapy.utils.test import get_crawler
 
 from core.registry import Outlet
 from core.settings import Settings
-from crawler.consumed import CapturingMetaRefreshMiddleware, CapturingRedirectMiddleware, response_consumed
+from crawler.middlewares.redirect import CapturingMetaRefreshMiddleware, CapturingRedirectMiddleware
 from crawler.settings import scrapy_settings
+from crawler.signals import response_consumed
 
 OUTLET = Outlet(id="news", name="News", base_url="https://news.example/")
 

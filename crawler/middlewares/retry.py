@@ -1,0 +1,75 @@
+"""Retries with backoff: :class:`BackoffRetryMiddleware`, Scrapy's retry policy plus ``Retry-After``.
+
+Each retry waits ``RETRY_BACKOFF_BASE * 2**n`` seconds (at most ``RETRY_BACKOFF_MAX``), or what a
+429/503's ``Retry-After`` asks (:func:`retry_after_seconds`); each retried response is announced
+for the WARC (:data:`crawler.signals.response_consumed`). A lookup the resolver refused as private
+is never retried.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.asyncio import sleep
+
+from crawler.exceptions import PrivateAddressLookupError, caused_by
+from crawler.signals import announce_consumed
+
+__all__ = ["BackoffRetryMiddleware", "retry_after_seconds"]
+
+
+def retry_after_seconds(response: Response, now: datetime | None = None) -> float | None:
+    """Seconds asked for by a ``Retry-After`` header (delta-seconds or HTTP-date), if any."""
+    raw = response.headers.get(b"Retry-After")
+    if not raw:
+        return None
+    value = raw.decode("latin-1").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry policy, each retry waiting ``base * 2**n`` seconds or what ``Retry-After`` asks.
+
+    Each retried response is announced (:data:`crawler.signals.response_consumed`) before the wait.
+    """
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    def backoff(self, request: Request, response: Response | None = None) -> float:
+        attempt = request.meta.get("retry_times", 1)
+        wait = self.backoff_base * 2 ** max(attempt - 1, 0)
+        if response is not None and response.status in (429, 503):
+            asked = retry_after_seconds(response)
+            if asked is not None:
+                self.crawler.stats.inc_value("newsarchive/retry_after_honoured")  # type: ignore[union-attr]
+                wait = max(wait, asked)
+        return min(wait, self.backoff_max)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            announce_consumed(self.crawler, request, response, "retried")
+            await sleep(self.backoff(result, response))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        if caused_by(exception, PrivateAddressLookupError):
+            return None  # the address will not become public by asking again
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await sleep(self.backoff(result))
+        return result
