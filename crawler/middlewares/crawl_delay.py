@@ -33,10 +33,10 @@ class CrawlDelayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        max_delay = crawler.settings.getfloat("NEWSARCHIVE_MAX_CRAWL_DELAY", 30.0)
+        max_delay = crawler.settings.getfloat("NEWSARCHIVE_MAX_CRAWL_DELAY")
         if max_delay <= 0:
             raise NotConfigured("crawl delays are off (unthrottled crawl)")
-        agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT")
+        agent = crawler.settings["ROBOTSTXT_USER_AGENT"]
         middleware = cls(crawler, max_delay, agent)
         crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
         return middleware

@@ -46,8 +46,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
 
     def backoff(self, request: Request, response: Response | None = None) -> float:
         attempt = request.meta.get("retry_times", 1)
