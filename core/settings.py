@@ -17,9 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Settings", "get_settings", "redact"]
+__all__ = ["RETRY_HTTP_STATUSES", "Settings", "get_settings", "redact"]
 
 _TRUE = {"1", "true", "yes", "on"}
+
+#: Response statuses worth another attempt after a pause, for every fetcher: a timeout
+#: (408), rate limiting (429), server errors and Cloudflare's origin errors (520, 522, 524).
+RETRY_HTTP_STATUSES: tuple[int, ...] = (408, 429, 500, 502, 503, 504, 520, 522, 524)
 
 
 @dataclass(frozen=True)

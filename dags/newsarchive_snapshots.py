@@ -14,9 +14,9 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from newsarchive.orchestration import WAYBACK_POOL, CrawlWindow, TaskDefaults, backfill_plan, resolve_config
+from core.dates import DateWindow, parse_day
+from newsarchive.orchestration import WAYBACK_POOL, TaskDefaults, backfill_plan, resolve_config
 from newsarchive.orchestration.airflow import month_chunk_tasks
-from newsarchive.orchestration.windows import parse_day
 
 DEFAULTS = TaskDefaults.from_env()
 
@@ -39,7 +39,7 @@ DEFAULTS = TaskDefaults.from_env()
 def newsarchive_snapshots() -> None:
     @task
     def plan(params: Any = None) -> list[dict[str, Any]]:
-        window = CrawlWindow(since=parse_day(params["since"]), until=parse_day(params["until"]))
+        window = DateWindow(since=parse_day(params["since"], "since"), until=parse_day(params["until"], "until"))
         return backfill_plan(resolve_config(), [params["outlet"]], window)
 
     month_chunk_tasks(plan(), task_id="ingest", pool=WAYBACK_POOL, defaults=DEFAULTS, source="wayback")

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from core.errors import NewsarchiveError
+from core.dates import DateWindow, parse_day
+from core.errors import ConfigError, NewsarchiveError
 from core.settings import redact
 
 if TYPE_CHECKING:
@@ -92,20 +92,15 @@ def _report(message: str) -> None:
     typer.echo(f"newsarchive: error: {redact(message)}", err=True)
 
 
-def parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
+def _window(since: str | None, until: str | None) -> DateWindow:
+    """The ``--since``/``--until`` window; a bad day or an inverted window fails with one clear line."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date (expected YYYY-MM-DD)")
-
-
-def _window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    start, end = parse_date(since, "--since"), parse_date(until, "--until")
+        start, end = parse_day(since, "--since"), parse_day(until, "--until")
+    except ConfigError as exc:
+        fail(str(exc))
     if start and end and start > end:
         fail(f"--since {start} is after --until {end}")
-    return start, end
+    return DateWindow(start, end)
 
 
 def _interactive() -> bool:
@@ -128,11 +123,11 @@ def crawl(
     """
     from core.registry import load_outlets, select_outlets
 
-    start, end = _window(since, until)
+    window = _window(since, until)
     selected = select_outlets(load_outlets(outlets), outlet_ids or [])
     from crawler import run_crawl
 
-    summaries = run_crawl(selected, archive, since=start, until=end, refresh_days=refresh, progress=_interactive())
+    summaries = run_crawl(selected, archive, since=window.since, until=window.until, refresh_days=refresh, progress=_interactive())
     _print_summaries(summaries)
 
 
@@ -161,8 +156,8 @@ def backfill(
     """
     from core.registry import load_outlets, select_outlets
 
-    start, end = _window(since, until)
-    if not fill_gaps and (start is None or end is None):
+    window = _window(since, until)
+    if not fill_gaps and (window.since is None or window.until is None):
         fail("backfill needs --since and --until (or --fill-gaps)")
     (outlet,) = select_outlets(load_outlets(outlets), [outlet_id])
     summaries = []
@@ -176,11 +171,11 @@ def backfill(
         if source in (Source.sitemaps, Source.all):
             from crawler import run_crawl
 
-            summaries += run_crawl([outlet], archive, since=start, until=end, progress=_interactive())
+            summaries += run_crawl([outlet], archive, since=window.since, until=window.until, progress=_interactive())
         if source in (Source.wayback, Source.all):
             from history.wayback import backfill_from_wayback
 
-            summaries.append(backfill_from_wayback(outlet, archive, start, end, wayback_url=wayback_url, pick=pick.value))
+            summaries.append(backfill_from_wayback(outlet, archive, window.since, window.until, wayback_url=wayback_url, pick=pick.value))
     _print_summaries(summaries)
 
 
@@ -201,13 +196,13 @@ def download(
 
     if source is not None and source not in ("live", "wayback"):
         fail(f"--source must be 'live' or 'wayback', not {source!r}")
-    start, end = _window(since, until)
+    window = _window(since, until)
     summary = Archive.open(archive).export(
         fmt.value,
         out,
         outlet=tuple(outlet) if outlet else None,
-        since=start,
-        until=end,
+        since=window.since,
+        until=window.until,
         source=source,
         query=query,
         all_versions=all_versions,
