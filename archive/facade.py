@@ -15,6 +15,7 @@ from archive.run import ArchiveRun
 from archive.spool import Spool
 from archive.stats import ArchiveStats, compute_stats
 from archive.stores import Store, open_store
+from core.dates import DateWindow
 from core.settings import Settings, get_settings
 
 __all__ = ["Archive"]
@@ -45,7 +46,7 @@ class Archive:
         outlet_id: str,
         *,
         source: str = "live",
-        window: tuple[date | None, date | None] = (None, None),
+        window: DateWindow | None = None,
     ) -> ArchiveRun:
         """Start a run of one outlet (flushes what earlier runs spooled)."""
         return ArchiveRun(self.store, self.index, self.spool, self.settings, outlet_id, source=source, window=window)

@@ -22,9 +22,10 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from archive import layout
-from archive.record import ArticleRecord, parse_time
+from archive.record import ArticleRecord
 from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
+from core.dates import parse_datetime
 
 __all__ = [
     "INDEX_SCHEMA", "ArchiveIndex", "IndexRowWriter", "VersionInfo", "captured_column", "index_row",
@@ -67,7 +68,7 @@ def index_row(
     record: ArticleRecord, info: ObjectInfo, run_id: str, *, pack: str | None = None, pack_offset: int | None = None
 ) -> dict[str, Any]:
     """The index row of one stored record version."""
-    fetched = parse_time(record.fetched_at)
+    fetched = parse_datetime(record.fetched_at)
     day: date | None = record.published_day or (fetched.date() if fetched else None)
     raw = record.raw or {}
     return {
@@ -192,7 +193,7 @@ class VersionInfo:
 
     @classmethod
     def of(cls, record: ArticleRecord, key: str) -> VersionInfo:
-        return cls(record.version, record.sha256, key, parse_time(record.fetched_at), record.captured_at)
+        return cls(record.version, record.sha256, key, parse_datetime(record.fetched_at), record.captured_at)
 
 
 class ArchiveIndex:

@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from core.dates import DateWindow, parse_day
 from core.settings import redact
 
 __all__ = ["CommitMarker", "Manifest", "ManifestEntry", "code_version"]
@@ -35,7 +36,7 @@ class Manifest:
     run_id: str
     outlet: str
     source: str
-    window: tuple[str | None, str | None]
+    window: DateWindow
     started_at: str
     finished_at: str
     code_version: str
@@ -48,14 +49,16 @@ class Manifest:
 
     def to_json_bytes(self) -> bytes:
         data = asdict(self)
-        data["window"] = list(self.window)
+        window = self.window.to_dict()
+        data["window"] = [window["since"], window["until"]]  # on disk: [since, until], ISO days or null
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False, default=str)
         return redact(text).encode("utf-8")
 
     @classmethod
     def from_json_bytes(cls, data: bytes) -> Manifest:
         raw = json.loads(data)
-        raw["window"] = tuple(raw.get("window") or (None, None))
+        since, until = raw.get("window") or (None, None)
+        raw["window"] = DateWindow(parse_day(since, "window"), parse_day(until, "window"))
         raw["objects"] = [ManifestEntry(**entry) for entry in raw.get("objects", [])]
         return cls(**raw)
 

@@ -13,23 +13,15 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol
 
-__all__ = ["ArticleRecord", "ExtractionLike", "RawPointer", "capture_time", "parse_time", "text_sha256"]
+from core.dates import parse_datetime, parse_day, parse_wayback_timestamp
+from core.errors import ConfigError
+
+__all__ = ["ArticleRecord", "ExtractionLike", "RawPointer", "capture_time", "text_sha256"]
 
 
 def text_sha256(text: str) -> str:
     """SHA-256 (hex) of an article's text, the identity of a version."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 timestamp as an aware datetime (UTC when it names no zone); None if unparsable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def capture_time(snapshot_timestamp: str | None, fetched_at: str | None) -> datetime | None:
@@ -39,16 +31,15 @@ def capture_time(snapshot_timestamp: str | None, fetched_at: str | None) -> date
     versions: a backfilled snapshot from last month is older than yesterday's live fetch.
     """
     if snapshot_timestamp:
-        digits = snapshot_timestamp.strip()
-        if digits.isdigit() and 4 <= len(digits) <= 14:
-            padded = digits + "0101000000"[len(digits) - 4 :] if len(digits) < 14 else digits
+        text = snapshot_timestamp.strip()
+        if text.isdigit():
             try:
-                return datetime.strptime(padded, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+                return parse_wayback_timestamp(text)
             except ValueError:
                 pass
-        elif (parsed := parse_time(digits)) is not None:
+        elif (parsed := parse_datetime(text)) is not None:
             return parsed
-    return parse_time(fetched_at)
+    return parse_datetime(fetched_at)
 
 
 def _iso(value: datetime | date | str | None) -> str | None:
@@ -248,9 +239,7 @@ _VERSIONS_KEY = b',"versions":'
 
 
 def _day_of(value: str | None) -> date | None:
-    if not value:
-        return None
     try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
+        return parse_day(value)
+    except ConfigError:
         return None

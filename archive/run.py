@@ -2,7 +2,7 @@
 
 :class:`ArchiveRun` is what the crawler writes through::
 
-    run = archive.begin_run("demo", window=(since, until))
+    run = archive.begin_run("demo", window=DateWindow(since, until))
     ptr = run.write_capture(url, status=200, response_headers=[...], body=b"...", fetched_at=now)
     run.add_article(record)            # "new" | "version" | "duplicate"
     run.commit(stats)                  # manifest, then the commit marker, last
@@ -22,7 +22,7 @@ import bisect
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,6 +38,7 @@ from archive.record import ArticleRecord, RawPointer, text_sha256
 from archive.spool import Spool, SpooledObject
 from archive.stores.base import Data, ObjectInfo, Store, sha256_of
 from archive.warc import WARC_CONTENT_TYPE, CaptureWriter
+from core.dates import DateWindow
 from core.errors import ArchiveError, ObjectExistsError, StoreAccessError, StoreError
 from core.settings import Settings, redact
 
@@ -62,7 +63,7 @@ class ArchiveRun:
         outlet_id: str,
         *,
         source: str = "live",
-        window: tuple[date | None, date | None] = (None, None),
+        window: DateWindow | None = None,
     ) -> None:
         layout.validate_outlet_id(outlet_id)
         self.store = store
@@ -71,7 +72,7 @@ class ArchiveRun:
         self.settings = settings
         self.outlet_id = outlet_id
         self.source = source
-        self.window = window
+        self.window = window or DateWindow()  # the date window the run was asked for (open by default)
         self.started_at = datetime.now(UTC)
         self.run_id = layout.new_run_id(self.started_at)
         self.counts: Counter[str] = Counter()
@@ -284,7 +285,7 @@ class ArchiveRun:
             run_id=self.run_id,
             outlet=self.outlet_id,
             source=self.source,
-            window=tuple(d.isoformat() if d else None for d in self.window),  # type: ignore[arg-type]
+            window=self.window,
             started_at=self.started_at.isoformat(),
             finished_at=datetime.now(UTC).isoformat(),
             code_version=code_version(),

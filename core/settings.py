@@ -26,7 +26,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from core.errors import ConfigError
 
-__all__ = ["ENV_PREFIX", "NOT_SETTINGS", "Settings", "get_settings", "redact"]
+__all__ = ["ENV_PREFIX", "NOT_SETTINGS", "RETRY_HTTP_STATUSES", "Settings", "get_settings", "redact"]
 
 ENV_PREFIX = "NEWSARCHIVE_"
 
@@ -39,6 +39,10 @@ NOT_SETTINGS: dict[str, str] = {
 }
 
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+#: Response statuses worth another attempt after a pause, for every fetcher: a timeout
+#: (408), rate limiting (429), server errors and Cloudflare's origin errors (520, 522, 524).
+RETRY_HTTP_STATUSES: tuple[int, ...] = (408, 429, 500, 502, 503, 504, 520, 522, 524)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         plan = self.spider.plan
-        self.run = plan.archive.begin_run(plan.outlet.id, source="live", window=plan.window.as_tuple())
+        self.run = plan.archive.begin_run(plan.outlet.id, source="live", window=plan.window)
         self.templates = OutletTemplates.from_settings(plan.settings, plan.template_lines)
         self.held = RecordSpool()
         logger.info("archive run %s opened for outlet %s", self.run.run_id, plan.outlet.id)

@@ -14,12 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from core.registry import Outlet
-from core.settings import Settings
+from core.settings import RETRY_HTTP_STATUSES, Settings
 
-__all__ = ["RETRY_HTTP_CODES", "scrapy_settings", "user_agent"]
+__all__ = ["scrapy_settings", "user_agent"]
 
-#: Responses worth another try (with backoff; Retry-After honoured on 429/503).
-RETRY_HTTP_CODES: tuple[int, ...] = (500, 502, 503, 504, 522, 524, 408, 429)
 
 _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Scrapy's offsite filter matches host names only; ours knows outlet domains with ports.
@@ -71,7 +69,7 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "AUTOTHROTTLE_TARGET_CONCURRENCY": max(1.0, concurrency / 2),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": settings.retry_times,
-        "RETRY_HTTP_CODES": list(RETRY_HTTP_CODES),
+        "RETRY_HTTP_CODES": list(RETRY_HTTP_STATUSES),
         "RETRY_BACKOFF_BASE": settings.retry_backoff_base_s if throttle else settings.retry_backoff_base_s / 10,  # loopback
         "RETRY_BACKOFF_MAX": settings.retry_backoff_max_s,
         "NEWSARCHIVE_MAX_CRAWL_DELAY": settings.max_crawl_delay_s,

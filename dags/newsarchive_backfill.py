@@ -23,17 +23,16 @@ from typing import Any
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
 
+from core.dates import DateWindow, parse_day
 from core.settings import Settings
 from newsarchive.orchestration import (
     CRAWL_POOL,
-    CrawlWindow,
     TaskDefaults,
     backfill_plan,
     interval_window,
     resolve_config,
 )
 from newsarchive.orchestration.airflow import is_scheduled_run, month_chunk_tasks
-from newsarchive.orchestration.windows import parse_day
 
 SETTINGS = Settings.from_env()  # read when the DAG file is parsed
 DEFAULTS = TaskDefaults.from_settings(SETTINGS)
@@ -64,9 +63,9 @@ def newsarchive_backfill() -> None:
         if is_scheduled_run(dag_run):
             print("newsarchive_backfill does nothing on its own schedule: use `airflow backfill create` or trigger it")
             return []
-        since, until = parse_day(params["since"]), parse_day(params["until"])
+        since, until = parse_day(params["since"], "since"), parse_day(params["until"], "until")
         if since or until:
-            window = CrawlWindow(since=since, until=until)
+            window = DateWindow(since=since, until=until)
         else:
             window = interval_window(data_interval_start, data_interval_end)
         outlets = [params["outlet"]] if params["outlet"] else []

@@ -14,10 +14,10 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from core.dates import DateWindow, parse_day
 from core.settings import Settings
-from newsarchive.orchestration import WAYBACK_POOL, CrawlWindow, TaskDefaults, backfill_plan, resolve_config
+from newsarchive.orchestration import WAYBACK_POOL, TaskDefaults, backfill_plan, resolve_config
 from newsarchive.orchestration.airflow import month_chunk_tasks
-from newsarchive.orchestration.windows import parse_day
 
 DEFAULTS = TaskDefaults.from_settings(Settings.from_env())  # read when the DAG file is parsed
 
@@ -40,7 +40,7 @@ DEFAULTS = TaskDefaults.from_settings(Settings.from_env())  # read when the DAG 
 def newsarchive_snapshots() -> None:
     @task
     def plan(params: Any = None) -> list[dict[str, Any]]:
-        window = CrawlWindow(since=parse_day(params["since"]), until=parse_day(params["until"]))
+        window = DateWindow(since=parse_day(params["since"], "since"), until=parse_day(params["until"], "until"))
         return backfill_plan(resolve_config(), [params["outlet"]], window)
 
     month_chunk_tasks(plan(), task_id="ingest", pool=WAYBACK_POOL, defaults=DEFAULTS, source="wayback")

@@ -24,15 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
-from email.utils import parsedate_to_datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo
 
 from lxml import html
 from lxml.etree import XPath
 
+from core.dates import parse_datetime
 from core.urls import canonical_url
 from extract.content import alnum_key
 from extract.dom import text_of
@@ -51,9 +50,8 @@ from extract.rules import (
 )
 from extract.selectors import select
 
-__all__ = ["Metadata", "clean_authors", "extract_metadata", "parse_datetime", "strip_site_name"]
+__all__ = ["Metadata", "clean_authors", "extract_metadata", "strip_site_name"]
 
-_UTC = ZoneInfo("UTC")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bи\b|،|\s\|\s)\s*", re.IGNORECASE)
 _EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+")
 
@@ -84,31 +82,6 @@ def _metas(tree: html.HtmlElement) -> dict[str, list[str]]:
         if key and content and content.strip():
             found.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
     return found
-
-
-def parse_datetime(value: str | None, tz: tzinfo | None = None) -> datetime | None:
-    """An aware datetime from ISO 8601, RFC 2822 or a bare date; naive values take ``tz`` (UTC)."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(value.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", value) else value)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            match = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", value)
-            if match:
-                try:
-                    parsed = datetime.combine(date(*map(int, match.groups())), time())
-                except ValueError:
-                    return None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz or _UTC)
-    return parsed
 
 
 def strip_site_name(title: str, site_names: list[str]) -> str:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from core.errors import NewsarchiveError
+from core.dates import DateWindow, parse_day
+from core.errors import ConfigError, NewsarchiveError
 from core.settings import Settings, get_settings, redact
 
 if TYPE_CHECKING:
@@ -96,20 +96,15 @@ def _settings(*, outlets: Path | None = None, archive: str | None = None) -> Set
     return get_settings().with_overrides(outlets=outlets, archive=archive)
 
 
-def parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
+def _window(since: str | None, until: str | None) -> DateWindow:
+    """The ``--since``/``--until`` window; a bad day or an inverted window fails with one clear line."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date (expected YYYY-MM-DD)")
-
-
-def _window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
-    start, end = parse_date(since, "--since"), parse_date(until, "--until")
+        start, end = parse_day(since, "--since"), parse_day(until, "--until")
+    except ConfigError as exc:
+        fail(str(exc))
     if start and end and start > end:
         fail(f"--since {start} is after --until {end}")
-    return start, end
+    return DateWindow(start, end)
 
 
 def _interactive() -> bool:
@@ -133,11 +128,11 @@ def crawl(
     from core.registry import load_outlets, select_outlets
 
     settings = _settings(outlets=outlets, archive=archive)
-    start, end = _window(since, until)
+    window = _window(since, until)
     selected = select_outlets(load_outlets(settings.outlets), outlet_ids or [])
     from crawler import run_crawl
 
-    summaries = run_crawl(selected, settings.archive, since=start, until=end, refresh_days=refresh, settings=settings,
+    summaries = run_crawl(selected, settings.archive, since=window.since, until=window.until, refresh_days=refresh, settings=settings,
                           progress=_interactive())
     _print_summaries(summaries)
 
@@ -169,8 +164,8 @@ def backfill(
 
     settings = _settings(outlets=outlets, archive=archive)
     archive_uri = settings.archive
-    start, end = _window(since, until)
-    if not fill_gaps and (start is None or end is None):
+    window = _window(since, until)
+    if not fill_gaps and (window.since is None or window.until is None):
         fail("backfill needs --since and --until (or --fill-gaps)")
     (outlet,) = select_outlets(load_outlets(settings.outlets), [outlet_id])
     summaries = []
@@ -184,12 +179,12 @@ def backfill(
         if source in (Source.sitemaps, Source.all):
             from crawler import run_crawl
 
-            summaries += run_crawl([outlet], archive_uri, since=start, until=end, settings=settings,
+            summaries += run_crawl([outlet], archive_uri, since=window.since, until=window.until, settings=settings,
                                    progress=_interactive())
         if source in (Source.wayback, Source.all):
             from history.wayback import backfill_from_wayback
 
-            summaries.append(backfill_from_wayback(outlet, archive_uri, start, end, wayback_url=wayback_url,
+            summaries.append(backfill_from_wayback(outlet, archive_uri, window.since, window.until, wayback_url=wayback_url,
                                                    pick=pick.value, settings=settings))
     _print_summaries(summaries)
 
@@ -212,13 +207,13 @@ def download(
     settings = _settings(archive=archive)
     if source is not None and source not in ("live", "wayback"):
         fail(f"--source must be 'live' or 'wayback', not {source!r}")
-    start, end = _window(since, until)
+    window = _window(since, until)
     summary = Archive.open(settings.archive, settings).export(
         fmt.value,
         out,
         outlet=tuple(outlet) if outlet else None,
-        since=start,
-        until=end,
+        since=window.since,
+        until=window.until,
         source=source,
         query=query,
         all_versions=all_versions,

@@ -1,15 +1,13 @@
 """Retries with backoff: :class:`BackoffRetryMiddleware`, Scrapy's retry policy plus ``Retry-After``.
 
 Each retry waits ``RETRY_BACKOFF_BASE * 2**n`` seconds (at most ``RETRY_BACKOFF_MAX``), or what a
-429/503's ``Retry-After`` asks (:func:`retry_after_seconds`); each retried response is announced
+429/503's ``Retry-After`` asks (:func:`core.dates.retry_after_seconds`); each retried response is announced
 for the WARC (:data:`crawler.signals.response_consumed`). A lookup the resolver refused as private
 is never retried.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request
@@ -17,25 +15,11 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 
+from core.dates import retry_after_seconds
 from crawler.exceptions import PrivateAddressLookupError, caused_by
 from crawler.signals import announce_consumed
 
-__all__ = ["BackoffRetryMiddleware", "retry_after_seconds"]
-
-
-def retry_after_seconds(response: Response, now: datetime | None = None) -> float | None:
-    """Seconds asked for by a ``Retry-After`` header (delta-seconds or HTTP-date), if any."""
-    raw = response.headers.get(b"Retry-After")
-    if not raw:
-        return None
-    value = raw.decode("latin-1").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+__all__ = ["BackoffRetryMiddleware"]
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -53,7 +37,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = request.meta.get("retry_times", 1)
         wait = self.backoff_base * 2 ** max(attempt - 1, 0)
         if response is not None and response.status in (429, 503):
-            asked = retry_after_seconds(response)
+            asked = retry_after_seconds((response.headers.get(b"Retry-After") or b"").decode("latin-1"))
             if asked is not None:
                 self.crawler.stats.inc_value("newsarchive/retry_after_honoured")  # type: ignore[union-attr]
                 wait = max(wait, asked)

@@ -382,9 +382,8 @@ class NewsSpider(scrapy.Spider):
     def run_stats(self) -> dict[str, Any]:
         """The run stats: the tally merged with Scrapy's counters."""
         stats = self.tally.snapshot(self.crawler.stats.get_stats())
-        since, until = self.window.as_tuple()
         stats["outlet"] = self.outlet.id
-        stats["window"] = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+        stats["window"] = self.window.to_dict()
         stats["link_mode"] = self.link_mode
         stats["refresh_days"] = self.plan.refresh_days
         return stats

@@ -16,23 +16,16 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError, NewsarchiveError
+from core.dates import parse_day
+from core.errors import NewsarchiveError
 from core.registry import Outlet, load_outlets, parse_outlets, select_outlets
 from core.settings import Settings, redact
 from history.wayback.backfill import backfill_from_wayback
 
 __all__ = ["main", "run_request"]
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ConfigError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _outlet(request: dict[str, Any]) -> Outlet:
@@ -46,8 +39,8 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
     summary = backfill_from_wayback(
         _outlet(request),
         request["archive"],
-        _day(request.get("since")),
-        _day(request.get("until")),
+        parse_day(request.get("since"), "since"),
+        parse_day(request.get("until"), "until"),
         wayback_url=request.get("wayback_url"),
         pick=request.get("pick") or "earliest",
         settings=Settings.from_env(),

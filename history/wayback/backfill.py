@@ -39,11 +39,11 @@ from urllib.parse import urljoin
 
 from protego import Protego
 
-from core.dates import DateWindow
+from core.dates import DateWindow, format_wayback_timestamp, parse_datetime
 from core.registry import Outlet
 from core.settings import Settings, get_settings, redact
 from core.urls import canonical_url, same_site
-from history.wayback.cdx import CdxClient, CdxQuery, CdxRow, cdx_scopes, format_timestamp
+from history.wayback.cdx import CdxClient, CdxQuery, CdxRow, cdx_scopes
 from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from history.wayback.discover import DiscoveredUrl, read_discovery_capture
 from history.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
@@ -152,7 +152,7 @@ class WaybackBackfill:
         """Article URLs named by archived sitemaps, feeds and listing pages of the window (checkpointed)."""
         saved = self.checkpoint.value("discovered")
         if saved is not None:
-            return [DiscoveredUrl(u, s, _parse_iso(p)) for u, s, p in saved]
+            return [DiscoveredUrl(u, s, parse_datetime(p)) for u, s, p in saved]
         per_day: dict[tuple[str, str], CdxRow] = {}
         for row in xml_rows:
             if self.window.contains_day(row.captured_at.astimezone(self.outlet.tz).date()):
@@ -170,7 +170,7 @@ class WaybackBackfill:
         """Obey the outlet's robots.txt as archived at the end of the window (as the live crawl obeys today's)."""
         moment = self.window.end or datetime.now(UTC)
         try:
-            capture = self.replay.fetch(format_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
+            capture = self.replay.fetch(format_wayback_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
         except ReplayError as exc:
             self.replay_failures[f"robots_{exc.reason}"] += 1
             return
@@ -214,7 +214,7 @@ class WaybackBackfill:
                 self.tally.requests_saved_by_window += skip == "out_of_window"
                 continue
             moment = hints.get(identity) or _start_of(self.window)
-            snapshots.append(Snapshot(identity, format_timestamp(moment), item.url, "", item.source, hints.get(identity)))
+            snapshots.append(Snapshot(identity, format_wayback_timestamp(moment), item.url, "", item.source, hints.get(identity)))
             planned.add(identity)
         return snapshots
 
@@ -233,7 +233,7 @@ class WaybackBackfill:
         return self._summarise(time.monotonic() - started)
 
     def _ingest_batch(self, batch: list[Snapshot]) -> None:
-        run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window.as_tuple())
+        run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window)
         headlines = self.archive.index.headlines(self.outlet.id)
         # Lines saved since the last batch (this backfill's own, or a live crawl's committed meanwhile).
         self.templates.remember(saved_template_lines(self.archive, self.outlet.id))
@@ -344,10 +344,6 @@ class WaybackBackfill:
             seconds=stats["seconds"],
             committed=bool(self.run_ids) or not stats["discovered"],
         )
-
-
-def _parse_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _start_of(window: DateWindow) -> datetime:

@@ -24,11 +24,12 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from core.dates import format_wayback_timestamp, parse_wayback_timestamp
 from core.errors import CrawlError
 from history.wayback.transport import WaybackHttp, WaybackUnavailable
 
@@ -43,9 +44,7 @@ __all__ = [
     "CdxRow",
     "CdxTruncated",
     "cdx_scopes",
-    "format_timestamp",
     "parse_cdx_json",
-    "parse_timestamp",
 ]
 
 logger = logging.getLogger(__name__)
@@ -78,24 +77,6 @@ def cdx_scopes(outlet: Outlet) -> list[tuple[str, str]]:
     return list(dict.fromkeys(scopes))
 
 
-def format_timestamp(value: date | datetime, *, end: bool = False) -> str:
-    """A 14-digit Wayback timestamp; a bare date is its first second (last second with ``end``)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.strftime("%Y%m%d%H%M%S")
-    return value.strftime("%Y%m%d") + ("235959" if end else "000000")
-
-
-def parse_timestamp(value: str) -> datetime:
-    """A Wayback timestamp (4 to 14 digits; missing parts are their minimum) as an aware UTC datetime."""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) < 4:
-        raise ValueError(f"not a Wayback timestamp: {value!r}")
-    digits = (digits + "0101000000"[len(digits) - 4 :])[:14] if len(digits) < 14 else digits[:14]
-    return datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class CdxRow:
     """One capture as the CDX index lists it."""
@@ -110,7 +91,7 @@ class CdxRow:
 
     @property
     def captured_at(self) -> datetime:
-        return parse_timestamp(self.timestamp)
+        return parse_wayback_timestamp(self.timestamp)
 
     def to_json(self) -> list[str]:
         return [self.timestamp, self.original, self.mimetype, self.statuscode, self.digest, str(self.length or "")]
@@ -160,9 +141,9 @@ class CdxQuery:
             "showResumeKey": "true",
         }
         if self.since is not None:
-            params["from"] = format_timestamp(self.since)
+            params["from"] = format_wayback_timestamp(self.since)
         if self.until is not None:
-            params["to"] = format_timestamp(self.until, end=True)
+            params["to"] = format_wayback_timestamp(self.until, end=True)
         if self.filters:
             params["filter"] = list(self.filters)
         if self.collapse:

@@ -23,11 +23,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
+from core.dates import format_wayback_timestamp, parse_datetime, parse_wayback_timestamp
 from core.errors import CrawlError
-from history.wayback.cdx import format_timestamp
 from history.wayback.transport import WaybackHttp
 
 __all__ = ["REPLAY_SKIP_REASONS", "Capture", "ReplayClient", "ReplayError", "replay_path", "skip_reason"]
@@ -90,7 +89,7 @@ class Capture:
 
     @property
     def captured_at(self) -> datetime:
-        return datetime.strptime(self.timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        return parse_wayback_timestamp(self.timestamp)
 
     @property
     def content_type(self) -> str:
@@ -108,15 +107,6 @@ def original_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     ]
     source = prefixed + [(k, v) for k, v in passthrough if k.lower() == "content-type"] if prefixed else passthrough
     return [(k, v) for k, v in source if k.lower() not in DROPPED_HEADERS]
-
-
-def _memento_timestamp(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return format_timestamp(parsedate_to_datetime(value))
-    except (TypeError, ValueError):
-        return None
 
 
 class ReplayClient:
@@ -151,7 +141,8 @@ class ReplayClient:
                     redirects.append(target_url)
                 current_ts, current_url = target_ts, target_url
                 continue
-            memento = _memento_timestamp(response.headers.get("Memento-Datetime"))
+            memento_at = parse_datetime(response.headers.get("Memento-Datetime"))
+            memento = format_wayback_timestamp(memento_at) if memento_at else None
             if memento is None:  # a page of the Wayback Machine itself, not a capture
                 if status == 404:
                     raise ReplayError("not_archived", f"{url} at {timestamp}: not in the Wayback Machine")

@@ -7,8 +7,9 @@ connections. Every request of :mod:`history.wayback` therefore goes through one
 
 - waits for a token of the :class:`TokenBucket` of its kind (``"cdx"`` or
   ``"replay"``) before each attempt, retries included;
-- retries 429 (honouring ``Retry-After``), 5xx, timeouts and connection resets
-  with capped exponential backoff and jitter (:class:`RetryPolicy`);
+- retries :data:`core.settings.RETRY_HTTP_STATUSES` (a 429 honouring ``Retry-After``),
+  timeouts and connection resets with capped exponential backoff and jitter
+  (:class:`RetryPolicy`);
 - hands back every other response as is: a 404 from the replay server is an
   answer, not a fault.
 
@@ -18,26 +19,23 @@ proxy, HTTP/2) can be plugged in without touching the client logic.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import httpx
 
+from core.dates import retry_after_seconds
 from core.errors import CrawlError
-from core.settings import Settings
+from core.settings import RETRY_HTTP_STATUSES, Settings
 
-__all__ = ["RETRY_STATUSES", "RetryPolicy", "TokenBucket", "WaybackHttp", "WaybackUnavailable"]
+__all__ = ["RetryPolicy", "TokenBucket", "WaybackHttp", "WaybackUnavailable"]
 
 logger = logging.getLogger(__name__)
 
-#: Response statuses worth another attempt (after a pause).
-RETRY_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504, 520, 522, 524})
 #: Transport failures worth another attempt: resets, refused connections, timeouts, cut bodies.
 RETRY_EXCEPTIONS: tuple[type[Exception], ...] = (httpx.TransportError,)
 
@@ -103,22 +101,6 @@ class RetryPolicy:
         if retry_after is not None and retry_after > 0:
             return min(self.retry_after_max_s, retry_after)
         return backoff
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None when absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 @dataclass
@@ -217,10 +199,10 @@ class WaybackHttp:
                 self.stats.bytes += len(response.content)
                 status = str(response.status_code)
                 self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
-                if response.status_code not in RETRY_STATUSES:
+                if response.status_code not in RETRY_HTTP_STATUSES:
                     return response
                 problem = f"HTTP {response.status_code}"
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             attempt += 1
             reason = problem.split(":", 1)[0].replace(" ", "_")
             self.stats.retries[reason] = self.stats.retries.get(reason, 0) + 1

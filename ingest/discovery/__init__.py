@@ -7,7 +7,7 @@ of Scrapy, so the spider, the sitemap backfill and the tests share them.
 from ingest.discovery.feeds import Feed, FeedEntry, looks_like_feed, parse_feed
 from ingest.discovery.sections import Listing, page_number, parse_listing
 from ingest.discovery.sitemaps import Sitemap, SitemapEntry, parse_sitemap, robots_sitemaps
-from ingest.discovery.xmlsafe import XmlTooLarge, parse_date, parse_xml
+from ingest.discovery.xmlsafe import XmlTooLarge, parse_xml
 
 __all__ = [
     "Feed",
@@ -18,7 +18,6 @@ __all__ = [
     "XmlTooLarge",
     "looks_like_feed",
     "page_number",
-    "parse_date",
     "parse_feed",
     "parse_listing",
     "parse_sitemap",

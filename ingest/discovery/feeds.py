@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from ingest.discovery.xmlsafe import MAX_XML_BYTES, absolute_url, local_name, parse_date, parse_xml
+from core.dates import parse_datetime
+from ingest.discovery.xmlsafe import MAX_XML_BYTES, absolute_url, local_name, parse_xml
 
 __all__ = ["Feed", "FeedEntry", "looks_like_feed", "parse_feed"]
 
@@ -110,8 +111,8 @@ def parse_feed(
         feed.entries.append(
             FeedEntry(
                 url=url,
-                published=parse_date(_first_text(item, PUBLISHED_FIELDS), tz),
-                updated=parse_date(_first_text(item, UPDATED_FIELDS), tz),
+                published=parse_datetime(_first_text(item, PUBLISHED_FIELDS), tz),
+                updated=parse_datetime(_first_text(item, UPDATED_FIELDS), tz),
                 title=_first_text(item, ("title",)),
             )
         )

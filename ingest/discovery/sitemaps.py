@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from ingest.discovery.xmlsafe import MAX_XML_BYTES, absolute_url, local_name, parse_date, parse_xml
+from core.dates import parse_datetime
+from ingest.discovery.xmlsafe import MAX_XML_BYTES, absolute_url, local_name, parse_xml
 
 __all__ = ["Sitemap", "SitemapEntry", "parse_sitemap", "robots_sitemaps"]
 
@@ -70,7 +71,7 @@ def _child_text(element: object, name: str) -> str | None:
 def _news_fields(url_element: object, tz: ZoneInfo | None) -> tuple[datetime | None, str | None]:
     for child in url_element:  # type: ignore[attr-defined]
         if local_name(child) == "news":
-            published = parse_date(_child_text(child, "publication_date"), tz)
+            published = parse_datetime(_child_text(child, "publication_date"), tz)
             return published, _child_text(child, "title")
     return None, None
 
@@ -107,7 +108,7 @@ def parse_sitemap(
         if len(sitemap.entries) >= max_urls:
             sitemap.truncated += 1
             continue
-        lastmod = parse_date(_child_text(element, "lastmod"), tz)
+        lastmod = parse_datetime(_child_text(element, "lastmod"), tz)
         published, title = _news_fields(element, tz) if kind == "urlset" else (None, None)
         sitemap.entries.append(SitemapEntry(url, lastmod, published, title))
     return sitemap

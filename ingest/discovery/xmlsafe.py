@@ -18,14 +18,11 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-__all__ = ["MAX_XML_BYTES", "XmlTooLarge", "absolute_url", "local_name", "maybe_gunzip", "parse_date", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "XmlTooLarge", "absolute_url", "local_name", "maybe_gunzip", "parse_xml"]
 
 #: Default cap on one XML document (a sitemap may hold 50,000 URLs, ~10 MB).
 MAX_XML_BYTES = 50 * 1024 * 1024
@@ -120,30 +117,3 @@ def local_name(element: etree._Element) -> str:
     if not isinstance(tag, str):
         return ""
     return tag.rsplit("}", 1)[-1].lower()
-
-
-def parse_date(value: str | None, tz: ZoneInfo | None = None) -> datetime | None:
-    """An aware datetime from a W3C (ISO 8601) or RFC 822 date; naive values are put in ``tz`` (UTC).
-
-    Returns ``None`` for anything unparseable: a bad date never stops discovery.
-    """
-    if not value:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    zone = tz or ZoneInfo("UTC")
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed
-

@@ -2,7 +2,7 @@
 
 - :mod:`.config` — archive URI, outlets file and S3 connection, resolved from Airflow
   Variables/connections or the environment; task defaults (retries, timeouts);
-- :mod:`.windows` — the publication-date window of a run, month chunks of a backfill;
+- :mod:`.intervals` — a data interval as a run's date window, month chunks of a backfill;
 - :mod:`.tasks` — crawl one outlet in a subprocess, verify its commit, ingest snapshots;
 - :mod:`.report` — the run report and the silent-outlet alert rule.
 
@@ -20,6 +20,7 @@ from newsarchive.orchestration.config import (
     aws_env_from_connection,
     resolve_config,
 )
+from newsarchive.orchestration.intervals import interval_window, month_chunks, nightly_window
 from newsarchive.orchestration.report import AlertPolicy, OutletResult, RunReport
 from newsarchive.orchestration.tasks import (
     asset_uri,
@@ -29,14 +30,12 @@ from newsarchive.orchestration.tasks import (
     list_outlet_ids,
     verify_commit,
 )
-from newsarchive.orchestration.windows import CrawlWindow, interval_window, month_chunks, nightly_window
 
 __all__ = [
     "CRAWL_POOL",
     "POOLS",
     "WAYBACK_POOL",
     "AlertPolicy",
-    "CrawlWindow",
     "OrchestrationConfig",
     "OutletResult",
     "RunReport",

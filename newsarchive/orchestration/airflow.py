@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.dates import DateWindow
 from newsarchive.orchestration.config import Pool, TaskDefaults, resolve_config
 from newsarchive.orchestration.report import OutletResult, RunReport
 from newsarchive.orchestration.tasks import archive_window, asset_uri, verify_commit
-from newsarchive.orchestration.windows import CrawlWindow
 
 __all__ = [
     "NEW_ARTICLES_ALIAS",
@@ -112,7 +112,7 @@ def month_chunk_tasks(
         map_index_template=_CHUNK_LABEL,
     )
     def archive_month(outlet_id: str, window: dict[str, Any], params: Any = None) -> dict[str, Any]:
-        config, chunk = resolve_config(), CrawlWindow.from_dict(window)
+        config, chunk = resolve_config(), DateWindow.from_dict(window)
         chosen = source or params["source"]
         return archive_window(config, outlet_id, chunk, source=chosen, timeout_s=timeout.total_seconds())
 
@@ -120,7 +120,7 @@ def month_chunk_tasks(
 
     @task(trigger_rule="all_done", retries=0)
     def report(items: list[dict[str, Any]], results: Any) -> None:  # results: the months' verify XComs
-        expected = [f"{i['outlet_id']} {CrawlWindow.from_dict(i['window'])}" for i in items]
+        expected = [f"{i['outlet_id']} {DateWindow.from_dict(i['window'])}" for i in items]
         run_report = RunReport.build(expected, results, by_window=True)
         print(run_report.render())
         fail_if_unhealthy({"failed_outlets": run_report.failed_outlets})

@@ -17,11 +17,12 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from core.dates import DateWindow
 from core.errors import ConfigError, CrawlError, NewsarchiveError
 from core.settings import redact
 from newsarchive.orchestration.config import OrchestrationConfig, aws_env_from_connection
+from newsarchive.orchestration.intervals import month_chunks
 from newsarchive.orchestration.report import OutletResult
-from newsarchive.orchestration.windows import CrawlWindow, month_chunks
 
 __all__ = [
     "SOURCES",
@@ -54,7 +55,7 @@ def list_outlet_ids(config: OrchestrationConfig, selected: Sequence[str] = ()) -
 
 
 def backfill_plan(
-    config: OrchestrationConfig, outlet_ids: Sequence[str], window: CrawlWindow
+    config: OrchestrationConfig, outlet_ids: Sequence[str], window: DateWindow
 ) -> list[dict[str, Any]]:
     """One ``{"outlet_id", "window"}`` work item per outlet and calendar month of ``window``.
 
@@ -95,7 +96,7 @@ def assert_site_answered(outlet_id: str, stats: Mapping[str, Any]) -> None:
         )
 
 
-def _result(summary: Mapping[str, Any], window: CrawlWindow) -> dict[str, Any]:
+def _result(summary: Mapping[str, Any], window: DateWindow) -> dict[str, Any]:
     """The XCom form of a crawl summary: counts only (the full stats are in the run manifest)."""
     skipped = {str(k): int(v) for k, v in (summary.get("skipped") or {}).items()}
     return {
@@ -113,7 +114,7 @@ def _result(summary: Mapping[str, Any], window: CrawlWindow) -> dict[str, Any]:
 
 
 def crawl_outlet(
-    config: OrchestrationConfig, outlet_id: str, window: CrawlWindow, *, timeout_s: float | None = None
+    config: OrchestrationConfig, outlet_id: str, window: DateWindow, *, timeout_s: float | None = None
 ) -> dict[str, Any]:
     """Crawl one outlet for ``window`` in a subprocess; the summary as a JSON-safe dict.
 
@@ -144,7 +145,7 @@ def crawl_outlet(
 
 
 def ingest_snapshots(
-    config: OrchestrationConfig, outlet_id: str, window: CrawlWindow, *, timeout_s: float | None = None
+    config: OrchestrationConfig, outlet_id: str, window: DateWindow, *, timeout_s: float | None = None
 ) -> dict[str, Any]:
     """Ingest archived (Wayback) snapshots of one outlet for ``window`` in a subprocess.
 
@@ -157,8 +158,7 @@ def ingest_snapshots(
         "outlets": str(config.outlets_path),
         "outlet": outlet.id,
         "archive": config.archive_uri,
-        "since": window.since.isoformat() if window.since else None,
-        "until": window.until.isoformat() if window.until else None,
+        **window.to_dict(),
     }
     log.info("ingesting Wayback snapshots of %s for %s into %s", outlet.id, window, redact(config.archive_uri))
     try:
@@ -191,7 +191,7 @@ SOURCES: Mapping[str, Callable[..., dict[str, Any]]] = {"live": crawl_outlet, "w
 def archive_window(
     config: OrchestrationConfig,
     outlet_id: str,
-    window: CrawlWindow,
+    window: DateWindow,
     *,
     source: str = "live",
     timeout_s: float | None = None,

@@ -8,6 +8,7 @@ import json
 import random
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import Archive, ArticleRecord
 from archive.index import IndexRowWriter
 from archive.manifest import Manifest
+from core.dates import DateWindow
 from tests.archive.conftest import capture, make_record
 
 
@@ -80,7 +82,7 @@ def test_rerun_writes_no_duplicate_and_changed_text_adds_a_version(local_archive
 
 
 def test_manifest_lists_every_object_with_its_sha256_and_marker_is_last(local_archive: Archive) -> None:
-    run = local_archive.begin_run("demo", window=(None, None))
+    run = local_archive.begin_run("demo", window=DateWindow())
     ptr = capture(run, "http://127.0.0.1:8000/2026/10/01/story-0/", b"<html>story</html>")
     run.add_article(make_record("demo", 0, raw=ptr))
     manifest = run.commit({"requests": 1, "note": "aws_secret_access_key=abc123"})
@@ -100,6 +102,14 @@ def test_manifest_lists_every_object_with_its_sha256_and_marker_is_last(local_ar
     marker = json.loads(store.get(f"runs/demo/{run.run_id}/COMMITTED"))
     assert marker["manifest_sha256"] == store.stat(f"runs/demo/{run.run_id}/manifest.json").sha256
     assert manifest.committed
+
+
+def test_manifest_window_is_stored_as_a_pair_of_iso_days(local_archive: Archive) -> None:
+    run = local_archive.begin_run("demo", window=DateWindow(date(2026, 10, 1), None))
+    run.commit({})
+    data = local_archive.store.get(f"runs/demo/{run.run_id}/manifest.json")
+    assert json.loads(data)["window"] == ["2026-10-01", None]
+    assert Manifest.from_json_bytes(data).window == DateWindow(date(2026, 10, 1), None)
 
 
 def test_run_without_commit_marker_is_invisible(local_archive: Archive) -> None:

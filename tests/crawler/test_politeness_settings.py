@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from scrapy import Request
-from scrapy.http import Response
 from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
 
 from core.registry import Outlet
 from core.settings import Settings
 from crawler.dupefilter import CanonicalDupeFilter
 from crawler.middlewares.private_address import is_public_address
-from crawler.middlewares.retry import retry_after_seconds
 from crawler.settings import scrapy_settings, user_agent
 
 OUTLET = Outlet(id="news", name="News", base_url="https://news.example/", rate={"concurrency": 2, "delay_s": 1.5})
@@ -74,19 +70,6 @@ def test_user_agent_keeps_a_contact_already_there() -> None:
 )
 def test_public_addresses(address: str, public: bool) -> None:
     assert is_public_address(address) is public
-
-
-def test_retry_after_seconds_and_http_date() -> None:
-    def response(value: str | None) -> Response:
-        headers = {"Retry-After": value} if value is not None else {}
-        return Response("https://a/", status=429, headers=headers)
-
-    now = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
-    assert retry_after_seconds(response("7")) == 7.0
-    assert retry_after_seconds(response("Fri, 20 Nov 2026 12:00:30 GMT"), now=now) == 30.0
-    assert retry_after_seconds(response("Fri, 20 Nov 2026 11:00:00 GMT"), now=now) == 0.0
-    assert retry_after_seconds(response("soon")) is None
-    assert retry_after_seconds(response(None)) is None
 
 
 def test_dupefilter_uses_url_identity_but_lets_redirect_hops_through() -> None:

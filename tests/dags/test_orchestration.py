@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from core.dates import DateWindow
 from core.errors import ConfigError, CrawlError, UnknownOutletError
 from core.settings import Settings
 from newsarchive.orchestration import (
     AlertPolicy,
-    CrawlWindow,
     OutletResult,
     RunReport,
     TaskDefaults,
@@ -78,16 +78,16 @@ def at(text: str) -> datetime:
 
 def test_daily_interval_is_one_day() -> None:
     window = interval_window(at("2026-11-19T00:00"), at("2026-11-20T00:00"))
-    assert window == CrawlWindow(date(2026, 11, 19), date(2026, 11, 19))
+    assert window == DateWindow(date(2026, 11, 19), date(2026, 11, 19))
 
 
 def test_cron_interval_across_midnight_touches_both_days() -> None:
     window = interval_window(at("2026-11-19T02:00"), at("2026-11-20T02:00"))
-    assert window == CrawlWindow(date(2026, 11, 19), date(2026, 11, 20))
+    assert window == DateWindow(date(2026, 11, 19), date(2026, 11, 20))
 
 
 def test_zero_length_interval_is_its_day() -> None:
-    assert interval_window(at("2026-11-20T02:00"), at("2026-11-20T02:00")) == CrawlWindow(
+    assert interval_window(at("2026-11-20T02:00"), at("2026-11-20T02:00")) == DateWindow(
         date(2026, 11, 20), date(2026, 11, 20)
     )
 
@@ -98,17 +98,17 @@ def test_interval_in_another_zone_is_read_in_utc() -> None:
     damascus = ZoneInfo("Asia/Damascus")
     start = datetime(2026, 11, 19, 2, 0, tzinfo=damascus)  # 23:00 UTC the day before
     end = datetime(2026, 11, 20, 2, 0, tzinfo=damascus)
-    assert interval_window(start, end) == CrawlWindow(date(2026, 11, 18), date(2026, 11, 19))
+    assert interval_window(start, end) == DateWindow(date(2026, 11, 18), date(2026, 11, 19))
 
 
 def test_nightly_window_leaves_since_to_the_crawler() -> None:
     window = nightly_window(at("2026-11-19T00:00"), at("2026-11-20T00:00"))
     assert window.since is None and window.until == date(2026, 11, 19)
-    assert CrawlWindow.from_dict(window.to_dict()) == window
+    assert DateWindow.from_dict(window.to_dict()) == window
 
 
 def test_month_chunks_cut_at_month_ends() -> None:
-    chunks = month_chunks(CrawlWindow(date(2023, 12, 15), date(2024, 3, 2)))
+    chunks = month_chunks(DateWindow(date(2023, 12, 15), date(2024, 3, 2)))
     assert [(c.since, c.until) for c in chunks] == [
         (date(2023, 12, 15), date(2023, 12, 31)),
         (date(2024, 1, 1), date(2024, 1, 31)),
@@ -118,16 +118,16 @@ def test_month_chunks_cut_at_month_ends() -> None:
 
 
 def test_month_chunks_single_day() -> None:
-    assert month_chunks(CrawlWindow(date(2026, 2, 28), date(2026, 2, 28))) == [
-        CrawlWindow(date(2026, 2, 28), date(2026, 2, 28))
+    assert month_chunks(DateWindow(date(2026, 2, 28), date(2026, 2, 28))) == [
+        DateWindow(date(2026, 2, 28), date(2026, 2, 28))
     ]
 
 
 def test_backfill_windows_must_be_closed_and_ordered() -> None:
     with pytest.raises(ConfigError, match="both since and until"):
-        month_chunks(CrawlWindow(date(2026, 1, 1), None))
+        month_chunks(DateWindow(date(2026, 1, 1), None))
     with pytest.raises(ConfigError, match="starts after it ends"):
-        CrawlWindow(date(2026, 2, 1), date(2026, 1, 1))
+        DateWindow(date(2026, 2, 1), date(2026, 1, 1))
 
 
 def result(outlet: str, **counts: int) -> dict[str, object]:
@@ -197,16 +197,16 @@ def write_registry(tmp_path: Path) -> Path:
 
 def test_backfill_plan_is_one_item_per_outlet_and_month(tmp_path: Path) -> None:
     config = resolve_config(no_variables, {"NEWSARCHIVE_ARCHIVE": "/a", "NEWSARCHIVE_OUTLETS": str(write_registry(tmp_path))})
-    plan = backfill_plan(config, [], CrawlWindow(date(2026, 9, 20), date(2026, 10, 5)))
+    plan = backfill_plan(config, [], DateWindow(date(2026, 9, 20), date(2026, 10, 5)))
     assert [(item["outlet_id"], item["window"]["since"], item["window"]["until"]) for item in plan] == [
         ("alpha", "2026-09-20", "2026-09-30"),
         ("alpha", "2026-10-01", "2026-10-05"),
         ("beta", "2026-09-20", "2026-09-30"),
         ("beta", "2026-10-01", "2026-10-05"),
     ]
-    assert [item["outlet_id"] for item in backfill_plan(config, ["beta"], CrawlWindow(date(2026, 9, 1), date(2026, 9, 2)))] == ["beta"]
+    assert [item["outlet_id"] for item in backfill_plan(config, ["beta"], DateWindow(date(2026, 9, 1), date(2026, 9, 2)))] == ["beta"]
     with pytest.raises(UnknownOutletError, match="gamma"):
-        backfill_plan(config, ["gamma"], CrawlWindow(date(2026, 9, 1), date(2026, 9, 2)))
+        backfill_plan(config, ["gamma"], DateWindow(date(2026, 9, 1), date(2026, 9, 2)))
 
 
 @pytest.mark.parametrize(
@@ -231,4 +231,4 @@ def test_archiving_from_an_unknown_source_is_refused(tmp_path: Path) -> None:
     config = resolve_config(no_variables, {"NEWSARCHIVE_ARCHIVE": "/a", "NEWSARCHIVE_OUTLETS": str(write_registry(tmp_path))})
     assert set(SOURCES) == {"live", "wayback"}  # the backfill DAG's ``source`` param offers exactly these
     with pytest.raises(ConfigError, match="unknown source 'ftp'"):
-        archive_window(config, "alpha", CrawlWindow(date(2026, 9, 1), date(2026, 9, 2)), source="ftp")
+        archive_window(config, "alpha", DateWindow(date(2026, 9, 1), date(2026, 9, 2)), source="ftp")

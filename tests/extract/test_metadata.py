@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pickle
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from core.errors import ExtractionError
 from core.registry import Outlet
 from extract import extract_article
-from extract.metadata import clean_authors, parse_datetime, strip_site_name
+from extract.metadata import clean_authors, strip_site_name
 from tests.extract.helpers import FILLER, article_page, paragraphs
 
 
@@ -35,14 +33,6 @@ def test_title_loses_its_site_suffix_or_prefix() -> None:
 )
 def test_authors_are_a_clean_list(raw: list[str], clean: list[str]) -> None:
     assert clean_authors(raw) == clean
-
-
-def test_naive_times_take_the_outlet_time_zone() -> None:
-    tz = ZoneInfo("Asia/Damascus")
-    assert parse_datetime("2026-10-03T09:30:00", tz) == datetime(2026, 10, 3, 9, 30, tzinfo=tz)
-    assert parse_datetime("2026-10-03T09:30:00Z", tz) == datetime(2026, 10, 3, 9, 30, tzinfo=ZoneInfo("UTC"))
-    assert parse_datetime("Thu, 22 Dec 2016 14:05:31 +0000").isoformat() == "2016-12-22T14:05:31+00:00"  # type: ignore[union-attr]
-    assert parse_datetime("not a date") is None
 
 
 def test_page_without_a_date_gets_none_not_the_crawl_date() -> None:

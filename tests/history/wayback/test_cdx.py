@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from history.wayback.cdx import CdxClient, CdxQuery, CdxTruncated, parse_cdx_json, parse_timestamp
+from core.dates import parse_wayback_timestamp
+from history.wayback.cdx import CdxClient, CdxQuery, CdxTruncated, parse_cdx_json
 from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from history.wayback.transport import RetryPolicy, TokenBucket, WaybackUnavailable
 from tests.fixtures.wayback import fast_http, html_capture
@@ -76,7 +77,7 @@ def test_parse_real_json_shapes() -> None:
     assert page.resume_key == "com%2Cexample%29%2F2026%2F10%2F03%2Fb+20261003111111"
     assert parse_cdx_json("[]").rows == [] and parse_cdx_json(b"").resume_key is None
     reordered = parse_cdx_json('[["original","timestamp"],["https://e.com/x","2026"]]')
-    assert reordered.rows[0].timestamp == "2026" and reordered.rows[0].captured_at == parse_timestamp("20260101000000")
+    assert reordered.rows[0].timestamp == "2026" and reordered.rows[0].captured_at == parse_wayback_timestamp("20260101000000")
     with pytest.raises(CdxTruncated):
         parse_cdx_json(REAL_FORMAT[: len(REAL_FORMAT) // 2])
 
