@@ -17,7 +17,7 @@ import subprocess
 import sys
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,6 @@ def run_crawl(
     from scrapy.crawler import Crawler, CrawlerProcess
 
     from archive import Archive
-    from archive.lease import CrawlLease
     from crawler.spiders.news import NewsSpider
     from ingest.plan import build_plan
 
@@ -146,7 +145,7 @@ def run_crawl(
     with ExitStack() as leases:
         # One crawl per outlet at a time, whichever machine or DAG started it (archive/lease.py).
         for outlet in outlets:
-            leases.enter_context(CrawlLease(archive.store, outlet.id, timedelta(seconds=settings.crawl_lease_s)))
+            leases.enter_context(archive.lease(outlet.id))
         process.start()
     summaries = []
     for crawler, outlet in zip(crawlers, outlets, strict=True):

@@ -22,7 +22,7 @@ from core.errors import NewsarchiveError
 from core.settings import redact
 
 if TYPE_CHECKING:
-    from archive.stores import Store
+    from archive import Archive
 
 __all__ = ["app", "main"]
 
@@ -295,18 +295,18 @@ def stats(
     from archive import Archive
     from archive.stats import print_stats
 
-    print_stats(Archive.open(archive), gaps=gaps, plot=plot)
+    with Archive.open(archive) as opened:
+        print_stats(opened.stats(), opened.uri, gaps=gaps, plot=plot)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 
 
-def _existing_store(uri: str) -> Store:
-    """The archive's store; a local archive must exist (opening one would create it)."""
-    from archive.stores import open_store
-    from core.settings import get_settings
+def _existing_archive(uri: str) -> Archive:
+    """The archive at ``uri``; a local archive must exist (opening one would create it)."""
+    from archive import Archive
 
-    return open_store(uri, get_settings(), create=False)
+    return Archive.open(uri, create=False)
 
 
 @app.command()
@@ -324,13 +324,8 @@ def verify(
     Exit status: 0 intact, 3 damaged (each missing or altered object named),
     1 on a usage or store error.
     """
-    from archive.verify import verify_archive
-
-    store = _existing_store(archive)
-    try:
-        report = verify_archive(store, outlet=outlet, deep=deep)
-    finally:
-        store.close()
+    with _existing_archive(archive) as opened:
+        report = opened.verify(outlet, deep=deep)
     typer.echo(json.dumps(report.to_dict(), indent=1) if as_json else "\n".join(report.lines()))
     if report.damaged:
         fail(f"archive damaged: {len(report.problems)} problem(s), first: {report.problems[0]}", EXIT_DAMAGED)
@@ -352,15 +347,8 @@ def gc(
     """
     from datetime import timedelta
 
-    from archive.gc import collect_garbage
-    from core.settings import get_settings
-
-    store = _existing_store(archive)
-    try:
-        report = collect_garbage(store, older_than=timedelta(hours=older_than), dry_run=dry_run,
-                                 lease_ttl=timedelta(seconds=get_settings().crawl_lease_s))
-    finally:
-        store.close()
+    with _existing_archive(archive) as opened:
+        report = opened.gc(timedelta(hours=older_than), dry_run=dry_run)
     typer.echo(json.dumps(report.to_dict(), indent=1) if as_json else "\n".join(report.lines()))
 
 

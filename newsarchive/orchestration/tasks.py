@@ -204,32 +204,8 @@ def archive_window(
     return archive(config, outlet_id, window, timeout_s=timeout_s)
 
 
-_NOTHING_TO_COMMIT: Any = object()
-
-
-def _verified_manifest(archive: Any, outlet_id: str, run_id: str) -> Any:
-    """The run's manifest, checked against its commit marker and the store; ``None`` if uncommitted."""
-    from archive import ObjectNotFoundError, layout
-    from archive.manifest import CommitMarker, Manifest
-
-    try:
-        marker = CommitMarker.from_json_bytes(archive.store.get(layout.commit_key(outlet_id, run_id)))
-    except ObjectNotFoundError:
-        return None
-    manifest = Manifest.from_json_bytes(archive.store.get(marker.manifest_key, sha256=marker.manifest_sha256))
-    if manifest.run_id != run_id or manifest.outlet != outlet_id:
-        raise CrawlError(f"commit marker of run {run_id} points at the manifest of {manifest.outlet}/{manifest.run_id}")
-    if not manifest.committed:
-        raise CrawlError(f"run {run_id} was spooled locally (store failed): {len(manifest.spooled)} objects not stored")
-    for entry in manifest.objects:
-        size = archive.store.stat(entry.key).size
-        if size != entry.size:
-            raise CrawlError(f"run {run_id}: {entry.key} has {size} bytes, the manifest says {entry.size}")
-    return manifest
-
-
 def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> OutletResult:
-    """Check that the crawl's run is committed in the archive: marker, manifest and every object.
+    """Check that the crawl's run is committed in the archive: marker, manifest, every object and its index.
 
     Raises :class:`CrawlError` when the run left no commit (its articles are not part of
     the archive, and the next run will fetch them again) or an object is missing.
@@ -243,14 +219,16 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
         with Archive.open(config.archive_uri, config.settings, aws=aws) as archive:
             # No run id: the ingestion found its range already done (a resumed, finished
             # backfill) and opened no run, so there is nothing to verify.
-            manifest = _verified_manifest(archive, outlet_id, run_id) if run_id else _NOTHING_TO_COMMIT
+            report = archive.verify(outlet_id, run_id=run_id) if run_id else None
             known = len(archive.index.known_canonical_urls(outlet_id))
     except NewsarchiveError as exc:
         raise CrawlError(redact(f"outlet {outlet_id!r}: cannot verify run {run_id}: {exc}", secrets)) from None
-    if manifest is None:
-        raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
-    if manifest is not _NOTHING_TO_COMMIT:
-        log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, len(manifest.objects))
+    if report is not None:
+        if not report.committed_runs:
+            raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
+        if report.damaged:
+            raise CrawlError(redact(f"outlet {outlet_id!r}: run {run_id} is damaged: {report.problems[0]}", secrets))
+        log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, report.objects)
     archived = int(crawl.get("archived", 0))
     return OutletResult(
         outlet_id=outlet_id,
