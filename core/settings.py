@@ -83,6 +83,16 @@ class Settings:
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
+    def to_json_dict(self) -> dict[str, Any]:
+        """Every field, JSON-safe (paths as strings): what a job's child process is given."""
+        return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Settings:
+        """The settings :meth:`to_json_dict` wrote (fields it lacks keep their defaults)."""
+        types = {f.name: str(f.type) for f in fields(cls)}
+        return cls(**{name: _from_json(types[name], value) if name in types else value for name, value in data.items()})
+
 
 def _coerce(type_name: Any, raw: str) -> Any:
     name = str(type_name)
@@ -95,6 +105,24 @@ def _coerce(type_name: Any, raw: str) -> Any:
     if name.startswith("Path"):
         return Path(raw)
     return raw
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_to_json(item) for item in value]
+    return value
+
+
+def _from_json(type_name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if type_name.startswith("Path"):
+        return Path(value)
+    if type_name.startswith("tuple"):
+        return tuple(value)
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -23,6 +23,8 @@ from core.settings import redact
 
 if TYPE_CHECKING:
     from archive import Archive
+    from core.registry import Outlet
+    from ingest.summary import RunSummary
 
 __all__ = ["app", "main"]
 
@@ -130,10 +132,15 @@ def crawl(
 
     start, end = _window(since, until)
     selected = select_outlets(load_outlets(outlets), outlet_ids or [])
-    from crawler import run_crawl
+    _print_summaries(_run("crawl", selected, archive, start, end, refresh_days=refresh, progress=_interactive()))
 
-    summaries = run_crawl(selected, archive, since=start, until=end, refresh_days=refresh, progress=_interactive())
-    _print_summaries(summaries)
+
+def _run(kind: str, outlets: list[Outlet], archive: str, since: date | None, until: date | None,
+         **options: Any) -> list[RunSummary]:  # fmt: skip
+    """One crawl or backfill job in a child process (:mod:`newsarchive.jobs`), its logs on this stderr."""
+    from newsarchive.jobs import JobRequest, run_job
+
+    return run_job(JobRequest.build(kind, outlets, archive, since=since, until=until, **options), show_logs=True)
 
 
 class Pick(StrEnum):
@@ -174,13 +181,9 @@ def backfill(
             typer.echo(f"{outlet.id}: no gap days to fill")
     else:
         if source in (Source.sitemaps, Source.all):
-            from crawler import run_crawl
-
-            summaries += run_crawl([outlet], archive, since=start, until=end, progress=_interactive())
+            summaries += _run("crawl", [outlet], archive, start, end, progress=_interactive())
         if source in (Source.wayback, Source.all):
-            from history.wayback import backfill_from_wayback
-
-            summaries.append(backfill_from_wayback(outlet, archive, start, end, wayback_url=wayback_url, pick=pick.value))
+            summaries += _run("backfill", [outlet], archive, start, end, wayback_url=wayback_url, pick=pick.value)
     _print_summaries(summaries)
 
 

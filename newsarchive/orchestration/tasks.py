@@ -1,19 +1,15 @@
 """What the DAG tasks do, as plain functions: the DAG files only wire these together.
 
-Each crawl runs in a subprocess (Scrapy's reactor cannot restart inside one process,
-and an Airflow worker runs many tasks), with the S3 credentials of the Airflow
-connection in its environment only; the verification, in the task's own process, hands
+Each crawl and backfill runs in a subprocess (:mod:`newsarchive.jobs`: Scrapy's reactor cannot
+restart inside one process, and an Airflow worker runs many tasks), with the S3 credentials of the
+Airflow connection in its environment only; the verification, in the task's own process, hands
 them to its S3 store (the process environment is never changed). Everything returned here is JSON-safe, because it
 travels through XCom, and free of credentials.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -69,15 +65,6 @@ def backfill_plan(
     ]
 
 
-def _subprocess_env(config: OrchestrationConfig) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The crawl subprocess's environment, and the secret values to scrub from its output."""
-    aws = aws_env_from_connection(config.aws_conn_id)
-    env = {**os.environ, **aws}
-    env["NEWSARCHIVE_ARCHIVE"] = config.archive_uri
-    env["NEWSARCHIVE_OUTLETS"] = str(config.outlets_path)
-    return env, _secret_values(aws)
-
-
 def _secret_values(aws: Mapping[str, str]) -> tuple[str, ...]:
     """The values of ``aws`` (``AWS_*`` variables) that must never reach a log or an error."""
     return tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
@@ -112,6 +99,25 @@ def _result(summary: Mapping[str, Any], window: CrawlWindow) -> dict[str, Any]:
     }
 
 
+def _run_job(config: OrchestrationConfig, kind: str, outlet_id: str, window: CrawlWindow,
+             timeout_s: float | None) -> dict[str, Any]:  # fmt: skip
+    """Run one job of one outlet in a subprocess; its summary, for XCom."""
+    from newsarchive.jobs import JobRequest, run_job
+
+    outlet = config.outlet(outlet_id)
+    aws = aws_env_from_connection(config.aws_conn_id)  # the child's environment only, never the request
+    secrets = _secret_values(aws)
+    request = JobRequest.build(kind, [outlet], config.archive_uri, since=window.since, until=window.until,
+                               settings=config.settings)  # fmt: skip
+    try:
+        summaries = run_job(request, env=aws, timeout_s=timeout_s)
+    except NewsarchiveError as exc:
+        raise CrawlError(redact(f"outlet {outlet_id!r}: {exc}", secrets)) from None
+    if len(summaries) != 1:
+        raise CrawlError(f"outlet {outlet_id!r}: expected one {kind} summary, got {len(summaries)}")
+    return summaries[0].to_dict()
+
+
 def crawl_outlet(
     config: OrchestrationConfig, outlet_id: str, window: CrawlWindow, *, timeout_s: float | None = None
 ) -> dict[str, Any]:
@@ -119,28 +125,11 @@ def crawl_outlet(
 
     Raises :class:`CrawlError` (redacted) when the crawl could not run or the site never answered.
     """
-    from crawler import crawl_in_subprocess
-
     outlet = config.outlet(outlet_id)
-    env, secrets = _subprocess_env(config)
     log.info("crawling %s (%s) for %s into %s", outlet.id, outlet.base_url, window, redact(config.archive_uri))
-    try:
-        summaries = crawl_in_subprocess(
-            [outlet],
-            config.archive_uri,
-            since=window.since,
-            until=window.until,
-            settings=config.settings,
-            env=env,
-            timeout_s=timeout_s,
-        )
-    except NewsarchiveError as exc:
-        raise CrawlError(redact(f"outlet {outlet_id!r}: {exc}", secrets)) from None
-    if len(summaries) != 1:
-        raise CrawlError(f"outlet {outlet_id!r}: expected one crawl summary, got {len(summaries)}")
-    summary = summaries[0]
-    assert_site_answered(outlet_id, summary.stats)
-    return _result(summary.to_dict(), window)
+    summary = _run_job(config, "crawl", outlet_id, window, timeout_s)
+    assert_site_answered(outlet_id, summary["stats"])
+    return _result(summary, window)
 
 
 def ingest_snapshots(
@@ -148,40 +137,10 @@ def ingest_snapshots(
 ) -> dict[str, Any]:
     """Ingest archived (Wayback) snapshots of one outlet for ``window`` in a subprocess.
 
-    Runs ``python -m history.wayback`` (the history logic lives there; ``NEWSARCHIVE_WAYBACK_URL``
-    names the Archive); returns the same shape as :func:`crawl_outlet`.
+    A backfill job (the ``wayback_url`` setting names the Archive); returns the same shape as :func:`crawl_outlet`.
     """
-    outlet = config.outlet(outlet_id)
-    env, secrets = _subprocess_env(config)
-    request = {
-        "outlets": str(config.outlets_path),
-        "outlet": outlet.id,
-        "archive": config.archive_uri,
-        "since": window.since.isoformat() if window.since else None,
-        "until": window.until.isoformat() if window.until else None,
-    }
-    log.info("ingesting Wayback snapshots of %s for %s into %s", outlet.id, window, redact(config.archive_uri))
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "history.wayback", "-"],
-            input=json.dumps(request),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise CrawlError(f"outlet {outlet_id!r}: snapshot ingestion did not finish within {timeout_s} s") from None
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    try:
-        summary = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        summary = {}
-    if proc.returncode != 0 or "run_id" not in summary:
-        detail = summary.get("error") or proc.stderr.strip()[-2000:] or f"exit code {proc.returncode}"
-        raise CrawlError(redact(f"outlet {outlet_id!r}: snapshot ingestion failed: {detail}", secrets))
-    return _result(summary, window)
+    log.info("ingesting Wayback snapshots of %s for %s into %s", outlet_id, window, redact(config.archive_uri))
+    return _result(_run_job(config, "backfill", outlet_id, window, timeout_s), window)
 
 
 #: Where a task archives an outlet's window from: the live site, or its snapshots in the Wayback Machine.
