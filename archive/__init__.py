@@ -9,8 +9,10 @@ Everything the crawler, the CLI and the DAGs do with an archive goes through
     run.add_article(ArticleRecord(..., raw=ptr.as_dict()))   # "new" | "version" | "duplicate"
     run.commit(stats)
     archive.export("jsonl", Path("articles.jsonl"), outlet="demo")
-    verify_archive(archive.store, deep=True).damaged                  # archive.verify
-    collect_garbage(archive.store, older_than=timedelta(hours=48))   # archive.gc: what killed runs left
+    archive.committed_runs("demo"), archive.manifest("demo", run_id)  # what committed runs vouch for
+    archive.verify(deep=True).damaged                   # every committed run whole?
+    archive.gc(older_than=timedelta(hours=48))          # what killed runs left
+    with archive.lease("demo"): ...                     # one crawl of an outlet at a time
 
 The key layout is documented in :mod:`archive.layout`. This package knows nothing of Scrapy.
 """

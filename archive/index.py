@@ -22,6 +22,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from archive import layout
+from archive.inventory import committed_run_ids
 from archive.record import ArticleRecord
 from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
@@ -212,13 +213,7 @@ class ArchiveIndex:
     def committed_runs(self, outlet_id: str | None = None) -> list[tuple[str, str]]:
         """``(outlet, run_id)`` of every run with a commit marker, oldest first."""
         if outlet_id not in self._committed:
-            runs = []
-            for info in self.store.list(layout.runs_prefix(outlet_id)):
-                parsed = layout.parse_commit_key(info.key)
-                if parsed:
-                    runs.append(parsed)
-            runs.sort(key=lambda pair: (pair[1], pair[0]))
-            self._committed[outlet_id] = runs
+            self._committed[outlet_id] = committed_run_ids(self.store, outlet_id)
         return self._committed[outlet_id]
 
     def _index_paths(self, outlet_id: str | None) -> list[str]:

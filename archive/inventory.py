@@ -1,7 +1,9 @@
 """The archive's inventory: what the committed runs vouch for, and which run wrote everything else.
 
-:func:`load_references` reads the commit marker and manifest of every committed run (checking
-them as it goes) into :class:`References`, the union of their manifests. :func:`scan` lists the
+:func:`read_run` is the one reader of a run's commit marker and manifest (checking one against
+the other): whether the run is committed, and what its manifest says (:class:`CommittedRun`).
+:func:`load_references` reads every committed run (:func:`committed_run_ids`) into
+:class:`References`, the union of their manifests. :func:`scan` lists the
 prefixes runs write to (:data:`RUN_OBJECT_PREFIXES`) once, hands each listed object to a caller
 (``verify`` checks it) and sorts the others — *leftovers* — by the run that wrote them
 (:func:`owner_of`), which is what ``gc`` deletes. A record first stored by a killed run and met
@@ -28,15 +30,18 @@ from core.errors import ChecksumError, ObjectNotFoundError
 
 __all__ = [
     "RUN_OBJECT_PREFIXES",
+    "CommittedRun",
     "Leftovers",
     "Listed",
     "Problem",
     "References",
     "RunLeftovers",
+    "committed_run_ids",
     "human_bytes",
     "iter_run_objects",
     "load_references",
     "owner_of",
+    "read_run",
     "scan",
 ]
 
@@ -87,39 +92,76 @@ class References:
     def __contains__(self, key: object) -> bool:
         return key in self.objects or key in self.control
 
+    def add(self, run: CommittedRun) -> None:
+        """Take in what one committed run vouches for (its problems make its outlet's references incomplete)."""
+        self.control.update((layout.commit_key(run.outlet, run.run_id), layout.manifest_key(run.outlet, run.run_id)))
+        self.problems += run.problems
+        if run.problems:
+            self.incomplete.add(run.outlet)
+        if run.manifest is None:
+            return
+        for entry in run.manifest.objects:
+            listed = self.objects.get(entry.key)
+            if listed is None:
+                self.objects[entry.key] = Listed(entry.size, entry.sha256, run.name)
+                if layout.parse_index_key(entry.key):
+                    self.index_files.append((entry.key, run.name))
+            elif (listed.size, listed.sha256) != (entry.size, entry.sha256):
+                self.problems.append(Problem("manifest", entry.key, run.name, (
+                    f"listed with size {entry.size} and SHA-256 {entry.sha256}, run {listed.run} lists size "
+                    f"{listed.size} and SHA-256 {listed.sha256}")))  # fmt: skip
 
-def load_references(store: Store, outlet: str | None = None) -> References:
-    """Read the marker and manifest of every committed run (of ``outlet``, or all) and check them."""
-    refs = References()
-    for info in store.list(layout.runs_prefix(outlet)):
-        if parsed := layout.parse_commit_key(info.key):
-            refs.committed.add(parsed)
-    for outlet_id, run_id in sorted(refs.committed, key=lambda pair: (pair[1], pair[0])):
-        _load_run(store, refs, outlet_id, run_id)
-    return refs
+
+@dataclass
+class CommittedRun:
+    """What one run's commit marker and manifest say, as read from the store (:func:`read_run`).
+
+    ``committed``: the run has a commit marker. ``problems``: what is wrong with the marker or
+    the manifest (an unreadable marker, a manifest missing, altered or describing another run);
+    a run with problems vouches for nothing certain.
+    """
+
+    outlet: str
+    run_id: str
+    committed: bool = True
+    marker: CommitMarker | None = None
+    manifest: Manifest | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.outlet}/{self.run_id}"
 
 
-def _load_run(store: Store, refs: References, outlet_id: str, run_id: str) -> None:
-    run = f"{outlet_id}/{run_id}"
+def committed_run_ids(store: Store, outlet: str | None = None) -> list[tuple[str, str]]:
+    """``(outlet, run_id)`` of every run with a commit marker (of ``outlet``, or all), oldest first."""
+    runs = [parsed for info in store.list(layout.runs_prefix(outlet)) if (parsed := layout.parse_commit_key(info.key))]
+    return sorted(runs, key=lambda pair: (pair[1], pair[0]))
+
+
+def read_run(store: Store, outlet_id: str, run_id: str) -> CommittedRun:
+    """Read a run's commit marker and manifest, checking one against the other: the one reader of both."""
+    run = CommittedRun(outlet_id, run_id)
     marker_key, manifest_key = layout.commit_key(outlet_id, run_id), layout.manifest_key(outlet_id, run_id)
-    refs.control.update((marker_key, manifest_key))
 
     def damaged(kind: str, key: str, detail: str) -> None:
-        refs.problems.append(Problem(kind, key, run, detail))
-        refs.incomplete.add(outlet_id)
+        run.problems.append(Problem(kind, key, run.name, detail))
 
-    marker: CommitMarker | None = None
     try:
-        marker = CommitMarker.from_json_bytes(store.get(marker_key))
-    except (ChecksumError, ObjectNotFoundError, ValueError, TypeError) as exc:
+        run.marker = CommitMarker.from_json_bytes(store.get(marker_key))
+    except ObjectNotFoundError as exc:
+        run.committed = False
         damaged("marker", marker_key, f"unreadable commit marker: {exc}")
+    except (ChecksumError, ValueError, TypeError) as exc:
+        damaged("marker", marker_key, f"unreadable commit marker: {exc}")
+    marker = run.marker
     if marker is not None and (marker.run_id != run_id or marker.manifest_key != manifest_key):
         damaged("marker", marker_key, f"names run {marker.run_id} and manifest {marker.manifest_key}")
     try:
         data = store.read_range(manifest_key, 0, store.stat(manifest_key).size)  # checked below, against the marker
     except ObjectNotFoundError:
         damaged("missing", manifest_key, "the run is committed but its manifest is not in the store")
-        return
+        return run
     digest = hashlib.sha256(data).hexdigest()
     if marker is not None and digest != marker.manifest_sha256:
         damaged("checksum", manifest_key, f"SHA-256 {digest}, the commit marker recorded {marker.manifest_sha256}")
@@ -127,19 +169,21 @@ def _load_run(store: Store, refs: References, outlet_id: str, run_id: str) -> No
         manifest = Manifest.from_json_bytes(data)
     except (ValueError, TypeError, KeyError) as exc:
         damaged("manifest", manifest_key, f"unreadable manifest: {exc}")
-        return
+        return run
     if (manifest.outlet, manifest.run_id) != (outlet_id, run_id):
         damaged("manifest", manifest_key, f"describes run {manifest.outlet}/{manifest.run_id}")
-    for entry in manifest.objects:
-        listed = refs.objects.get(entry.key)
-        if listed is None:
-            refs.objects[entry.key] = Listed(entry.size, entry.sha256, run)
-            if layout.parse_index_key(entry.key):
-                refs.index_files.append((entry.key, run))
-        elif (listed.size, listed.sha256) != (entry.size, entry.sha256):
-            refs.problems.append(Problem("manifest", entry.key, run, (
-                f"listed with size {entry.size} and SHA-256 {entry.sha256}, run {listed.run} lists size "
-                f"{listed.size} and SHA-256 {listed.sha256}")))  # fmt: skip
+    run.manifest = manifest
+    return run
+
+
+def load_references(store: Store, outlet: str | None = None) -> References:
+    """Read the marker and manifest of every committed run (of ``outlet``, or all) and check them."""
+    refs = References()
+    runs = committed_run_ids(store, outlet)
+    refs.committed.update(runs)
+    for outlet_id, run_id in runs:
+        refs.add(read_run(store, outlet_id, run_id))
+    return refs
 
 
 def iter_run_objects(store: Store, outlet: str | None = None) -> Iterator[ObjectInfo]:

@@ -28,8 +28,6 @@ from archive.layout import run_started_at
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from archive.facade import Archive
-
 __all__ = ["GAP_RATIO", "ArchiveStats", "compute_stats", "print_stats", "write_heatmap"]
 
 #: A day with at most this share of the outlet's median daily count is a gap.
@@ -99,15 +97,14 @@ def compute_stats(index: ArchiveIndex, outlet: str | None = None) -> ArchiveStat
 
 
 def print_stats(
-    archive: Archive, *, gaps: bool = False, plot: Path | None = None, console: Console | None = None
-) -> ArchiveStats:
-    """``newsarchive stats``: a table per outlet; gap days with ``gaps``; the heatmap with ``plot``."""
+    stats: ArchiveStats, uri: str, *, gaps: bool = False, plot: Path | None = None, console: Console | None = None
+) -> None:
+    """``newsarchive stats``: a table per outlet of the archive at ``uri``; gap days with ``gaps``; the heatmap with ``plot``."""
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
-    stats = compute_stats(archive.index)
-    table = Table(title=f"archive {archive.uri}")
+    table = Table(title=f"archive {uri}")
     for column in ("outlet", "articles", "first", "last", "per day", "gaps", "last run (UTC)"):
         table.add_column(column, justify="right" if column in ("articles", "per day", "gaps") else "left", no_wrap=True)
     for outlet in stats.outlets:
@@ -130,7 +127,6 @@ def print_stats(
     if plot is not None:
         write_heatmap(stats, plot)
         console.print(f"coverage heatmap written to {plot}: {len(stats.outlets)} outlet(s) x {len(stats.days())} day(s)")
-    return stats
 
 
 # -- heatmap ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Verify an archive: every committed run is whole, and what killed runs left is found.
 
-:func:`verify_archive` (``newsarchive verify``) checks each run that has a commit marker:
+:func:`verify_archive` (``newsarchive verify``) checks each run that has a commit marker
+(:func:`verify_run` checks one, as the DAGs do after each crawl):
 
 - the marker names the run's manifest, and the manifest has the SHA-256 the marker recorded;
 - every object the manifest lists exists with the listed size — with ``deep``, it is read whole
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +27,20 @@ from typing import Any
 import pyarrow.parquet as pq
 from isal import isal_zlib
 
-from archive.inventory import Leftovers, Listed, Problem, References, human_bytes, load_references, scan
+from archive.inventory import (
+    Leftovers,
+    Listed,
+    Problem,
+    References,
+    human_bytes,
+    load_references,
+    read_run,
+    scan,
+)
 from archive.stores.base import CHUNK_SIZE, ObjectInfo, Store
 from core.errors import ChecksumError, ObjectNotFoundError
 
-__all__ = ["VerifyReport", "hash_check", "verify_archive"]
+__all__ = ["VerifyReport", "hash_check", "verify_archive", "verify_run"]
 
 _WARC_HEAD = b"WARC/"
 #: What inflating bad gzip raises (isal's stubs declare it an instance, not a class).
@@ -90,6 +101,30 @@ def verify_archive(store: Store, *, outlet: str | None = None, deep: bool = Fals
     """Check every committed run (of ``outlet``, or all) and find leftovers; see the module docstring."""
     refs = load_references(store, outlet)
     report = VerifyReport(store.uri, outlet, deep, committed_runs=len(refs.committed), problems=refs.problems)
+    check = _object_check(store, report, deep)
+    scan(store, refs, report.leftovers, outlet, check)
+    _check_unseen(store, refs, report, check)
+    return report
+
+
+def verify_run(store: Store, outlet: str, run_id: str, *, deep: bool = False) -> VerifyReport:
+    """Check one run as :func:`verify_archive` checks each committed run, without listing the store.
+
+    A run without a commit marker is not checked: the report counts no committed run.
+    """
+    run = read_run(store, outlet, run_id)
+    report = VerifyReport(store.uri, outlet, deep)
+    if not run.committed:
+        return report
+    refs = References(committed={(outlet, run_id)})
+    refs.add(run)
+    report.committed_runs, report.problems = 1, refs.problems
+    _check_unseen(store, refs, report, _object_check(store, report, deep))
+    return report
+
+
+def _object_check(store: Store, report: VerifyReport, deep: bool) -> Callable[[ObjectInfo, Listed], None]:
+    """Check one stored object against what its manifest lists (its size; with ``deep``, its SHA-256)."""
 
     def check(info: ObjectInfo, listed: Listed) -> None:
         report.objects += 1
@@ -102,7 +137,12 @@ def verify_archive(store: Store, *, outlet: str | None = None, deep: bool = Fals
             if (detail := hash_check(store, info.key, listed.sha256)) is not None:
                 report.problems.append(Problem("checksum", info.key, listed.run, detail))
 
-    scan(store, refs, report.leftovers, outlet, check)
+    return check
+
+
+def _check_unseen(store: Store, refs: References, report: VerifyReport,
+                  check: Callable[[ObjectInfo, Listed], None]) -> None:  # fmt: skip
+    """Check the listed objects no listing met (asking the store for each), then the index files."""
     for key, listed in refs.objects.items():
         if listed.seen:
             continue
@@ -118,7 +158,6 @@ def verify_archive(store: Store, *, outlet: str | None = None, deep: bool = Fals
     for key, run in refs.index_files:
         if key not in damaged:
             _check_index(store, refs, key, run, report)
-    return report
 
 
 def hash_check(store: Store, key: str, sha256: str) -> str | None:

@@ -2,7 +2,7 @@
 
 Over the demo outlet (served from its own process, throttling off), at 1,000 and 10,000 articles:
 
-- **pipeline** — ``python -m crawler.run`` into a fresh local archive, run alone;
+- **pipeline** — ``python -m newsarchive.jobs`` (a crawl job) into a fresh local archive, run alone;
 - **(a) bare Scrapy** — :mod:`bench.bare_spider` fetching exactly the URLs the pipeline fetched;
 - **(b) trafilatura alone** — :mod:`bench.trafilatura_alone` on the article pages the pipeline fetched
   (read from a file the outlet process wrote, no HTTP).
@@ -54,7 +54,7 @@ RSS_TARGET_MB = 400.0
 RSS_FLAT_TARGET = 1.25  # peak RSS at the largest size ÷ at the smallest
 #: Imported once before measuring, so no measured child pays for compiling byte code.
 WARM_UP_MODULES = (
-    "crawler.run", "crawler.spiders.news", "crawler.pipelines", "crawler.dupefilter",
+    "newsarchive.jobs", "crawler.runner", "crawler.spiders.news", "crawler.pipelines", "crawler.dupefilter",
     "crawler.middlewares.private_address", "crawler.middlewares.offsite", "crawler.middlewares.archived",
     "crawler.middlewares.robotstxt", "crawler.middlewares.crawl_delay", "crawler.middlewares.retry",
     "crawler.middlewares.redirect", "archive", "extract",
@@ -78,19 +78,19 @@ class CrawlSubjects:
 
     def pipeline(self, round_no: int) -> Usage:
         from core.registry import Outlet
-        from crawler.runner import CrawlRequest
+        from newsarchive.jobs import CHILD_COMMAND, JobRequest
 
         root = self.workdir / f"pipeline-{round_no}"
-        request = CrawlRequest.build(
-            [Outlet.model_validate(self.outlet.outlet)], str(root / "archive"),
+        request = JobRequest.build(
+            "crawl", [Outlet.model_validate(self.outlet.outlet)], str(root / "archive"),
             since=_date(self.outlet.start), until=_date(self.outlet.end),
             settings=bench_settings(root), throttle=False,
         )
         self.outlet.reset_log()
         server_before = self.outlet.cpu_s()
-        argv = [PYTHON, "-m", "crawler.run", "-"]
+        argv = [PYTHON, *CHILD_COMMAND]
         if self.profile and round_no == 0:
-            argv = [PYTHON, "-m", "cProfile", "-o", str(self.workdir / "pipeline.prof"), "-m", "crawler.run", "-"]
+            argv = [PYTHON, "-m", "cProfile", "-o", str(self.workdir / "pipeline.prof"), *CHILD_COMMAND]
         result = run_child(argv, input_text=request.to_json()).check("pipeline crawl")
         self.server_cpu.append(self.outlet.cpu_s() - server_before)
         self.summaries.append(result.last_json()["summaries"][0])

@@ -23,15 +23,15 @@ ARTICLES, QUICK_ARTICLES = 1000, 200
 
 def _crawl(outlet: OutletProcess, root: Path) -> tuple[Usage, dict[str, Any], list[tuple[str, str, int]]]:
     from core.registry import Outlet
-    from crawler.runner import CrawlRequest
+    from newsarchive.jobs import CHILD_COMMAND, JobRequest
 
-    request = CrawlRequest.build(
-        [Outlet.model_validate(outlet.outlet)], str(root / "archive"),
+    request = JobRequest.build(
+        "crawl", [Outlet.model_validate(outlet.outlet)], str(root / "archive"),
         since=date.fromisoformat(outlet.start), until=date.fromisoformat(outlet.end),
         settings=bench_settings(root), throttle=False,
     )
     outlet.reset_log()
-    result = run_child([PYTHON, "-m", "crawler.run", "-"], input_text=request.to_json()).check("crawl")
+    result = run_child([PYTHON, *CHILD_COMMAND], input_text=request.to_json()).check("crawl")
     return result.usage, result.last_json()["summaries"][0], outlet.requests()
 
 
@@ -42,7 +42,7 @@ def _kinds(log: list[tuple[str, str, int]], article_paths: set[str]) -> Counter[
 def run(quick: bool = False) -> dict[str, Any]:
     n = QUICK_ARTICLES if quick else ARTICLES
     command = "uv run python -m bench incremental" + (" --quick" if quick else "")
-    warm_up(("crawler.run", "crawler.spiders.news", "archive", "extract"))
+    warm_up(("newsarchive.jobs", "crawler.runner", "crawler.spiders.news", "archive", "extract"))
     print(f"[incremental] two crawls of a {n:,}-article outlet ...", flush=True)
     with scratch_dir("incremental") as root, OutletProcess(n) as outlet:
         articles = set(outlet.article_paths)

@@ -140,15 +140,15 @@ def _jsonl(path: Path, url_key: str = "url", text_key: str = "text") -> Iterator
 def newsarchive_crawl(root: Path, n: int) -> tuple[Usage, int, list[tuple[str, str]]]:
     from archive import Archive
     from core.registry import Outlet
-    from crawler.runner import CrawlRequest
+    from newsarchive.jobs import CHILD_COMMAND, JobRequest
 
     with OutletProcess(n) as outlet:
-        request = CrawlRequest.build(
-            [Outlet.model_validate(outlet.outlet)], str(root / "archive"),
+        request = JobRequest.build(
+            "crawl", [Outlet.model_validate(outlet.outlet)], str(root / "archive"),
             since=date.fromisoformat(outlet.start), until=date.fromisoformat(outlet.end),
             settings=bench_settings(root), throttle=False,
         )
-        result = run_child([PYTHON, "-m", "crawler.run", "-"], input_text=request.to_json()).check("newsarchive crawl")
+        result = run_child([PYTHON, *CHILD_COMMAND], input_text=request.to_json()).check("newsarchive crawl")
         responses = len(outlet.requests())
     records = [(r.url, r.text) for r in Archive.open(str(root / "archive"), bench_settings(root)).iter_records()]
     return result.usage, responses, records

@@ -19,12 +19,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.runner import CrawlRequest, crawl_in_subprocess, run_crawl
+    from crawler.runner import run_crawl
     from crawler.spiders.news import NewsSpider
 
 _LAZY = {
-    "CrawlRequest": "crawler.runner",
-    "crawl_in_subprocess": "crawler.runner",
     "run_crawl": "crawler.runner",
     "NewsSpider": "crawler.spiders.news",
 }
@@ -36,4 +34,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'crawler' has no attribute {name!r}")
 
 
-__all__ = ["CrawlRequest", "NewsSpider", "crawl_in_subprocess", "run_crawl"]
+__all__ = ["NewsSpider", "run_crawl"]

@@ -2,7 +2,7 @@
 
 Trigger with params ``outlet``, ``since`` and ``until`` (YYYY-MM-DD). ``plan`` cuts the range
 into calendar months → ``ingest`` (mapped, one subprocess per month running
-``python -m history.wayback``; the ``newsarchive_wayback`` pool bounds how many
+a backfill job, ``python -m newsarchive.jobs``; the ``newsarchive_wayback`` pool bounds how many
 run at once against the Wayback CDX API) → ``verify_and_commit`` → ``report``.
 Ingested articles are records with ``source="wayback"``; rerunning a month adds nothing.
 """

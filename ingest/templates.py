@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from core.errors import StoreError
+from core.errors import ArchiveError
 from core.settings import Settings, redact
 
 if TYPE_CHECKING:
@@ -54,14 +54,10 @@ TemplateLines = dict[str, list[str]]
 
 def saved_template_lines(archive: Archive, outlet_id: str) -> TemplateLines:
     """The template lines the outlet's most recent committed run saved in its manifest, if any."""
-    from archive import layout
-    from archive.manifest import CommitMarker, Manifest
-
-    for _, run_id in reversed(archive.index.committed_runs(outlet_id)[-RUNS_LOOKED_BACK:]):
+    for _, run_id in reversed(archive.committed_runs(outlet_id)[-RUNS_LOOKED_BACK:]):
         try:
-            marker = CommitMarker.from_json_bytes(archive.store.get(layout.commit_key(outlet_id, run_id)))
-            manifest = Manifest.from_json_bytes(archive.store.get(marker.manifest_key, sha256=marker.manifest_sha256))
-        except (StoreError, ValueError, TypeError) as exc:
+            manifest = archive.manifest(outlet_id, run_id)
+        except ArchiveError as exc:
             logger.warning("manifest of run %s unreadable, template lines not reused: %s", run_id, redact(str(exc)))
             continue
         saved = manifest.stats.get(STATS_KEY)

@@ -13,7 +13,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -22,7 +22,9 @@ from core.errors import ConfigError, NewsarchiveError
 from core.settings import Settings, get_settings, redact
 
 if TYPE_CHECKING:
-    from archive.stores import Store
+    from archive import Archive
+    from core.registry import Outlet
+    from ingest.summary import RunSummary
 
 __all__ = ["app", "main"]
 
@@ -130,11 +132,16 @@ def crawl(
     settings = _settings(outlets=outlets, archive=archive)
     window = _window(since, until)
     selected = select_outlets(load_outlets(settings.outlets), outlet_ids or [])
-    from crawler import run_crawl
+    _print_summaries(_run("crawl", selected, settings, window, refresh_days=refresh, progress=_interactive()))
 
-    summaries = run_crawl(selected, settings.archive, since=window.since, until=window.until, refresh_days=refresh, settings=settings,
-                          progress=_interactive())
-    _print_summaries(summaries)
+
+def _run(kind: str, outlets: list[Outlet], settings: Settings, window: DateWindow, **options: Any) -> list[RunSummary]:
+    """One crawl or backfill job in a child process (:mod:`newsarchive.jobs`), its logs on this stderr."""
+    from newsarchive.jobs import JobRequest, run_job
+
+    request = JobRequest.build(kind, outlets, settings.archive, since=window.since, until=window.until,
+                               settings=settings, **options)
+    return run_job(request, show_logs=True)
 
 
 class Pick(StrEnum):
@@ -177,15 +184,9 @@ def backfill(
             typer.echo(f"{outlet.id}: no gap days to fill")
     else:
         if source in (Source.sitemaps, Source.all):
-            from crawler import run_crawl
-
-            summaries += run_crawl([outlet], archive_uri, since=window.since, until=window.until, settings=settings,
-                                   progress=_interactive())
+            summaries += _run("crawl", [outlet], settings, window, progress=_interactive())
         if source in (Source.wayback, Source.all):
-            from history.wayback import backfill_from_wayback
-
-            summaries.append(backfill_from_wayback(outlet, archive_uri, window.since, window.until, wayback_url=wayback_url,
-                                                   pick=pick.value, settings=settings))
+            summaries += _run("backfill", [outlet], settings, window, wayback_url=wayback_url, pick=pick.value)
     _print_summaries(summaries)
 
 
@@ -302,18 +303,19 @@ def stats(
     from archive.stats import print_stats
 
     settings = _settings(archive=archive)
-    print_stats(Archive.open(settings.archive, settings), gaps=gaps, plot=plot)
+    with Archive.open(settings.archive, settings) as opened:
+        print_stats(opened.stats(), opened.uri, gaps=gaps, plot=plot)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 
 
-def _existing_store(archive: str | None) -> Store:
-    """The archive's store (``--archive``, else the setting); a local archive must exist (opening one would create it)."""
-    from archive.stores import open_store
+def _existing_archive(archive: str | None) -> Archive:
+    """The archive (``--archive``, else the setting); a local archive must exist (opening one would create it)."""
+    from archive import Archive
 
     settings = _settings(archive=archive)
-    return open_store(settings.archive, settings, create=False)
+    return Archive.open(settings.archive, settings, create=False)
 
 
 @app.command()
@@ -331,13 +333,8 @@ def verify(
     Exit status: 0 intact, 3 damaged (each missing or altered object named),
     1 on a usage or store error.
     """
-    from archive.verify import verify_archive
-
-    store = _existing_store(archive)
-    try:
-        report = verify_archive(store, outlet=outlet, deep=deep)
-    finally:
-        store.close()
+    with _existing_archive(archive) as opened:
+        report = opened.verify(outlet, deep=deep)
     typer.echo(json.dumps(report.to_dict(), indent=1) if as_json else "\n".join(report.lines()))
     if report.damaged:
         fail(f"archive damaged: {len(report.problems)} problem(s), first: {report.problems[0]}", EXIT_DAMAGED)
@@ -359,14 +356,8 @@ def gc(
     """
     from datetime import timedelta
 
-    from archive.gc import collect_garbage
-
-    store = _existing_store(archive)
-    try:
-        report = collect_garbage(store, older_than=timedelta(hours=older_than), dry_run=dry_run,
-                                 lease_ttl=timedelta(seconds=get_settings().crawl_lease_s))
-    finally:
-        store.close()
+    with _existing_archive(archive) as opened:
+        report = opened.gc(timedelta(hours=older_than), dry_run=dry_run)
     typer.echo(json.dumps(report.to_dict(), indent=1) if as_json else "\n".join(report.lines()))
 
 

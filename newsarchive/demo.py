@@ -1,7 +1,7 @@
 """``newsarchive demo``: the whole pipeline on embedded defaults, in one command.
 
 The bundled demo outlet (:mod:`outlet_server`) is served on a free 127.0.0.1 port,
-crawled by the real spider, extracted and archived into a local directory store;
+crawled by the real spider (in a child process, :mod:`newsarchive.jobs`), extracted and archived into a local directory store;
 then a summary, one cleaned article and the command to download everything are
 printed.
 """
@@ -30,7 +30,7 @@ DEMO_OUTLET_ID = "demo"
 def run_demo(*, archive: str = "demo-archive", n_articles: int = 60, seed: int = 7, console: Console | None = None) -> None:
     """Serve, crawl, extract and archive the demo outlet, then print what was archived."""
     from archive import Archive
-    from crawler import run_crawl
+    from newsarchive.jobs import JobRequest, run_job
     from outlet_server import OutletServer, build_corpus
 
     console = console or Console()
@@ -46,7 +46,9 @@ def run_demo(*, archive: str = "demo-archive", n_articles: int = 60, seed: int =
         first = min(a.published for a in corpus.articles).date()
         last = max(a.published for a in corpus.articles).date() + timedelta(days=1)
         # The demo outlet is our own server on loopback: no need to be gentle with it.
-        summaries = run_crawl(outlets, archive, since=first, until=last, progress=console.is_terminal, throttle=False)
+        request = JobRequest.build("crawl", outlets, archive, since=first, until=last,
+                                   progress=console.is_terminal, throttle=False)
+        summaries = run_job(request, show_logs=True)
     seconds = time.monotonic() - started
     summary = summaries[0]
     skipped = sum(summary.skipped.values())

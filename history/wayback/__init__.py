@@ -7,7 +7,7 @@
 - :mod:`~history.wayback.backfill` — all of it, through the live ingest path, resumable;
 - :mod:`~history.wayback.gaps` — gap days of the archive's stats as backfill ranges.
 
-``python -m history.wayback '<json request>'`` runs one backfill in a subprocess (the DAGs).
+The DAGs run a backfill in a child process through :mod:`newsarchive.jobs`.
 """
 
 from history.wayback.backfill import WaybackBackfill, backfill_from_wayback

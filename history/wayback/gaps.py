@@ -38,10 +38,9 @@ def gap_ranges(days: Iterable[date], *, join_within_days: int = 1) -> list[tuple
 def gap_days(outlet: Outlet, archive_uri: str, settings: Settings | None = None) -> list[date]:
     """The outlet's gap days as the archive's stats report them (``newsarchive stats --gaps``)."""
     from archive import Archive
-    from archive.stats import compute_stats
 
-    archive = Archive.open(archive_uri, settings or get_settings())
-    return list(compute_stats(archive.index, outlet.id).gaps.get(outlet.id, []))
+    with Archive.open(archive_uri, settings or get_settings()) as archive:
+        return list(archive.stats(outlet.id).gaps.get(outlet.id, []))
 
 
 def fill_gaps(

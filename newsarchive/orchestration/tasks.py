@@ -1,19 +1,15 @@
 """What the DAG tasks do, as plain functions: the DAG files only wire these together.
 
-Each crawl runs in a subprocess (Scrapy's reactor cannot restart inside one process,
-and an Airflow worker runs many tasks), with the S3 credentials of the Airflow
-connection in its environment only; the verification, in the task's own process, hands
+Each crawl and backfill runs in a subprocess (:mod:`newsarchive.jobs`: Scrapy's reactor cannot
+restart inside one process, and an Airflow worker runs many tasks), with the S3 credentials of the
+Airflow connection in its environment only; the verification, in the task's own process, hands
 them to its S3 store (the process environment is never changed). Everything returned here is JSON-safe, because it
 travels through XCom, and free of credentials.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -70,15 +66,6 @@ def backfill_plan(
     ]
 
 
-def _subprocess_env(config: OrchestrationConfig) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The crawl subprocess's environment, and the secret values to scrub from its output."""
-    aws = aws_env_from_connection(config.aws_conn_id)
-    env = {**os.environ, **aws}
-    env["NEWSARCHIVE_ARCHIVE"] = config.archive_uri
-    env["NEWSARCHIVE_OUTLETS"] = str(config.outlets_path)
-    return env, _secret_values(aws)
-
-
 def _secret_values(aws: Mapping[str, str]) -> tuple[str, ...]:
     """The values of ``aws`` (``AWS_*`` variables) that must never reach a log or an error."""
     return tuple(v for k, v in aws.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"))
@@ -113,6 +100,25 @@ def _result(summary: Mapping[str, Any], window: DateWindow) -> dict[str, Any]:
     }
 
 
+def _run_job(config: OrchestrationConfig, kind: str, outlet_id: str, window: DateWindow,
+             timeout_s: float | None) -> dict[str, Any]:  # fmt: skip
+    """Run one job of one outlet in a subprocess; its summary, for XCom."""
+    from newsarchive.jobs import JobRequest, run_job
+
+    outlet = config.outlet(outlet_id)
+    aws = aws_env_from_connection(config.aws_conn_id)  # the child's environment only, never the request
+    secrets = _secret_values(aws)
+    request = JobRequest.build(kind, [outlet], config.archive_uri, since=window.since, until=window.until,
+                               settings=config.settings)  # fmt: skip
+    try:
+        summaries = run_job(request, env=aws, timeout_s=timeout_s)
+    except NewsarchiveError as exc:
+        raise CrawlError(redact(f"outlet {outlet_id!r}: {exc}", secrets)) from None
+    if len(summaries) != 1:
+        raise CrawlError(f"outlet {outlet_id!r}: expected one {kind} summary, got {len(summaries)}")
+    return summaries[0].to_dict()
+
+
 def crawl_outlet(
     config: OrchestrationConfig, outlet_id: str, window: DateWindow, *, timeout_s: float | None = None
 ) -> dict[str, Any]:
@@ -120,28 +126,11 @@ def crawl_outlet(
 
     Raises :class:`CrawlError` (redacted) when the crawl could not run or the site never answered.
     """
-    from crawler import crawl_in_subprocess
-
     outlet = config.outlet(outlet_id)
-    env, secrets = _subprocess_env(config)
     log.info("crawling %s (%s) for %s into %s", outlet.id, outlet.base_url, window, redact(config.archive_uri))
-    try:
-        summaries = crawl_in_subprocess(
-            [outlet],
-            config.archive_uri,
-            since=window.since,
-            until=window.until,
-            settings=config.settings,
-            env=env,
-            timeout_s=timeout_s,
-        )
-    except NewsarchiveError as exc:
-        raise CrawlError(redact(f"outlet {outlet_id!r}: {exc}", secrets)) from None
-    if len(summaries) != 1:
-        raise CrawlError(f"outlet {outlet_id!r}: expected one crawl summary, got {len(summaries)}")
-    summary = summaries[0]
-    assert_site_answered(outlet_id, summary.stats)
-    return _result(summary.to_dict(), window)
+    summary = _run_job(config, "crawl", outlet_id, window, timeout_s)
+    assert_site_answered(outlet_id, summary["stats"])
+    return _result(summary, window)
 
 
 def ingest_snapshots(
@@ -149,39 +138,10 @@ def ingest_snapshots(
 ) -> dict[str, Any]:
     """Ingest archived (Wayback) snapshots of one outlet for ``window`` in a subprocess.
 
-    Runs ``python -m history.wayback`` (the history logic lives there; ``NEWSARCHIVE_WAYBACK_URL``
-    names the Archive); returns the same shape as :func:`crawl_outlet`.
+    A backfill job (the ``wayback_url`` setting names the Archive); returns the same shape as :func:`crawl_outlet`.
     """
-    outlet = config.outlet(outlet_id)
-    env, secrets = _subprocess_env(config)
-    request = {
-        "outlets": str(config.outlets_path),
-        "outlet": outlet.id,
-        "archive": config.archive_uri,
-        **window.to_dict(),
-    }
-    log.info("ingesting Wayback snapshots of %s for %s into %s", outlet.id, window, redact(config.archive_uri))
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "history.wayback", "-"],
-            input=json.dumps(request),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise CrawlError(f"outlet {outlet_id!r}: snapshot ingestion did not finish within {timeout_s} s") from None
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    try:
-        summary = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        summary = {}
-    if proc.returncode != 0 or "run_id" not in summary:
-        detail = summary.get("error") or proc.stderr.strip()[-2000:] or f"exit code {proc.returncode}"
-        raise CrawlError(redact(f"outlet {outlet_id!r}: snapshot ingestion failed: {detail}", secrets))
-    return _result(summary, window)
+    log.info("ingesting Wayback snapshots of %s for %s into %s", outlet_id, window, redact(config.archive_uri))
+    return _result(_run_job(config, "backfill", outlet_id, window, timeout_s), window)
 
 
 #: Where a task archives an outlet's window from: the live site, or its snapshots in the Wayback Machine.
@@ -204,32 +164,8 @@ def archive_window(
     return archive(config, outlet_id, window, timeout_s=timeout_s)
 
 
-_NOTHING_TO_COMMIT: Any = object()
-
-
-def _verified_manifest(archive: Any, outlet_id: str, run_id: str) -> Any:
-    """The run's manifest, checked against its commit marker and the store; ``None`` if uncommitted."""
-    from archive import ObjectNotFoundError, layout
-    from archive.manifest import CommitMarker, Manifest
-
-    try:
-        marker = CommitMarker.from_json_bytes(archive.store.get(layout.commit_key(outlet_id, run_id)))
-    except ObjectNotFoundError:
-        return None
-    manifest = Manifest.from_json_bytes(archive.store.get(marker.manifest_key, sha256=marker.manifest_sha256))
-    if manifest.run_id != run_id or manifest.outlet != outlet_id:
-        raise CrawlError(f"commit marker of run {run_id} points at the manifest of {manifest.outlet}/{manifest.run_id}")
-    if not manifest.committed:
-        raise CrawlError(f"run {run_id} was spooled locally (store failed): {len(manifest.spooled)} objects not stored")
-    for entry in manifest.objects:
-        size = archive.store.stat(entry.key).size
-        if size != entry.size:
-            raise CrawlError(f"run {run_id}: {entry.key} has {size} bytes, the manifest says {entry.size}")
-    return manifest
-
-
 def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> OutletResult:
-    """Check that the crawl's run is committed in the archive: marker, manifest and every object.
+    """Check that the crawl's run is committed in the archive: marker, manifest, every object and its index.
 
     Raises :class:`CrawlError` when the run left no commit (its articles are not part of
     the archive, and the next run will fetch them again) or an object is missing.
@@ -243,14 +179,16 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
         with Archive.open(config.archive_uri, config.settings, aws=aws) as archive:
             # No run id: the ingestion found its range already done (a resumed, finished
             # backfill) and opened no run, so there is nothing to verify.
-            manifest = _verified_manifest(archive, outlet_id, run_id) if run_id else _NOTHING_TO_COMMIT
+            report = archive.verify(outlet_id, run_id=run_id) if run_id else None
             known = len(archive.index.known_canonical_urls(outlet_id))
     except NewsarchiveError as exc:
         raise CrawlError(redact(f"outlet {outlet_id!r}: cannot verify run {run_id}: {exc}", secrets)) from None
-    if manifest is None:
-        raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
-    if manifest is not _NOTHING_TO_COMMIT:
-        log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, len(manifest.objects))
+    if report is not None:
+        if not report.committed_runs:
+            raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
+        if report.damaged:
+            raise CrawlError(redact(f"outlet {outlet_id!r}: run {run_id} is damaged: {report.problems[0]}", secrets))
+        log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, report.objects)
     archived = int(crawl.get("archived", 0))
     return OutletResult(
         outlet_id=outlet_id,

@@ -84,7 +84,7 @@ def test_print_stats_shows_outlets_gaps_and_writes_the_plot(local_archive: Archi
 
     fill(local_archive, "alpha", {1: 4, 2: 4, 3: 0, 4: 4})
     console = Console(record=True, width=160)
-    print_stats(local_archive, gaps=True, plot=tmp_path / "c.png", console=console)
+    print_stats(local_archive.stats(), local_archive.uri, gaps=True, plot=tmp_path / "c.png", console=console)
     text = console.export_text()
     assert "alpha" in text and "12" in text
     assert "alpha: 1 gap day(s): 2026-10-03" in text

@@ -24,6 +24,7 @@ from archive.manifest import CommitMarker, Manifest
 from archive.spool import Spool
 from archive.stores import LocalStore
 from archive.verify import _WarcMembers
+from core.errors import ArchiveError
 from core.settings import Settings
 from tests.archive.conftest import capture, make_record
 
@@ -39,6 +40,7 @@ from datetime import timedelta
 from pathlib import Path
 from archive import Archive
 from archive.lease import CrawlLease
+from core.errors import ArchiveError
 from core.settings import Settings
 from tests.archive.conftest import capture, make_record
 
@@ -277,3 +279,31 @@ def test_an_old_killed_run_waits_while_a_younger_run_of_its_outlet_may_reuse_its
     reasons = {verdict.run.run_id: verdict.reason for verdict in report.verdicts}
     assert "may re-use this run's records" in reasons[old.run_id] and "started less than" in reasons[young.run_id]
     assert collect_garbage(local_archive.store, older_than=NOW).objects == 2  # both abandoned, both old enough
+
+
+def test_the_archive_answers_for_its_committed_runs(local_archive: Archive) -> None:
+    """Committed runs, their manifests, one run's verification, gc and the lease, all through ``Archive``."""
+    committed_run(local_archive, "demo", range(3))
+    (run,) = local_archive.committed_runs("demo")
+    manifest = local_archive.manifest(*run)
+    assert (manifest.outlet, manifest.run_id) == run and sorted(e.key for e in manifest.objects) == sorted(
+        manifest_keys(local_archive, *run))  # fmt: skip
+    one = local_archive.verify("demo", run_id=run[1], deep=True)
+    assert one.committed_runs == 1 and not one.damaged and one.objects == len(manifest.objects) and one.index_rows == 3
+
+    leftover = local_archive.begin_run("demo")
+    leftover.add_article(make_record("demo", 10, raw=capture(leftover, "http://127.0.0.1:8000/x/", b"x")))  # never committed
+    assert local_archive.verify("demo", run_id=leftover.run_id).committed_runs == 0
+    with pytest.raises(ArchiveError, match="no commit marker"):
+        local_archive.manifest("demo", leftover.run_id)
+    with local_archive.lease("demo", purpose="nightly") as lease:  # the crawl lease, for crawl_lease_s
+        assert lease.ttl == timedelta(seconds=local_archive.settings.crawl_lease_s)
+        assert local_archive.gc(NOW).verdicts[0].action == "kept"  # a crawl of the outlet is running
+    assert local_archive.gc(NOW, dry_run=True).objects > 0
+
+    store = local_archive.store
+    assert isinstance(store, LocalStore)
+    store.path_of(layout.manifest_key(*run)).write_bytes(b"{}")
+    with pytest.raises(ArchiveError, match="damaged: checksum"):
+        local_archive.manifest(*run)
+    assert [p.kind for p in local_archive.verify("demo", run_id=run[1]).problems][:1] == ["checksum"]

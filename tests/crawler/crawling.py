@@ -16,8 +16,8 @@ from archive import Archive, ArticleRecord
 from core.registry import Outlet
 from core.settings import Settings
 from core.urls import canonical_url
-from crawler import crawl_in_subprocess
 from ingest import RunSummary
+from newsarchive.jobs import JobRequest, run_job
 from outlet_server import ArticleSpec, OutletServer
 
 WIDE_OPEN = (date(2026, 1, 1), date(2026, 12, 31))
@@ -115,14 +115,13 @@ def crawl(
     refresh_days: int | None = None,
     **settings: Any,
 ) -> CrawlResult:
-    """Crawl ``server`` into ``archive_dir`` through ``python -m crawler.run``; the server log is reset first."""
+    """Crawl ``server`` into ``archive_dir`` through ``python -m newsarchive.jobs``; the server log is reset first."""
     outlet = Outlet.model_validate(server.outlet_yaml(**(outlet_overrides or {})))
     config = Settings(spool_dir=archive_dir.parent / f"{archive_dir.name}-spool", **settings)
     server.reset_log()
-    (summary,) = crawl_in_subprocess(
-        [outlet], str(archive_dir), since=window[0], until=window[1], refresh_days=refresh_days,
-        settings=config, throttle=throttle, timeout_s=300,
-    )
+    request = JobRequest.build("crawl", [outlet], str(archive_dir), since=window[0], until=window[1],
+                               settings=config, refresh_days=refresh_days, throttle=throttle)
+    (summary,) = run_job(request, timeout_s=300)
     return CrawlResult(summary, archive_dir, server.requests)
 
 

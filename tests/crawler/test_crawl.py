@@ -181,15 +181,15 @@ def test_scheduled_default_window_starts_at_the_last_run_minus_overlap(first_cra
 def test_several_outlets_in_one_process(make_outlet_server, outlet_corpus: Corpus, tmp_path: Path) -> None:
     from core.registry import Outlet
     from core.settings import Settings
-    from crawler import crawl_in_subprocess
+    from newsarchive.jobs import JobRequest, run_job
 
     small = build_corpus(seed=5, n_articles=12)
     first, second = make_outlet_server(), make_outlet_server(small)
     outlets = [Outlet.model_validate(first.outlet_yaml(id="first")),
                Outlet.model_validate(second.outlet_yaml(id="second", sections=[]))]
-    summaries = crawl_in_subprocess(outlets, str(tmp_path / "archive"), since=date(2026, 1, 1),
-                                    until=date(2026, 12, 31), settings=Settings(spool_dir=tmp_path / "spool"),
-                                    throttle=False, timeout_s=300)
+    request = JobRequest.build("crawl", outlets, str(tmp_path / "archive"), since=date(2026, 1, 1),
+                               until=date(2026, 12, 31), settings=Settings(spool_dir=tmp_path / "spool"), throttle=False)
+    summaries = run_job(request, timeout_s=300)
     assert [s.outlet_id for s in summaries] == ["first", "second"]
     assert [s.archived for s in summaries] == [len(outlet_corpus.articles), len(small.articles)]
     assert summaries[0].run_id != summaries[1].run_id and all(s.committed for s in summaries)

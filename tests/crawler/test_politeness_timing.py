@@ -19,7 +19,7 @@ import pytest
 
 from core.registry import Outlet
 from core.settings import Settings
-from crawler import crawl_in_subprocess
+from newsarchive.jobs import JobRequest, run_job
 
 pytestmark = pytest.mark.slow
 
@@ -95,8 +95,9 @@ def test_crawl_delay_and_retry_after_are_honoured(tiny_site: TinySite, tmp_path:
     outlet = Outlet(id="tiny", name="Tiny", base_url=tiny_site.base_url, feeds=[tiny_site.base_url + "sitemap.xml"],
                     rate={"concurrency": 4, "delay_s": 0}, allow_private_addresses=True)
     settings = Settings(delay_s=0, autothrottle=False, concurrency=4, spool_dir=tmp_path / "spool")
-    (summary,) = crawl_in_subprocess([outlet], str(tmp_path / "archive"), since=date(2026, 1, 1),
-                                     until=date(2026, 12, 31), settings=settings, throttle=True, timeout_s=120)
+    request = JobRequest.build("crawl", [outlet], str(tmp_path / "archive"), since=date(2026, 1, 1),
+                               until=date(2026, 12, 31), settings=settings, throttle=True)
+    (summary,) = run_job(request, timeout_s=120)
     assert summary.archived == len(ARTICLES)
     log = sorted(tiny_site.log)
     after_robots = [t for t, path, _ in log if path != "/robots.txt"]

@@ -1,8 +1,8 @@
 """What the reliability tests share: a crawl child process they can kill, and an audit of the archive it left.
 
-:class:`CrawlChild` starts ``python -m crawler.run -`` exactly as
-:func:`crawler.crawl_in_subprocess` does (same JSON request on stdin, same
-``PYTHONPATH``), but with :class:`subprocess.Popen`, so a test can ``kill -9`` it
+:class:`CrawlChild` starts ``python -m newsarchive.jobs -`` exactly as
+:func:`newsarchive.jobs.run_job` does (same JSON request on stdin, same
+environment), but with :class:`subprocess.Popen`, so a test can ``kill -9`` it
 at a moment of its choosing. :func:`audit` reads the archive back the way a user
 would (``download --format jsonl``) and checks what a crash must never leave:
 an article missing or twice, a run visible as complete without its objects, a
@@ -30,8 +30,8 @@ from archive.manifest import CommitMarker, Manifest
 from core.registry import Outlet
 from core.settings import Settings
 from core.urls import canonical_url
-from crawler import CrawlRequest
 from ingest import RunSummary
+from newsarchive.jobs import CHILD_COMMAND, JobRequest, child_env
 from outlet_server import OutletServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,22 +80,20 @@ FIGURES = Figures()
 
 
 class CrawlChild:
-    """One ``python -m crawler.run`` process; its stdout and stderr go to files (scanned by the security tests)."""
+    """One ``python -m newsarchive.jobs`` crawl process; its stdout and stderr go to files (scanned by the security tests)."""
 
     def __init__(self, outlet: Outlet, archive_uri: str, *, window: tuple[date | None, date | None],
                  settings: Settings, env: dict[str, str], logs: Path) -> None:
-        request = CrawlRequest.build([outlet], archive_uri, since=window[0], until=window[1],
-                                     settings=settings, throttle=False, progress=True)
-        child_env = {**os.environ, **env}
-        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), child_env.get("PYTHONPATH", "")) if p)
+        request = JobRequest.build("crawl", [outlet], archive_uri, since=window[0], until=window[1],
+                                   settings=settings, throttle=False, progress=True)
         logs.mkdir(parents=True, exist_ok=True)
         number = len(list(logs.glob("*.stdout")))
         self.stdout_path = logs / f"crawl-{number}.stdout"
         self.stderr_path = logs / f"crawl-{number}.stderr"
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "crawler.run", "-"], stdin=subprocess.PIPE, stdout=out, stderr=err,
-                env=child_env, cwd=ROOT, start_new_session=True,
+                [sys.executable, *CHILD_COMMAND], stdin=subprocess.PIPE, stdout=out, stderr=err,
+                env=child_env(env), cwd=ROOT, start_new_session=True,
             )  # fmt: skip
         FIGURES.crawl_runs += 1
         self.peak_rss = 0  # bytes, known once the child has exited (see result())

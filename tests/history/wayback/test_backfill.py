@@ -21,10 +21,10 @@ from archive import Archive
 from core.registry import Outlet
 from core.settings import Settings
 from core.urls import canonical_url
-from crawler.runner import crawl_in_subprocess
 from history.wayback import RetryPolicy, WaybackUnavailable, backfill_from_wayback
 from ingest.tally import CrawlTally
 from ingest.templates import saved_template_lines
+from newsarchive.jobs import JobRequest, run_job
 from outlet_server import TEMPLATE_LINES, Corpus, Faults, OutletServer
 from tests.fixtures.wayback import CORRECTION, OutletHistory, record_history
 from tests.fixtures.wayback_server import WaybackServer
@@ -118,8 +118,9 @@ def test_no_duplicates_with_live_captures(
     archive_of_the_past: WaybackServer, tmp_path: Path
 ) -> None:
     archive_dir = tmp_path / "archive"
-    [live] = crawl_in_subprocess([outlet], str(archive_dir), since=SINCE, until=UNTIL,
-                                 settings=settings_for(tmp_path), throttle=False, timeout_s=300)
+    request = JobRequest.build("crawl", [outlet], str(archive_dir), since=SINCE, until=UNTIL,
+                               settings=settings_for(tmp_path), throttle=False)
+    [live] = run_job(request, timeout_s=300)
     live_urls = {r.canonical_url for r in records(archive_dir, tmp_path)}
     assert live.archived == len(live_urls) > 0
 
