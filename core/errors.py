@@ -19,9 +19,13 @@ so the CLI can turn any of them into one clear line and a non-zero exit::
 
 Messages never contain credentials: code that formats an error from a URI or
 a botocore error passes it through :func:`core.settings.redact` first.
+
+:class:`ExitCode` is the one table of exit codes every command uses (the README shows it).
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
 
 __all__ = [
     "ArchiveError",
@@ -29,6 +33,7 @@ __all__ = [
     "ChecksumError",
     "ConfigError",
     "CrawlError",
+    "ExitCode",
     "ExtractionError",
     "LeaseHeldError",
     "NewsarchiveError",
@@ -93,3 +98,19 @@ class CrawlError(NewsarchiveError):
 
 class LeaseHeldError(ArchiveError):
     """Another crawl holds the outlet's crawl lease."""
+
+
+class ExitCode(IntEnum):
+    """The exit code of every ``newsarchive`` command and job (0 means the work was done)."""
+
+    #: The work was done: the run finished and committed (per-page outcomes such as 404s are counted, not failures).
+    OK = 0
+    #: Nothing was done: the site never answered, nothing could be committed, or the command could not run.
+    FAILED = 1
+    #: A mistake in the command: a bad option or setting, an invalid registry, an unknown outlet, no archive there.
+    USAGE = 2
+    #: ``verify`` found a missing or altered object.
+    DAMAGED = 3
+    #: The run ended early (interrupted, a budget hit) or part of its output could only be spooled; everything
+    #: fetched was committed or spooled.
+    PARTIAL = 4
