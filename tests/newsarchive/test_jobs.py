@@ -35,11 +35,6 @@ def child(request: JobRequest, env: dict[str, str] | None = None) -> tuple[int, 
     return proc.returncode, json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
 
 
-def test_settings_round_trip_through_json() -> None:
-    settings = Settings(spool_dir=Path("/tmp/spool"), delay_s=0.1, s3_sse="aws:kms", extra={"x": [1, 2]})
-    assert Settings.from_dict(json.loads(json.dumps(settings.to_dict()))) == settings
-
-
 def test_the_request_reaches_the_job_function(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each kind runs its function with the request's outlets, window, options and settings."""
     import crawler.runner
