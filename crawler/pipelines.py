@@ -19,7 +19,7 @@ it when the crawl did not finish.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
@@ -30,7 +30,7 @@ from core.errors import ArchiveError
 from core.settings import redact
 from crawler.consumed import ConsumedKind, response_consumed
 from crawler.middlewares import request_identity
-from ingest.pages import capture, read_page
+from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.tally import CAPTURES_PREFIX
 from ingest.templates import STATS_KEY, OutletTemplates, RecordSpool
 
@@ -48,20 +48,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class FetchedPage:
-    """One response, as the pipeline needs it.
+    """One response (:class:`ingest.pages.FetchedResponse`), with what the crawl knows of it.
 
     ``role``: robots, document, listing, page or failed (yielded by the spider), retried or redirect
     (announced by a middleware, :data:`crawler.consumed.ConsumedKind`; robots.txt of other hosts as robots).
     """
 
-    url: str
+    response: FetchedResponse
     identity: str
     role: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    fetched_at: datetime
-    request_headers: list[tuple[str, str]] = field(default_factory=list)
     #: The outcome already decided by the spider (documents, listings, failures).
     outcome: str | None = None
 
@@ -71,17 +66,15 @@ class FetchedPage:
     ) -> FetchedPage:
         request = request or response.request
         assert request is not None
-        return cls(
+        fetched = FetchedResponse(
             url=response.url,
-            identity=request_identity(request),
-            role=role,
             status=response.status,
             headers=_pairs(response.headers),
             body=response.body,
             fetched_at=datetime.now(UTC),
             request_headers=_pairs(request.headers),
-            outcome=outcome,
         )
+        return cls(fetched, identity=request_identity(request), role=role, outcome=outcome)
 
 
 def _pairs(headers: Any) -> list[tuple[str, str]]:
@@ -96,6 +89,7 @@ class ArchivePipeline:
         self.run: ArchiveRun | None = None
         self.templates: OutletTemplates | None = None
         self.held: RecordSpool | None = None
+        self.context: IngestContext | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -113,34 +107,34 @@ class ArchivePipeline:
         self.run = plan.archive.begin_run(plan.outlet.id, source="live", window=plan.window.as_tuple())
         self.templates = OutletTemplates.from_settings(plan.settings, plan.template_lines)
         self.held = RecordSpool()
+        self.context = IngestContext(
+            plan.outlet, self.spider.rules, window=plan.window, known_headlines=plan.known_headlines,
+            source="live",
+        )
         logger.info("archive run %s opened for outlet %s", self.run.run_id, plan.outlet.id)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
         assert self.run is not None and self.templates is not None and self.held is not None
+        assert self.context is not None
         spider = self.spider
         pointer = self._capture(item)
         if item.role != "page":
             spider.tally.finish(item.identity, item.outcome or "discovery")
             return item
-        result = read_page(
-            spider.outlet, item.url, item.status, item.headers, item.body, item.fetched_at, pointer=pointer,
-            known_headlines=spider.plan.known_headlines, template_lines=self.templates.lines,
-            window=spider.window, rules=spider.rules,
-        )
+        result = read_page(self.context, item.response, pointer, template_lines=self.templates.lines)
         if self.templates.hold(self.held, item.identity, result):
             return item  # its outcome is settled when the spider closes
         if result.outcome == "error":
-            logger.warning("page %s not archived: %s", item.url, result.detail)
+            logger.warning("page %s not archived: %s", item.response.url, result.detail)
         spider.tally.finish(item.identity, result.outcome)
         return item
 
     def _capture(self, page: FetchedPage) -> RawPointer:
         """Write ``page`` with its request to the run's WARC, counted under its role."""
         assert self.run is not None
-        pointer = capture(self.run, page.url, page.status, page.headers, page.body, page.fetched_at,
-                          request_headers=page.request_headers)
+        pointer = capture(self.run, page.response)
         self.crawler.stats.inc_value(f"{CAPTURES_PREFIX}{page.role}")  # type: ignore[union-attr]
         return pointer
 

@@ -49,6 +49,7 @@ from history.wayback.discover import DiscoveredUrl, read_discovery_capture
 from history.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
 from history.wayback.snapshots import Pick, Snapshot, SnapshotSelector
 from history.wayback.transport import RetryPolicy, WaybackHttp
+from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
 from ingest.tally import FAILED_OUTCOMES, CrawlTally
 from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
@@ -234,14 +235,17 @@ class WaybackBackfill:
 
     def _ingest_batch(self, batch: list[Snapshot]) -> None:
         run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window.as_tuple())
-        headlines = self.archive.index.headlines(self.outlet.id)
+        context = IngestContext(
+            self.outlet, self.selector.rules, window=self.window,
+            known_headlines=self.archive.index.headlines(self.outlet.id), source="wayback",
+        )
         # Lines saved since the last batch (this backfill's own, or a live crawl's committed meanwhile).
         self.templates.remember(saved_template_lines(self.archive, self.outlet.id))
         held = RecordSpool()
         finished: list[tuple[str, str]] = []
         try:
             for snapshot in batch:
-                outcome = self._read_one(run, snapshot, headlines, held)
+                outcome = self._read_one(run, context, snapshot, held)
                 if outcome is not None:  # else its record is held, and settled when added
                     self._record(snapshot.canonical_url, outcome)
                 finished.append((snapshot.timestamp, snapshot.original))
@@ -259,10 +263,10 @@ class WaybackBackfill:
         if self._remaining[identity] <= 0:
             self.tally.finish(identity, self._outcomes.pop(identity))
 
-    def _read_one(self, run: ArchiveRun, snapshot: Snapshot, headlines: set[str], held: RecordSpool) -> str | None:
+    def _read_one(
+        self, run: ArchiveRun, context: IngestContext, snapshot: Snapshot, held: RecordSpool
+    ) -> str | None:
         """Fetch, capture and read one snapshot: its outcome, or None when its record is held."""
-        from ingest.pages import capture, read_page
-
         try:
             replayed = self.replay.fetch(snapshot.timestamp, snapshot.original)
         except ReplayError as exc:
@@ -271,16 +275,13 @@ class WaybackBackfill:
             return skip_reason(exc.reason)
         # The raw capture is stored under the article's own URL (not the Archive's replay URL), so the WARC
         # replays like a live capture (pywb); the record says where it came from: source + snapshot_timestamp.
-        pointer = capture(
-            run, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
+        response = FetchedResponse(
+            replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
             request_headers={"User-Agent": self.settings.user_agent,
                              "Referer": self.http.url(replay_path(replayed.timestamp, replayed.url))},
+            snapshot_timestamp=replayed.timestamp,
         )
-        result = read_page(
-            self.outlet, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
-            pointer=pointer, source="wayback", snapshot_timestamp=replayed.timestamp, known_headlines=headlines,
-            template_lines=self.templates.lines, window=self.window, rules=self.selector.rules,
-        )
+        result = read_page(context, response, capture(run, response), template_lines=self.templates.lines)
         first = snapshot.canonical_url not in self._learned_from
         self._learned_from.add(snapshot.canonical_url)
         if self.templates.hold(held, snapshot.canonical_url, result, learn=first):
