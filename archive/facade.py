@@ -16,6 +16,7 @@ from archive.spool import Spool
 from archive.stats import ArchiveStats, compute_stats
 from archive.stores import Store, open_store
 from core.settings import Settings, get_settings
+from core.vocabulary import ExportFormat, RecordSource
 
 __all__ = ["Archive"]
 
@@ -44,7 +45,7 @@ class Archive:
         self,
         outlet_id: str,
         *,
-        source: str = "live",
+        source: str = RecordSource.LIVE,
         window: tuple[date | None, date | None] = (None, None),
     ) -> ArchiveRun:
         """Start a run of one outlet (flushes what earlier runs spooled)."""
@@ -65,7 +66,7 @@ class Archive:
 
     def export(
         self,
-        fmt: str,
+        fmt: ExportFormat | str,
         out: Path,
         *,
         progress: bool | ProgressCallback | None = None,

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Protocol
 
+from core.vocabulary import RecordSource
+
 __all__ = ["ArticleRecord", "ExtractionLike", "RawPointer", "capture_time", "parse_time", "text_sha256"]
 
 
@@ -118,7 +120,7 @@ class ArticleRecord:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     fetched_at: str | None = None
-    source: str = "live"
+    source: str = RecordSource.LIVE
     snapshot_timestamp: str | None = None
     sha256: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
@@ -155,7 +157,7 @@ class ArticleRecord:
         url: str,
         canonical_url: str,
         fetched_at: datetime | str,
-        source: str = "live",
+        source: str = RecordSource.LIVE,
         snapshot_timestamp: str | None = None,
         raw: RawPointer | dict[str, Any] | None = None,
     ) -> ArticleRecord:

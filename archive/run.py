@@ -40,6 +40,7 @@ from archive.stores.base import Data, ObjectInfo, Store, sha256_of
 from archive.warc import WARC_CONTENT_TYPE, CaptureWriter
 from core.errors import ArchiveError, ObjectExistsError, StoreAccessError, StoreError
 from core.settings import Settings, redact
+from core.vocabulary import RecordSource
 
 __all__ = ["ArchiveRun", "Outcome"]
 
@@ -61,7 +62,7 @@ class ArchiveRun:
         settings: Settings,
         outlet_id: str,
         *,
-        source: str = "live",
+        source: str = RecordSource.LIVE,
         window: tuple[date | None, date | None] = (None, None),
     ) -> None:
         layout.validate_outlet_id(outlet_id)

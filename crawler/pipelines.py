@@ -28,6 +28,7 @@ from scrapy.http import Request, Response
 
 from core.errors import ArchiveError
 from core.settings import redact
+from core.vocabulary import RecordSource
 from crawler.consumed import ConsumedKind, response_consumed
 from crawler.middlewares import request_identity
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
@@ -104,12 +105,12 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         plan = self.spider.plan
-        self.run = plan.archive.begin_run(plan.outlet.id, source="live", window=plan.window.as_tuple())
+        self.run = plan.archive.begin_run(plan.outlet.id, source=RecordSource.LIVE, window=plan.window.as_tuple())
         self.templates = OutletTemplates.from_settings(plan.settings, plan.template_lines)
         self.held = RecordSpool()
         self.context = IngestContext(
             plan.outlet, self.spider.rules, window=plan.window, known_headlines=plan.known_headlines,
-            source="live",
+            source=RecordSource.LIVE,
         )
         logger.info("archive run %s opened for outlet %s", self.run.run_id, plan.outlet.id)
 

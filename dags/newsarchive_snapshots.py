@@ -14,6 +14,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
+from core.vocabulary import RecordSource
 from newsarchive.orchestration import WAYBACK_POOL, CrawlWindow, TaskDefaults, backfill_plan, resolve_config
 from newsarchive.orchestration.airflow import month_chunk_tasks
 from newsarchive.orchestration.windows import parse_day
@@ -42,7 +43,7 @@ def newsarchive_snapshots() -> None:
         window = CrawlWindow(since=parse_day(params["since"]), until=parse_day(params["until"]))
         return backfill_plan(resolve_config(), [params["outlet"]], window)
 
-    month_chunk_tasks(plan(), task_id="ingest", pool=WAYBACK_POOL, defaults=DEFAULTS, source="wayback")
+    month_chunk_tasks(plan(), task_id="ingest", pool=WAYBACK_POOL, defaults=DEFAULTS, source=RecordSource.WAYBACK)
 
 
 newsarchive_snapshots()

@@ -32,6 +32,7 @@ from core.dates import DateWindow
 from core.errors import ExtractionError
 from core.registry import Outlet
 from core.urls import canonical_url, same_site
+from core.vocabulary import RecordSource
 from ingest.articles import ArticleRules
 
 if TYPE_CHECKING:
@@ -87,14 +88,14 @@ class IngestContext:
     """What a run knows when it reads its pages: the outlet and its rules, the window, where pages come from.
 
     ``known_headlines`` are headlines of the outlet's archived articles (a paragraph equal to one is a
-    teaser); ``source`` is the records' provenance (live, wayback).
+    teaser); ``source`` is the records' provenance.
     """
 
     outlet: Outlet
     rules: ArticleRules
     window: DateWindow | None = None
     known_headlines: Collection[str] = ()
-    source: str = "live"
+    source: RecordSource = RecordSource.LIVE
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from typing import Any
 from core.errors import ConfigError, NewsarchiveError
 from core.registry import Outlet, load_outlets, parse_outlets, select_outlets
 from core.settings import Settings, redact
+from core.vocabulary import SnapshotPick
 from history.wayback.backfill import backfill_from_wayback
 
 __all__ = ["main", "run_request"]
@@ -49,7 +50,7 @@ def run_request(request: dict[str, Any]) -> dict[str, Any]:
         _day(request.get("since")),
         _day(request.get("until")),
         wayback_url=request.get("wayback_url"),
-        pick=request.get("pick") or "earliest",
+        pick=request.get("pick") or SnapshotPick.EARLIEST,
         settings=Settings.from_env(),
         state_dir=Path(request["state_dir"]) if request.get("state_dir") else None,
         batch_size=int(request.get("batch_size") or 100),

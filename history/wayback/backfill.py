@@ -11,7 +11,7 @@
    outlet no longer serves and the CDX query did not list under that URL;
 3. **selection** — the live crawler's rules keep article URLs and drop the
    out-of-window ones unfetched; one snapshot per canonical URL is picked
-   (:class:`~history.wayback.snapshots.Pick`);
+   (:class:`core.vocabulary.SnapshotPick`);
 4. **ingest** — each snapshot is fetched in the ``id_`` form, written to the
    run's WARC and read by :func:`ingest.pages.read_page` with
    ``source="wayback"``, its ``snapshot_timestamp`` and original URL, in archive
@@ -43,11 +43,12 @@ from core.dates import DateWindow
 from core.registry import Outlet
 from core.settings import Settings, get_settings, redact
 from core.urls import canonical_url, same_site
+from core.vocabulary import RecordSource, SnapshotPick
 from history.wayback.cdx import CdxClient, CdxQuery, CdxRow, cdx_scopes, format_timestamp
 from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from history.wayback.discover import DiscoveredUrl, read_discovery_capture
 from history.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
-from history.wayback.snapshots import Pick, Snapshot, SnapshotSelector
+from history.wayback.snapshots import Snapshot, SnapshotSelector
 from history.wayback.transport import RetryPolicy, WaybackHttp
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
@@ -79,7 +80,7 @@ class WaybackBackfill:
         *,
         http: WaybackHttp,
         checkpoint: BackfillCheckpoint,
-        pick: Pick = Pick.EARLIEST,
+        pick: SnapshotPick = SnapshotPick.EARLIEST,
         settings: Settings,
         capture_slack_days: int = 30,
         batch_size: int = 100,
@@ -234,10 +235,10 @@ class WaybackBackfill:
         return self._summarise(time.monotonic() - started)
 
     def _ingest_batch(self, batch: list[Snapshot]) -> None:
-        run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window.as_tuple())
+        run = self.archive.begin_run(self.outlet.id, source=RecordSource.WAYBACK, window=self.window.as_tuple())
         context = IngestContext(
             self.outlet, self.selector.rules, window=self.window,
-            known_headlines=self.archive.index.headlines(self.outlet.id), source="wayback",
+            known_headlines=self.archive.index.headlines(self.outlet.id), source=RecordSource.WAYBACK,
         )
         # Lines saved since the last batch (this backfill's own, or a live crawl's committed meanwhile).
         self.templates.remember(saved_template_lines(self.archive, self.outlet.id))
@@ -362,7 +363,7 @@ def backfill_from_wayback(
     until: date | None,
     *,
     wayback_url: str | None = None,
-    pick: Pick | str = Pick.EARLIEST,
+    pick: SnapshotPick | str = SnapshotPick.EARLIEST,
     settings: Settings | None = None,
     state_dir: Path | None = None,
     batch_size: int = 100,
@@ -381,7 +382,7 @@ def backfill_from_wayback(
 
     settings = settings or get_settings()
     window = DateWindow(since, until, outlet.tz)
-    pick = Pick(pick)
+    pick = SnapshotPick(pick)
     archive = Archive.open(archive_uri, settings)
     with WaybackHttp.from_settings(settings, wayback_url=wayback_url, transport=transport, retry=retry) as http:
         checkpoint = BackfillCheckpoint.for_backfill(
