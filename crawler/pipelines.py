@@ -33,7 +33,7 @@ from crawler.consumed import ConsumedKind, response_consumed
 from crawler.middlewares import request_identity
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.tally import CAPTURES_PREFIX
-from ingest.templates import STATS_KEY, OutletTemplates, RecordSpool
+from ingest.templates import STATS_KEY, HeldRecords, OutletTemplates
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -89,7 +89,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.run: ArchiveRun | None = None
         self.templates: OutletTemplates | None = None
-        self.held: RecordSpool | None = None
+        self.held: HeldRecords | None = None
         self.context: IngestContext | None = None
 
     @classmethod
@@ -107,7 +107,7 @@ class ArchivePipeline:
         plan = self.spider.plan
         self.run = plan.archive.begin_run(plan.outlet.id, source=RecordSource.LIVE, window=plan.window.as_tuple())
         self.templates = OutletTemplates.from_settings(plan.settings, plan.template_lines)
-        self.held = RecordSpool()
+        self.held = HeldRecords()
         self.context = IngestContext(
             plan.outlet, self.spider.rules, window=plan.window, known_headlines=plan.known_headlines,
             source=RecordSource.LIVE,

@@ -54,7 +54,7 @@ from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
 from ingest.tally import FAILED_OUTCOMES, CrawlTally
 from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
-from ingest.templates import OutletTemplates, RecordSpool, saved_template_lines
+from ingest.templates import HeldRecords, OutletTemplates, saved_template_lines
 
 if TYPE_CHECKING:
     import httpx
@@ -242,7 +242,7 @@ class WaybackBackfill:
         )
         # Lines saved since the last batch (this backfill's own, or a live crawl's committed meanwhile).
         self.templates.remember(saved_template_lines(self.archive, self.outlet.id))
-        held = RecordSpool()
+        held = HeldRecords()
         finished: list[tuple[str, str]] = []
         try:
             for snapshot in batch:
@@ -265,7 +265,7 @@ class WaybackBackfill:
             self.tally.finish(identity, self._outcomes.pop(identity))
 
     def _read_one(
-        self, run: ArchiveRun, context: IngestContext, snapshot: Snapshot, held: RecordSpool
+        self, run: ArchiveRun, context: IngestContext, snapshot: Snapshot, held: HeldRecords
     ) -> str | None:
         """Fetch, capture and read one snapshot: its outcome, or None when its record is held."""
         try:
@@ -292,7 +292,7 @@ class WaybackBackfill:
         return str(result.outcome)
 
     def _commit(
-        self, run: ArchiveRun, held: RecordSpool, finished: list[tuple[str, str]], interrupted: str | None = None
+        self, run: ArchiveRun, held: HeldRecords, finished: list[tuple[str, str]], interrupted: str | None = None
     ) -> None:
         """Add the batch's held records, every template line learned by now removed, and commit it."""
         try:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core.registry import Outlet
-from extract.pipeline import extract_article
+from extract.article import extract_article
 from extract.rules import ARTICLE_JSONLD_TYPES, ARTICLE_OG_TYPES
 from ingest.articles import ArticleRules, UrlKind, url_date
 
