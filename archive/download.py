@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,13 +38,12 @@ from archive.packs import RecordReader
 from archive.record import ArticleRecord
 from archive.stores.base import Store
 from core.errors import ArchiveError
+from core.vocabulary import ExportFormat
 
-__all__ = ["FORMATS", "ExportSummary", "Plan", "Selection", "export", "iter_records", "plan_selection"]
+__all__ = ["ExportSummary", "Plan", "Selection", "export", "iter_records", "plan_selection"]
 
 logger = logging.getLogger(__name__)
 
-Format = Literal["jsonl", "csv", "parquet", "warc"]
-FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet", "warc")
 CHECKPOINT_EVERY = 500
 #: A checkpoint costs a file replace (milliseconds on a busy disk): at most one per this many seconds.
 CHECKPOINT_MIN_INTERVAL_S = 1.0
@@ -323,7 +322,7 @@ class _Checkpoint:
 def export(
     store: Store,
     index: ArchiveIndex,
-    fmt: str,
+    fmt: ExportFormat | str,
     out: Path,
     selection: Selection | None = None,
     *,
@@ -335,33 +334,39 @@ def export(
     ``stop_after`` stops after that many rows of the plan, leaving the partial file
     and its checkpoint behind (what an interruption does; used by tests).
     """
-    if fmt not in FORMATS:
-        raise ArchiveError(f"unknown format {fmt!r} (choose one of {', '.join(FORMATS)})")
+    try:
+        fmt = ExportFormat(fmt)
+    except ValueError:
+        raise ArchiveError(f"unknown format {fmt!r} (choose one of {', '.join(ExportFormat)})") from None
     selection = selection or Selection()
     out = Path(out)
     started = time.monotonic()
-    plan = plan_selection(index, selection, with_raw=fmt == "warc")
+    plan = plan_selection(index, selection, with_raw=fmt is ExportFormat.WARC)
     partial = out.with_name(out.name + ".partial")
-    checkpoint = _Checkpoint(out.with_name(out.name + ".partial.json"), _fingerprint(fmt, selection, plan))
+    checkpoint = _Checkpoint(out.with_name(out.name + ".partial.json"), _fingerprint(fmt.value, selection, plan))
     position, offset, records = checkpoint.load() if partial.exists() else (0, 0, 0)
-    summary = ExportSummary(format=fmt, out=out, selected=plan.num_rows, resumed_at=position, records=records)
+    summary = ExportSummary(format=fmt.value, out=out, selected=plan.num_rows, resumed_at=position, records=records)
     out.parent.mkdir(parents=True, exist_ok=True)
     bar = _Progress(plan.num_rows, progress, f"download {fmt}")
     mode = "r+b" if position else "wb"
-    fast = fmt == "jsonl" and not selection.query
+    fast = fmt is ExportFormat.JSONL and not selection.query
     saved_at = time.monotonic()
     with open(partial, mode, buffering=_WRITE_BUFFER) as fh, _reader(store, index, plan) as reader:
         fh.truncate(offset)
         fh.seek(offset)
-        repacker = WarcRepacker(fh, store) if fmt == "warc" else None
-        writer: RecordWriter = repacker if repacker is not None else (CsvWriter(fh) if fmt == "csv" else JsonlWriter(fh))
+        if fmt is ExportFormat.WARC:
+            repacker = WarcRepacker(fh, store)
+            writer: RecordWriter = repacker
+        else:
+            repacker = None
+            writer = CsvWriter(fh) if fmt is ExportFormat.CSV else JsonlWriter(fh)
         if position == 0:
             writer.begin()
         try:
-            for row in _iter_plan_rows(plan, position, None if fmt == "warc" else _READ_COLUMNS):
+            for row in _iter_plan_rows(plan, position, None if fmt is ExportFormat.WARC else _READ_COLUMNS):
                 if stop_after is not None and position >= stop_after:
                     break
-                if fmt == "warc":
+                if fmt is ExportFormat.WARC:
                     writer.write_row(row)
                 else:
                     data = _read(reader, row)
@@ -395,7 +400,7 @@ def export(
     if position < plan.num_rows:
         summary.seconds = time.monotonic() - started
         return summary
-    if fmt == "parquet":
+    if fmt is ExportFormat.PARQUET:
         jsonl_to_parquet(partial, out)
         partial.unlink()
     else:

@@ -23,6 +23,7 @@ from archive.verify import VerifyReport, verify_archive, verify_run
 from core.dates import DateWindow
 from core.errors import ArchiveError
 from core.settings import Settings, get_settings
+from core.vocabulary import ExportFormat, RecordSource
 
 __all__ = ["Archive"]
 
@@ -53,7 +54,7 @@ class Archive:
         self,
         outlet_id: str,
         *,
-        source: str = "live",
+        source: str = RecordSource.LIVE,
         window: DateWindow | None = None,
     ) -> ArchiveRun:
         """Start a run of one outlet (flushes what earlier runs spooled)."""
@@ -74,7 +75,7 @@ class Archive:
 
     def export(
         self,
-        fmt: str,
+        fmt: ExportFormat | str,
         out: Path,
         *,
         progress: bool | ProgressCallback | None = None,

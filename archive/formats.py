@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.warcwriter import WARCWriter
 
-from archive.record import ArticleRecord
+from archive.record import EXPORT_COLUMNS, EXPORT_SCHEMA, ArticleRecord
 from archive.stores.base import Store
 from core.errors import ChecksumError, StoreError
 
@@ -153,23 +153,15 @@ def verify_warc_members(data: bytes, warc_file: str, record_id: str | None) -> N
 
 
 def jsonl_to_parquet(staged: Path, out: Path) -> None:
-    schema = pa.schema(
-        [
-            ("outlet", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()), ("title", pa.string()),
-            ("authors", pa.list_(pa.string())), ("published", pa.string()), ("modified", pa.string()),
-            ("language", pa.string()), ("section", pa.string()), ("tags", pa.list_(pa.string())),
-            ("text", pa.string()), ("fetched_at", pa.string()), ("source", pa.string()),
-            ("snapshot_timestamp", pa.string()), ("sha256", pa.string()), ("raw", pa.string()),
-            ("description", pa.string()), ("image", pa.string()), ("version", pa.int32()), ("versions", pa.string()),
-        ]
-    )  # fmt: skip
+    schema = EXPORT_SCHEMA
+    nested = [(column.name, column.nested) for column in EXPORT_COLUMNS if column.nested is not None]
     tmp = out.with_name(out.name + ".tmp")
     with pq.ParquetWriter(tmp, schema, compression="zstd") as writer, open(staged, "rb") as fh:
         batch: list[dict[str, Any]] = []
         for line in fh:
             row = json.loads(line)
-            row["raw"] = json.dumps(row.get("raw") or {})
-            row["versions"] = json.dumps(row.get("versions") or [])
+            for name, empty in nested:
+                row[name] = json.dumps(row.get(name) or empty())
             batch.append(row)
             if len(batch) >= PARQUET_ROW_GROUP:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))

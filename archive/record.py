@@ -2,7 +2,8 @@
 
 :class:`ArticleRecord` is the one record of the project. The archive stores it as
 one JSON object per version; JSONL, CSV and Parquet exports are views of it
-(:attr:`ArticleRecord.EXPORT_FIELDS` lists the export columns in order).
+(:data:`EXPORT_COLUMNS` lists the export columns in order, with their Parquet types;
+:attr:`ArticleRecord.EXPORT_FIELDS` and :data:`EXPORT_SCHEMA` are read from it).
 """
 
 from __future__ import annotations
@@ -11,12 +12,55 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
+
+import pyarrow as pa
 
 from core.dates import parse_datetime, parse_day, parse_wayback_timestamp
 from core.errors import ConfigError
+from core.vocabulary import RecordSource
 
-__all__ = ["ArticleRecord", "ExtractionLike", "RawPointer", "capture_time", "text_sha256"]
+__all__ = [
+    "EXPORT_COLUMNS", "EXPORT_SCHEMA", "ArticleRecord", "ExportColumn", "ExtractionLike", "RawPointer",
+    "capture_time", "text_sha256",
+]  # fmt: skip
+
+
+class ExportColumn(NamedTuple):
+    """One export column: the record field, its Arrow type in Parquet exports, and for a nested
+    field (``dict`` or ``list`` of objects) the type of its empty value: Parquet holds its JSON text."""
+
+    name: str
+    arrow_type: pa.DataType
+    nested: type[dict[str, Any]] | type[list[Any]] | None = None
+
+
+#: The export columns, in order: JSONL objects, the CSV header and the Parquet schema all follow it.
+#: Adding an export field is adding its line here (and the field to :class:`ArticleRecord`).
+EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn("outlet", pa.string()),
+    ExportColumn("url", pa.string()),
+    ExportColumn("canonical_url", pa.string()),
+    ExportColumn("title", pa.string()),
+    ExportColumn("authors", pa.list_(pa.string())),
+    ExportColumn("published", pa.string()),
+    ExportColumn("modified", pa.string()),
+    ExportColumn("language", pa.string()),
+    ExportColumn("section", pa.string()),
+    ExportColumn("tags", pa.list_(pa.string())),
+    ExportColumn("text", pa.string()),
+    ExportColumn("fetched_at", pa.string()),
+    ExportColumn("source", pa.string()),
+    ExportColumn("snapshot_timestamp", pa.string()),
+    ExportColumn("sha256", pa.string()),
+    ExportColumn("raw", pa.string(), nested=dict),
+    ExportColumn("description", pa.string()),
+    ExportColumn("image", pa.string()),
+    ExportColumn("version", pa.int32()),
+    ExportColumn("versions", pa.string(), nested=list),
+)
+#: The schema of a Parquet export.
+EXPORT_SCHEMA: pa.Schema = pa.schema([(column.name, column.arrow_type) for column in EXPORT_COLUMNS])
 
 
 def text_sha256(text: str) -> str:
@@ -109,7 +153,7 @@ class ArticleRecord:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     fetched_at: str | None = None
-    source: str = "live"
+    source: str = RecordSource.LIVE
     snapshot_timestamp: str | None = None
     sha256: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
@@ -120,12 +164,8 @@ class ArticleRecord:
     versions: list[dict[str, Any]] = field(default_factory=list)
     extraction: dict[str, Any] = field(default_factory=dict)
 
-    #: The export columns, in order (JSONL objects, CSV header, Parquet schema).
-    EXPORT_FIELDS: ClassVar[tuple[str, ...]] = (
-        "outlet", "url", "canonical_url", "title", "authors", "published", "modified", "language",
-        "section", "tags", "text", "fetched_at", "source", "snapshot_timestamp", "sha256", "raw",
-        "description", "image", "version", "versions",
-    )  # fmt: skip
+    #: The export columns' names, in order (:data:`EXPORT_COLUMNS`).
+    EXPORT_FIELDS: ClassVar[tuple[str, ...]] = tuple(column.name for column in EXPORT_COLUMNS)
 
     def __post_init__(self) -> None:
         self.published = _iso(self.published)
@@ -146,7 +186,7 @@ class ArticleRecord:
         url: str,
         canonical_url: str,
         fetched_at: datetime | str,
-        source: str = "live",
+        source: str = RecordSource.LIVE,
         snapshot_timestamp: str | None = None,
         raw: RawPointer | dict[str, Any] | None = None,
     ) -> ArticleRecord:

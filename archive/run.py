@@ -41,6 +41,7 @@ from archive.warc import WARC_CONTENT_TYPE, CaptureWriter
 from core.dates import DateWindow
 from core.errors import ArchiveError, ObjectExistsError, StoreAccessError, StoreError
 from core.settings import Settings, redact
+from core.vocabulary import RecordSource
 
 __all__ = ["ArchiveRun", "Outcome"]
 
@@ -62,7 +63,7 @@ class ArchiveRun:
         settings: Settings,
         outlet_id: str,
         *,
-        source: str = "live",
+        source: str = RecordSource.LIVE,
         window: DateWindow | None = None,
     ) -> None:
         layout.validate_outlet_id(outlet_id)

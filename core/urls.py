@@ -1,9 +1,10 @@
 """URL identity: the one place that decides when two URLs name the same article.
 
 ``canonical_url()`` is used by discovery, deduplication, archive keys, the
-archive index and ``download`` alike. It builds on courlan's normalisation and
-adds what news archiving needs: tracking parameters dropped, fragments dropped,
-host case, default ports and trailing-slash variants unified.
+archive index and ``download`` alike. It is written on :mod:`urllib.parse` alone:
+tracking parameters (this module's list) and fragments dropped, host case,
+scheme, default ports, ``index.html`` and trailing-slash variants unified. Its
+result keys the archive (record keys, index, deduplication): changing a rule re-keys articles.
 """
 
 from __future__ import annotations

@@ -7,11 +7,12 @@ consumed (:data:`crawler.signals.response_consumed`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.identity import request_identity
+from ingest.pages import FetchedResponse
 
 if TYPE_CHECKING:
     from scrapy.http import Request, Response
@@ -21,20 +22,15 @@ __all__ = ["FetchedPage"]
 
 @dataclass(slots=True)
 class FetchedPage:
-    """One response, as the pipeline needs it.
+    """One response (:class:`ingest.pages.FetchedResponse`), with what the crawl knows of it.
 
     ``role``: robots, document, listing, page or failed (yielded by the spider), retried or redirect
     (announced by a middleware, :data:`crawler.signals.ConsumedKind`; robots.txt of other hosts as robots).
     """
 
-    url: str
+    response: FetchedResponse
     identity: str
     role: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    fetched_at: datetime
-    request_headers: list[tuple[str, str]] = field(default_factory=list)
     #: The outcome already decided by the spider (documents, listings, failures).
     outcome: str | None = None
 
@@ -44,17 +40,15 @@ class FetchedPage:
     ) -> FetchedPage:
         request = request or response.request
         assert request is not None
-        return cls(
+        fetched = FetchedResponse(
             url=response.url,
-            identity=request_identity(request),
-            role=role,
             status=response.status,
             headers=_pairs(response.headers),
             body=response.body,
             fetched_at=datetime.now(UTC),
             request_headers=_pairs(request.headers),
-            outcome=outcome,
         )
+        return cls(fetched, identity=request_identity(request), role=role, outcome=outcome)
 
 
 def _pairs(headers: Any) -> list[tuple[str, str]]:

@@ -25,12 +25,13 @@ from scrapy import signals
 
 from core.errors import ArchiveError
 from core.settings import redact
+from core.vocabulary import RecordSource
 from crawler.items import FetchedPage
 from crawler.outlet_spider import OutletSpider, outlet_spider
 from crawler.signals import ConsumedKind, response_consumed
-from ingest.pages import capture, read_page
+from ingest.pages import IngestContext, capture, read_page
 from ingest.tally import CAPTURES_PREFIX
-from ingest.templates import STATS_KEY, OutletTemplates, RecordSpool
+from ingest.templates import STATS_KEY, HeldRecords, OutletTemplates
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -51,7 +52,8 @@ class ArchivePipeline:
         self.crawler = crawler
         self.run: ArchiveRun | None = None
         self.templates: OutletTemplates | None = None
-        self.held: RecordSpool | None = None
+        self.held: HeldRecords | None = None
+        self.context: IngestContext | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -66,37 +68,37 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         plan = self.spider.plan
-        self.run = plan.archive.begin_run(plan.outlet.id, source="live", window=plan.window)
+        self.run = plan.archive.begin_run(plan.outlet.id, source=RecordSource.LIVE, window=plan.window)
         self.templates = OutletTemplates.from_settings(plan.settings, plan.template_lines)
-        self.held = RecordSpool()
+        self.held = HeldRecords()
+        self.context = IngestContext(
+            plan.outlet, self.spider.rules, window=plan.window, known_headlines=plan.known_headlines,
+            source=RecordSource.LIVE,
+        )
         logger.info("archive run %s opened for outlet %s", self.run.run_id, plan.outlet.id)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
         assert self.run is not None and self.templates is not None and self.held is not None
+        assert self.context is not None
         spider = self.spider
         pointer = self._capture(item)
         if item.role != "page":
             spider.tally.finish(item.identity, item.outcome or "discovery")
             return item
-        result = read_page(
-            spider.outlet, item.url, item.status, item.headers, item.body, item.fetched_at, pointer=pointer,
-            known_headlines=spider.plan.known_headlines, template_lines=self.templates.lines,
-            window=spider.window, rules=spider.rules,
-        )
+        result = read_page(self.context, item.response, pointer, template_lines=self.templates.lines)
         if self.templates.hold(self.held, item.identity, result):
             return item  # its outcome is settled when the spider closes
         if result.outcome == "error":
-            logger.warning("page %s not archived: %s", item.url, result.detail)
+            logger.warning("page %s not archived: %s", item.response.url, result.detail)
         spider.tally.finish(item.identity, result.outcome)
         return item
 
     def _capture(self, page: FetchedPage) -> RawPointer:
         """Write ``page`` with its request to the run's WARC, counted under its role."""
         assert self.run is not None
-        pointer = capture(self.run, page.url, page.status, page.headers, page.body, page.fetched_at,
-                          request_headers=page.request_headers)
+        pointer = capture(self.run, page.response)
         self.crawler.stats.inc_value(f"{CAPTURES_PREFIX}{page.role}")  # type: ignore[union-attr]
         return pointer
 

@@ -25,6 +25,7 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
 
 from core.dates import DateWindow, parse_day
 from core.settings import Settings
+from core.vocabulary import RecordSource
 from newsarchive.orchestration import (
     CRAWL_POOL,
     TaskDefaults,
@@ -50,7 +51,7 @@ DEFAULTS = TaskDefaults.from_settings(SETTINGS)
         "outlet": Param("", type="string", description="Outlet id; empty for every outlet of the registry."),
         "since": Param("", type="string", description="First publication day (YYYY-MM-DD); empty: data interval."),
         "until": Param("", type="string", description="Last publication day (YYYY-MM-DD); empty: data interval."),
-        "source": Param("live", enum=["live", "wayback"], description="Crawl the site, or ingest Wayback snapshots."),
+        "source": Param(RecordSource.LIVE.value, enum=[s.value for s in RecordSource], description="Crawl the site, or ingest Wayback snapshots."),
     },
     tags=["newsarchive"],
     doc_md=__doc__,

@@ -16,6 +16,7 @@ from airflow.sdk import Param, dag, task
 
 from core.dates import DateWindow, parse_day
 from core.settings import Settings
+from core.vocabulary import RecordSource
 from newsarchive.orchestration import WAYBACK_POOL, TaskDefaults, backfill_plan, resolve_config
 from newsarchive.orchestration.airflow import month_chunk_tasks
 
@@ -43,7 +44,7 @@ def newsarchive_snapshots() -> None:
         window = DateWindow(since=parse_day(params["since"], "since"), until=parse_day(params["until"], "until"))
         return backfill_plan(resolve_config(), [params["outlet"]], window)
 
-    month_chunk_tasks(plan(), task_id="ingest", pool=WAYBACK_POOL, defaults=DEFAULTS, source="wayback")
+    month_chunk_tasks(plan(), task_id="ingest", pool=WAYBACK_POOL, defaults=DEFAULTS, source=RecordSource.WAYBACK)
 
 
 newsarchive_snapshots()

@@ -9,14 +9,14 @@ as data (:mod:`extract.rules`) with per-outlet overrides from the registry::
 
 Modules: ``encoding`` (bytes to text), ``dom`` (parse, pre-clean), ``selectors`` (CSS selector lists, fast), ``metadata`` / ``jsonld`` /
 ``language`` (fields), ``content`` (blocks and renderings), ``paragraphs`` (post-extraction
-filter), ``templates`` (per-outlet learned lines), ``pipeline`` (the orchestration),
+filter), ``templates`` (per-outlet learned lines), ``article`` (one page in, one extraction out: the steps in order),
 ``evaluation`` (precision/recall/F1 and leakage, shared with bench/).
 """
 
 from __future__ import annotations
 
+from extract.article import ParsedPage, extract_article, parse_page
 from extract.encoding import DecodedPage, decode_html
-from extract.pipeline import ParsedPage, extract_article, parse_page
 from extract.result import Extraction
 from extract.templates import TemplateLearner, strip_template_lines
 

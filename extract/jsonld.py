@@ -14,14 +14,11 @@ from typing import Any
 
 from lxml import html
 
-__all__ = ["ARTICLE_TYPES", "JsonLd"]
+from extract.rules import ARTICLE_JSONLD_TYPES
 
-#: schema.org types that mark a page as an article.
-ARTICLE_TYPES: frozenset[str] = frozenset(
-    {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-     "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting", "Report",
-     "ScholarlyArticle", "TechArticle", "SatiricalArticle", "AskPublicNewsArticle", "SocialMediaPosting"}
-)
+__all__ = ["JsonLd", "is_article_type"]
+
+_ARTICLE_TYPES = frozenset(name.lower() for name in ARTICLE_JSONLD_TYPES)
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -51,6 +48,11 @@ def _walk(data: Any) -> Iterator[dict[str, Any]]:
                 yield from _walk(data[key])
 
 
+def is_article_type(name: str) -> bool:
+    """Whether a JSON-LD ``@type`` (a schema.org name, or its full URL) is one of :data:`ARTICLE_JSONLD_TYPES`."""
+    return name.rsplit("/", 1)[-1].lower() in _ARTICLE_TYPES
+
+
 def _types(node: dict[str, Any]) -> set[str]:
     value = node.get("@type")
     values = value if isinstance(value, list) else [value]
@@ -65,7 +67,9 @@ class JsonLd:
         for script in tree.xpath('//script[@type="application/ld+json"]'):
             self.nodes.extend(_walk(_load(script.text or "")))
         self.by_id = {node["@id"]: node for node in self.nodes if isinstance(node.get("@id"), str)}
-        self.article: dict[str, Any] = next((n for n in self.nodes if _types(n) & ARTICLE_TYPES), {})
+        self.article: dict[str, Any] = next(
+            (n for n in self.nodes if any(is_article_type(t) for t in _types(n))), {}
+        )
 
     @property
     def is_article(self) -> bool:

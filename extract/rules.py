@@ -1,4 +1,4 @@
-"""Boilerplate rules as data: every pattern and selector the extractor uses lives here.
+"""Rules as data: every pattern, selector and article signal the extractor uses lives here.
 
 Nothing in this module runs; the engines that apply these rules are :mod:`extract.dom`
 (drop selectors, before trafilatura, through :mod:`extract.selectors`), :mod:`extract.metadata`
@@ -16,6 +16,8 @@ that must survive it.
 from __future__ import annotations
 
 __all__ = [
+    "ARTICLE_JSONLD_TYPES",
+    "ARTICLE_OG_TYPES",
     "AUTHOR_NOISE",
     "AUTHOR_NOISE_LAST_WORDS",
     "AUTHOR_PREFIXES",
@@ -29,6 +31,7 @@ __all__ = [
     "DATE_META_NAMES",
     "DROP_SELECTORS",
     "END_HEADINGS",
+    "MIN_ARTICLE_TEXT_CHARS",
     "MODIFIED_META_NAMES",
     "MONTHS",
     "TAG_LINK_SELECTORS",
@@ -37,6 +40,21 @@ __all__ = [
     "THEME_SELECTORS",
     "TITLE_SEPARATORS",
 ]
+
+#: schema.org ``@type`` names that mark a JSON-LD node as an article (compared case-insensitively).
+#: The one list for both "is this an article" decisions: the fetchers' (:mod:`ingest.articles`) and
+#: the extractor's (:class:`extract.jsonld.JsonLd`).
+ARTICLE_JSONLD_TYPES: frozenset[str] = frozenset(
+    {
+        "Article", "NewsArticle", "BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "Report",
+        "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle",
+        "ReviewNewsArticle", "AskPublicNewsArticle", "ScholarlyArticle", "TechArticle", "SatiricalArticle",
+    }
+)
+#: ``og:type`` values that mark a page as an article (compared lower-cased).
+ARTICLE_OG_TYPES: frozenset[str] = frozenset({"article", "news", "newsarticle"})
+#: A page whose only article signal is an ``<article>`` element needs at least this much text.
+MIN_ARTICLE_TEXT_CHARS = 400
 
 #: Inline teaser labels by language. A paragraph is a teaser when it *starts* with one of these
 #: and the match is strict: the label written in capitals ("ALSO READ ..."), followed by a colon

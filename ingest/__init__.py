@@ -4,8 +4,9 @@ The live crawl (:mod:`crawler`) and the history fetchers (:mod:`history`) hand p
 same functions, so an article is judged, extracted, dated and counted the same way whoever
 fetched it:
 
-- :mod:`ingest.pages` — :func:`capture` (raw response to the run's WARC) and :func:`read_page`
-  (is it an article, extract it, is it in the window); :func:`ingest_page` does both and adds the record;
+- :mod:`ingest.pages` — :func:`capture` (a :class:`FetchedResponse` to the run's WARC) and :func:`read_page`
+  (is it an article, extract it, is it in the window, in an :class:`IngestContext`); :func:`ingest_page`
+  does both and adds the record;
 - :mod:`ingest.articles` — which URLs and which pages are articles (:class:`ArticleRules`);
 - :mod:`ingest.discovery` — parsers of robots.txt, sitemaps, feeds and section pages (bytes in, URLs out);
 - :mod:`ingest.templates` — an outlet's template lines, learned during a run and kept in the archive;
@@ -15,7 +16,7 @@ fetched it:
 """
 
 from ingest.articles import ArticleRules, UrlKind
-from ingest.pages import IngestOutcome, capture, ingest_page, read_page
+from ingest.pages import FetchedResponse, IngestContext, IngestOutcome, capture, ingest_page, read_page
 from ingest.plan import CrawlPlan, build_plan
 from ingest.summary import RunSummary
 from ingest.tally import CrawlTally
@@ -24,6 +25,8 @@ __all__ = [
     "ArticleRules",
     "CrawlPlan",
     "CrawlTally",
+    "FetchedResponse",
+    "IngestContext",
     "IngestOutcome",
     "RunSummary",
     "UrlKind",

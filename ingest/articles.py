@@ -10,6 +10,8 @@ Two stages, both driven by data (the pattern and type lists below):
 2. **By page**, after the fetch (:meth:`ArticleRules.page_is_article`):
    ``og:type=article``; JSON-LD ``NewsArticle``/``Article``/``BlogPosting`` (and
    their schema.org sub-types); else one ``<article>`` element holding enough text.
+   The article types and the text bar are the extractor's own (:mod:`extract.rules`), so
+   both "is this an article" decisions read the same data.
    A page that declares itself a collection, profile or search page is not an
    article whatever else it carries.
 """
@@ -26,9 +28,10 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from core.registry import Outlet
+from extract.jsonld import is_article_type
+from extract.rules import ARTICLE_OG_TYPES, MIN_ARTICLE_TEXT_CHARS
 
 __all__ = [
-    "ARTICLE_JSONLD_TYPES",
     "EXCLUDED_URL_PATTERNS",
     "LISTING_URL_PATTERNS",
     "ArticleRules",
@@ -60,20 +63,9 @@ LISTING_URL_PATTERNS: tuple[str, ...] = (
 #: Path dates of the form /YYYY/MM/DD/ (most news CMSs put the publication day there).
 URL_DATE_PATTERN = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/")
 
-ARTICLE_OG_TYPES: frozenset[str] = frozenset({"article", "news", "newsarticle"})
-ARTICLE_JSONLD_TYPES: frozenset[str] = frozenset(
-    {
-        "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle",
-        "liveblogposting", "socialmediaposting", "report", "scholarlyarticle",
-    }
-)
 NOT_ARTICLE_JSONLD_TYPES: frozenset[str] = frozenset(
     {"collectionpage", "profilepage", "searchresultspage", "aboutpage", "contactpage", "itemlist"}
 )
-#: An ``<article>`` element needs at least this much paragraph text to count as an article: the
-#: extractor's own bar (``extract.pipeline``), so a short article it accepts is not refused here.
-MIN_ARTICLE_TEXT_CHARS = 400
 
 #: Links to files that are never articles (archives, images, media, office documents, code): not fetched.
 BINARY_EXTENSIONS: tuple[str, ...] = (
@@ -119,9 +111,8 @@ def _jsonld_types(data: Any) -> Iterator[str]:
 class ArticleRules:
     """The article/non-article rules for one outlet (built-in lists plus its registry patterns)."""
 
-    def __init__(self, outlet: Outlet, *, min_article_text: int = MIN_ARTICLE_TEXT_CHARS) -> None:
+    def __init__(self, outlet: Outlet) -> None:
         self.outlet = outlet
-        self.min_article_text = min_article_text
         self._article = [re.compile(p) for p in outlet.article_url_patterns]
         self._excluded = [re.compile(p) for p in (*EXCLUDED_URL_PATTERNS, *outlet.exclude_url_patterns)]
         self._listing = [re.compile(p) for p in LISTING_URL_PATTERNS]
@@ -158,18 +149,19 @@ class ArticleRules:
                 types.update(_jsonld_types(json.loads(script)))
             except (ValueError, RecursionError):
                 continue
-        if types & NOT_ARTICLE_JSONLD_TYPES and not types & ARTICLE_JSONLD_TYPES:
+        has_article_type = any(is_article_type(t) for t in types)
+        if types & NOT_ARTICLE_JSONLD_TYPES and not has_article_type:
             return False, "jsonld:collection"
         if kind is UrlKind.ARTICLE:
             return True, "registry-pattern"
         og_type = (sel.xpath('//meta[@property="og:type"]/@content').get() or "").strip().lower()
         if og_type in ARTICLE_OG_TYPES:
             return True, "og:type"
-        if types & ARTICLE_JSONLD_TYPES:
+        if has_article_type:
             return True, "jsonld"
         articles = sel.xpath("//article")
         if len(articles) == 1:
             text = " ".join(articles[0].xpath(".//p//text()").getall())
-            if len(" ".join(text.split())) >= self.min_article_text:
+            if len(" ".join(text.split())) >= MIN_ARTICLE_TEXT_CHARS:
                 return True, "article-element"
         return False, "no-article-signal"

@@ -1,7 +1,8 @@
 """One path from a fetched page to an archived record, whichever fetcher got the page.
 
-:func:`ingest_page` knows nothing of Scrapy: it takes what any fetcher has (URL,
-status, headers, body, time) and
+:func:`ingest_page` knows nothing of Scrapy: it takes what any fetcher has of one response
+(a :class:`FetchedResponse`: URL, status, headers, body, time), what the run knows when it reads
+pages (an :class:`IngestContext`: outlet, article rules, window, headlines, provenance) and
 
 1. writes the raw capture to the run's WARC (every page, article or not);
 2. decides whether the page is an article (:mod:`ingest.articles`);
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from core.dates import DateWindow
 from core.errors import ExtractionError
 from core.registry import Outlet
 from core.urls import canonical_url, same_site
+from core.vocabulary import RecordSource
 from ingest.articles import ArticleRules
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HTML_CONTENT_TYPES",
+    "FetchedResponse",
+    "IngestContext",
     "IngestOutcome",
     "capture",
     "charset_of",
@@ -55,6 +59,43 @@ logger = logging.getLogger(__name__)
 HTML_CONTENT_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml")
 #: Response headers that describe the transfer, not the body as stored (it is stored decoded).
 TRANSFER_HEADERS: frozenset[str] = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+#: Headers as a fetcher has them: a mapping, or ``(name, value)`` pairs.
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class FetchedResponse:
+    """What a fetcher has of one response. Headers are kept as ``(name, value)`` pairs, in order."""
+
+    url: str
+    status: int
+    headers: Headers
+    body: bytes
+    fetched_at: datetime
+    request_headers: Headers = field(default_factory=list)
+    #: The Wayback snapshot (14 digits) this response replays, when it is one.
+    snapshot_timestamp: str | None = None
+
+    def __post_init__(self) -> None:
+        self.headers = _header_list(self.headers)
+        self.request_headers = _header_list(self.request_headers)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestContext:
+    """What a run knows when it reads its pages: the outlet and its rules, the window, where pages come from.
+
+    ``known_headlines`` are headlines of the outlet's archived articles (a paragraph equal to one is a
+    teaser); ``source`` is the records' provenance.
+    """
+
+    outlet: Outlet
+    rules: ArticleRules
+    window: DateWindow | None = None
+    known_headlines: Collection[str] = ()
+    source: RecordSource = RecordSource.LIVE
 
 
 @dataclass(slots=True)
@@ -76,13 +117,13 @@ class IngestOutcome:
         return self.outcome in ("new", "version")
 
 
-def _header_list(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def _header_list(headers: Headers) -> list[tuple[str, str]]:
     items = headers.items() if isinstance(headers, Mapping) else headers
     return [(str(name), str(value)) for name, value in items]
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str:
-    for key, value in headers:
+def _header(headers: Headers, name: str) -> str:
+    for key, value in _header_list(headers):
         if key.lower() == name:
             return value
     return ""
@@ -97,25 +138,16 @@ def charset_of(content_type: str) -> str | None:
     return None
 
 
-def capture(
-    run: ArchiveRun,
-    url: str,
-    status: int,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
-    body: bytes,
-    fetched_at: datetime,
-    *,
-    request_headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
-) -> RawPointer:
+def capture(run: ArchiveRun, response: FetchedResponse) -> RawPointer:
     """Write one response to the run's WARC. The body is stored decoded, so transfer headers are dropped."""
-    kept = [(k, v) for k, v in _header_list(headers) if k.lower() not in TRANSFER_HEADERS]
+    kept = [(k, v) for k, v in _header_list(response.headers) if k.lower() not in TRANSFER_HEADERS]
     return run.write_capture(
-        url,
-        request_headers=dict(_header_list(request_headers)),
-        status=status,
+        response.url,
+        request_headers=dict(_header_list(response.request_headers)),
+        status=response.status,
         response_headers=kept,
-        body=body,
-        fetched_at=fetched_at,
+        body=response.body,
+        fetched_at=response.fetched_at,
     )
 
 
@@ -131,76 +163,43 @@ def page_identity(url: str, declared_canonical: str | None, outlet: Outlet) -> s
 
 
 def ingest_page(
-    run: ArchiveRun,
-    outlet: Outlet,
-    url: str,
-    status: int,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
-    body: bytes,
-    fetched_at: datetime,
-    *,
-    source: str = "live",
-    snapshot_timestamp: str | None = None,
-    original_url: str | None = None,
-    known_headlines: Collection[str] = (),
-    template_lines: Collection[str] = (),
-    window: DateWindow | None = None,
-    rules: ArticleRules | None = None,
-    request_headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
-    pointer: RawPointer | None = None,
+    run: ArchiveRun, context: IngestContext, response: FetchedResponse, *, template_lines: Collection[str] = ()
 ) -> IngestOutcome:
-    """Capture, classify, extract and archive one page; see the module docstring.
-
-    ``original_url`` is the page's own URL when ``url`` is where it was fetched from
-    (a Wayback snapshot); the record is keyed on the original. Pass ``pointer`` when
-    the capture was already written.
-    """
-    if pointer is None:
-        pointer = capture(run, url, status, headers, body, fetched_at, request_headers=request_headers)
-    result = read_page(
-        outlet, original_url or url, status, headers, body, fetched_at, pointer=pointer, source=source,
-        snapshot_timestamp=snapshot_timestamp, known_headlines=known_headlines, template_lines=template_lines,
-        window=window, rules=rules,
-    )
+    """Capture, classify, extract and archive one page; see the module docstring."""
+    result = read_page(context, response, capture(run, response), template_lines=template_lines)
     if result.record is not None:
         result.outcome = run.add_article(result.record)
     return result
 
 
 def read_page(
-    outlet: Outlet,
-    page_url: str,
-    status: int,
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
-    body: bytes,
-    fetched_at: datetime,
-    *,
+    context: IngestContext,
+    response: FetchedResponse,
     pointer: RawPointer,
-    source: str = "live",
-    snapshot_timestamp: str | None = None,
-    known_headlines: Collection[str] = (),
+    *,
     template_lines: Collection[str] = (),
-    window: DateWindow | None = None,
-    rules: ArticleRules | None = None,
 ) -> IngestOutcome:
-    """Classify and extract one captured page (steps 2-4): outcome "article" with its record, or why not."""
+    """Classify and extract one captured page (steps 2-4): outcome "article" with its record, or why not.
+
+    ``pointer`` is where :func:`capture` wrote the response; ``template_lines`` are the outlet's
+    template lines learned so far (:mod:`ingest.templates`).
+    """
     from archive import ArticleRecord
     from extract import extract_article, parse_page
 
-    header_list = _header_list(headers)
+    outlet, page_url = context.outlet, response.url
     identity = canonical_url(page_url)
-    if not 200 <= status < 300:
-        return IngestOutcome("error", identity, f"HTTP {status}", pointer=pointer)
-    content_type = _header(header_list, "content-type").split(";")[0].strip().lower()
+    if not 200 <= response.status < 300:
+        return IngestOutcome("error", identity, f"HTTP {response.status}", pointer=pointer)
+    content_type = _header(response.headers, "content-type").split(";")[0].strip().lower()
     if content_type and content_type not in HTML_CONTENT_TYPES:
         return IngestOutcome("not_article", identity, f"content type {content_type}", pointer=pointer)
 
-    rules = rules or ArticleRules(outlet)
-    encoding = charset_of(_header(header_list, "content-type"))
+    encoding = charset_of(_header(response.headers, "content-type"))
     try:
         # Parsed once: the article check reads the tree, then the extraction consumes it.
-        page = parse_page(body, encoding)
-        is_article, signal = rules.page_is_article(Selector(root=page.tree, type="html"), page_url)
+        page = parse_page(response.body, encoding)
+        is_article, signal = context.rules.page_is_article(Selector(root=page.tree, type="html"), page_url)
     except (ExtractionError, LookupError, ValueError) as exc:
         return IngestOutcome("error", identity, f"unreadable page: {exc}", pointer=pointer)
     if not is_article:
@@ -208,13 +207,13 @@ def read_page(
 
     try:
         extraction = extract_article(
-            page, page_url, outlet=outlet, known_headlines=known_headlines, template_lines=template_lines
+            page, page_url, outlet=outlet, known_headlines=context.known_headlines, template_lines=template_lines
         )
     except ExtractionError as exc:
         return IngestOutcome("error", identity, f"extraction failed: {exc}", pointer=pointer)
     if not extraction.text.strip():
         return IngestOutcome("error", identity, "no text extracted", pointer=pointer)
-    if window is not None and not window.contains(extraction.published):
+    if context.window is not None and not context.window.contains(extraction.published):
         return IngestOutcome("out_of_window", identity, f"published {extraction.published}", pointer=pointer,
                              extraction=extraction)
 
@@ -224,9 +223,9 @@ def read_page(
         outlet=outlet.id,
         url=page_url,
         canonical_url=identity,
-        fetched_at=fetched_at,
-        source=source,
-        snapshot_timestamp=snapshot_timestamp,
+        fetched_at=response.fetched_at,
+        source=context.source,
+        snapshot_timestamp=response.snapshot_timestamp,
         raw=pointer,
     )
     return IngestOutcome("article", identity, signal, record=record, pointer=pointer, extraction=extraction)

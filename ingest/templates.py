@@ -11,7 +11,7 @@ body of many of its articles, and no built-in rule knows it. The crawl learns it
   the run stats (``template_lines``, by language) for the next run.
 - A page archived before a line was learned still holds it, so records are not added to
   the archive run as they come: :meth:`OutletTemplates.hold` learns from a page read
-  (:func:`ingest.pages.read_page`) and appends its record to a :class:`RecordSpool`, a
+  (:func:`ingest.pages.read_page`) and appends its record to :class:`HeldRecords`, a
   JSONL file on local disk (memory stays flat in the outlet's size), which yields them
   back with the learned lines removed just before they are added — so a text equal to
   an archived one, template line aside, is still a duplicate.
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from extract import Extraction, TemplateLearner
     from ingest.pages import IngestOutcome
 
-__all__ = ["STATS_KEY", "OutletTemplates", "RecordSpool", "saved_template_lines"]
+__all__ = ["STATS_KEY", "HeldRecords", "OutletTemplates", "saved_template_lines"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +95,16 @@ class OutletTemplates:
         self.learner.observe(extraction)
         self._lines = self._saved_lines | self.learner.template_lines()
 
-    def hold(self, spool: RecordSpool, identity: str, result: IngestOutcome, *, learn: bool = True) -> bool:
-        """Learn from one page read (unless ``learn`` is false) and spool its record, if any: True when held.
+    def hold(self, held: HeldRecords, identity: str, result: IngestOutcome, *, learn: bool = True) -> bool:
+        """Learn from one page read (unless ``learn`` is false) and hold its record back, if any: True when held.
 
-        ``identity`` is what the caller settles when the record comes back from the spool.
+        ``identity`` is what the caller settles when the record comes back from ``held``.
         """
         if learn and result.extraction is not None:
             self.observe(result.extraction)
         if result.record is None:
             return False
-        spool.append(identity, result.record)
+        held.append(identity, result.record)
         return True
 
     @property
@@ -134,8 +134,9 @@ class OutletTemplates:
         return result
 
 
-class RecordSpool:
-    """Records held back on local disk (JSONL), each with the crawl identity it settles."""
+class HeldRecords:
+    """Records held back until the template lines are learned, on local disk (JSONL), each with the
+    crawl identity it settles. Not :mod:`archive.spool`, which keeps a run's objects through a store outage."""
 
     def __init__(self, directory: Path | None = None) -> None:
         # Open for the crawl's lifetime, closed by drain() or close(); deleted by the OS when closed.
@@ -150,7 +151,7 @@ class RecordSpool:
         self.count += 1
 
     def drain(self, template_lines: frozenset[str]) -> Iterator[tuple[str, ArticleRecord]]:
-        """Every record spooled, in order, without the paragraphs equal to a template line."""
+        """Every record held, in order, without the paragraphs equal to a template line."""
         from archive import ArticleRecord
         from extract import strip_template_lines
 

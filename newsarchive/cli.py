@@ -20,6 +20,7 @@ import typer
 from core.dates import DateWindow, parse_day
 from core.errors import ConfigError, NewsarchiveError
 from core.settings import Settings, get_settings, redact
+from core.vocabulary import ExportFormat, RecordSource, SnapshotPick
 
 if TYPE_CHECKING:
     from archive import Archive
@@ -62,24 +63,19 @@ UntilOption = Annotated[
 ]
 
 
-class Source(StrEnum):
-    sitemaps = "sitemaps"
-    wayback = "wayback"
-    all = "all"
+class BackfillFrom(StrEnum):
+    """Where ``backfill`` looks for an outlet's past articles (not a record's :class:`RecordSource`)."""
 
-
-class ExportFormat(StrEnum):
-    jsonl = "jsonl"
-    csv = "csv"
-    parquet = "parquet"
-    warc = "warc"
+    SITEMAPS = "sitemaps"  # the live site's sitemaps and sections (records: live)
+    WAYBACK = "wayback"  # the Wayback Machine's snapshots (records: wayback)
+    ALL = "all"  # both
 
 
 class ExtractFormat(StrEnum):
-    json = "json"
-    text = "text"
-    markdown = "markdown"
-    html = "html"
+    JSON = "json"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
 
 
 def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
@@ -144,21 +140,15 @@ def _run(kind: str, outlets: list[Outlet], settings: Settings, window: DateWindo
     return run_job(request, show_logs=True)
 
 
-class Pick(StrEnum):
-    earliest = "earliest"
-    latest = "latest"
-    all = "all"
-
-
 @app.command()
 def backfill(
     outlet_id: Annotated[str, typer.Argument(help="The outlet to backfill.")],
     since: SinceOption = None,
     until: UntilOption = None,
-    source: Annotated[Source, typer.Option("--source", help="sitemaps: the live site's sitemaps and sections; wayback: Internet Archive snapshots; all: both.")] = Source.sitemaps,
+    backfill_from: Annotated[BackfillFrom, typer.Option("--from", "--source", help="Where to find the past articles. sitemaps: the live site's sitemaps and sections; wayback: Internet Archive snapshots; all: both.")] = BackfillFrom.SITEMAPS,
     fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Backfill exactly the days 'stats --gaps' lists (from the Wayback Machine).")] = False,
     wayback_url: Annotated[str | None, typer.Option("--wayback-url", help="Base URL of the Wayback Machine (CDX API under /cdx/search/cdx).", show_default="$NEWSARCHIVE_WAYBACK_URL or " + Settings.wayback_url)] = None,
-    pick: Annotated[Pick, typer.Option("--pick", help="Which snapshot of an article: earliest after publication, latest, or all distinct texts.")] = Pick.earliest,
+    pick: Annotated[SnapshotPick, typer.Option("--pick", help="Which snapshot of an article: earliest after publication, latest, or all distinct texts.")] = SnapshotPick.EARLIEST,
     outlets: OutletsOption = None,
     archive: ArchiveOption = None,
 ) -> None:
@@ -179,13 +169,13 @@ def backfill(
     if fill_gaps:
         from history.wayback import fill_gaps as backfill_gaps
 
-        summaries = backfill_gaps(outlet, archive_uri, wayback_url=wayback_url, pick=pick.value, settings=settings)
+        summaries = backfill_gaps(outlet, archive_uri, wayback_url=wayback_url, pick=pick, settings=settings)
         if not summaries:
             typer.echo(f"{outlet.id}: no gap days to fill")
     else:
-        if source in (Source.sitemaps, Source.all):
+        if backfill_from in (BackfillFrom.SITEMAPS, BackfillFrom.ALL):
             summaries += _run("crawl", [outlet], settings, window, progress=_interactive())
-        if source in (Source.wayback, Source.all):
+        if backfill_from in (BackfillFrom.WAYBACK, BackfillFrom.ALL):
             summaries += _run("backfill", [outlet], settings, window, wayback_url=wayback_url, pick=pick.value)
     _print_summaries(summaries)
 
@@ -197,25 +187,23 @@ def download(
     outlet: Annotated[list[str] | None, typer.Option("--outlet", help="Only this outlet (repeatable).")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    source: Annotated[str | None, typer.Option("--source", help="Only 'live' or 'wayback' records.")] = None,
+    source: Annotated[RecordSource | None, typer.Option("--source", help="Only records fetched live or from Wayback snapshots.")] = None,
     query: Annotated[str | None, typer.Option("--query", "-q", help="Only records whose title or text contains this (case-insensitive).")] = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.jsonl,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.JSONL,
     all_versions: Annotated[bool, typer.Option("--all-versions", help="Every stored version, not only the latest.")] = False,
 ) -> None:
     """Export archived articles (latest version of each) as JSONL, CSV, Parquet or WARC."""
     from archive import Archive
 
     settings = _settings(archive=archive)
-    if source is not None and source not in ("live", "wayback"):
-        fail(f"--source must be 'live' or 'wayback', not {source!r}")
     window = _window(since, until)
     summary = Archive.open(settings.archive, settings).export(
-        fmt.value,
+        fmt,
         out,
         outlet=tuple(outlet) if outlet else None,
         since=window.since,
         until=window.until,
-        source=source,
+        source=source.value if source else None,
         query=query,
         all_versions=all_versions,
         progress=_interactive(),
@@ -229,7 +217,7 @@ def extract(
     url: Annotated[str | None, typer.Option("--url", help="The page's URL, when PAGE is a file.")] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Apply this outlet's rules and time zone.")] = None,
     outlets: OutletsOption = None,
-    fmt: Annotated[ExtractFormat, typer.Option("--format", help="What to print.")] = ExtractFormat.json,
+    fmt: Annotated[ExtractFormat, typer.Option("--format", help="What to print.")] = ExtractFormat.JSON,
 ) -> None:
     """Run one page through the extraction path and print the export record's fields."""
     from core.registry import load_outlets, select_outlets
@@ -245,11 +233,11 @@ def extract(
     from extract import extract_article
 
     result = extract_article(body, page_url, outlet=selected, encoding=charset)
-    if fmt is ExtractFormat.json:
+    if fmt is ExtractFormat.JSON:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
-    elif fmt is ExtractFormat.text:
+    elif fmt is ExtractFormat.TEXT:
         typer.echo(result.text)
-    elif fmt is ExtractFormat.markdown:
+    elif fmt is ExtractFormat.MARKDOWN:
         typer.echo(result.markdown)
     else:
         typer.echo(result.html)

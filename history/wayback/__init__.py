@@ -15,7 +15,7 @@ from history.wayback.cdx import CdxClient, CdxPage, CdxQuery, CdxRow, CdxTruncat
 from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows, default_state_dir
 from history.wayback.gaps import fill_gaps, gap_days, gap_ranges
 from history.wayback.replay import Capture, ReplayClient, ReplayError
-from history.wayback.snapshots import Pick, Snapshot, SnapshotPlan, SnapshotSelector
+from history.wayback.snapshots import Snapshot, SnapshotPlan, SnapshotSelector
 from history.wayback.transport import RetryPolicy, TokenBucket, WaybackHttp, WaybackUnavailable
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "CdxQuery",
     "CdxRow",
     "CdxTruncated",
-    "Pick",
     "ReplayClient",
     "ReplayError",
     "RetryPolicy",

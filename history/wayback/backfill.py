@@ -11,7 +11,7 @@
    outlet no longer serves and the CDX query did not list under that URL;
 3. **selection** — the live crawler's rules keep article URLs and drop the
    out-of-window ones unfetched; one snapshot per canonical URL is picked
-   (:class:`~history.wayback.snapshots.Pick`);
+   (:class:`core.vocabulary.SnapshotPick`);
 4. **ingest** — each snapshot is fetched in the ``id_`` form, written to the
    run's WARC and read by :func:`ingest.pages.read_page` with
    ``source="wayback"``, its ``snapshot_timestamp`` and original URL, in archive
@@ -43,16 +43,18 @@ from core.dates import DateWindow, format_wayback_timestamp, parse_datetime
 from core.registry import Outlet
 from core.settings import Settings, get_settings, redact
 from core.urls import canonical_url, same_site
+from core.vocabulary import RecordSource, SnapshotPick
 from history.wayback.cdx import CdxClient, CdxQuery, CdxRow, cdx_scopes
 from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from history.wayback.discover import DiscoveredUrl, read_discovery_capture
 from history.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
-from history.wayback.snapshots import Pick, Snapshot, SnapshotSelector
+from history.wayback.snapshots import Snapshot, SnapshotSelector
 from history.wayback.transport import RetryPolicy, WaybackHttp
+from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
 from ingest.tally import FAILED_OUTCOMES, CrawlTally
 from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
-from ingest.templates import OutletTemplates, RecordSpool, saved_template_lines
+from ingest.templates import HeldRecords, OutletTemplates, saved_template_lines
 
 if TYPE_CHECKING:
     import httpx
@@ -78,7 +80,7 @@ class WaybackBackfill:
         *,
         http: WaybackHttp,
         checkpoint: BackfillCheckpoint,
-        pick: Pick = Pick.EARLIEST,
+        pick: SnapshotPick = SnapshotPick.EARLIEST,
         settings: Settings,
         capture_slack_days: int = 30,
         batch_size: int = 100,
@@ -233,15 +235,18 @@ class WaybackBackfill:
         return self._summarise(time.monotonic() - started)
 
     def _ingest_batch(self, batch: list[Snapshot]) -> None:
-        run = self.archive.begin_run(self.outlet.id, source="wayback", window=self.window)
-        headlines = self.archive.index.headlines(self.outlet.id)
+        run = self.archive.begin_run(self.outlet.id, source=RecordSource.WAYBACK, window=self.window)
+        context = IngestContext(
+            self.outlet, self.selector.rules, window=self.window,
+            known_headlines=self.archive.index.headlines(self.outlet.id), source=RecordSource.WAYBACK,
+        )
         # Lines saved since the last batch (this backfill's own, or a live crawl's committed meanwhile).
         self.templates.remember(saved_template_lines(self.archive, self.outlet.id))
-        held = RecordSpool()
+        held = HeldRecords()
         finished: list[tuple[str, str]] = []
         try:
             for snapshot in batch:
-                outcome = self._read_one(run, snapshot, headlines, held)
+                outcome = self._read_one(run, context, snapshot, held)
                 if outcome is not None:  # else its record is held, and settled when added
                     self._record(snapshot.canonical_url, outcome)
                 finished.append((snapshot.timestamp, snapshot.original))
@@ -259,10 +264,10 @@ class WaybackBackfill:
         if self._remaining[identity] <= 0:
             self.tally.finish(identity, self._outcomes.pop(identity))
 
-    def _read_one(self, run: ArchiveRun, snapshot: Snapshot, headlines: set[str], held: RecordSpool) -> str | None:
+    def _read_one(
+        self, run: ArchiveRun, context: IngestContext, snapshot: Snapshot, held: HeldRecords
+    ) -> str | None:
         """Fetch, capture and read one snapshot: its outcome, or None when its record is held."""
-        from ingest.pages import capture, read_page
-
         try:
             replayed = self.replay.fetch(snapshot.timestamp, snapshot.original)
         except ReplayError as exc:
@@ -271,16 +276,13 @@ class WaybackBackfill:
             return skip_reason(exc.reason)
         # The raw capture is stored under the article's own URL (not the Archive's replay URL), so the WARC
         # replays like a live capture (pywb); the record says where it came from: source + snapshot_timestamp.
-        pointer = capture(
-            run, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
+        response = FetchedResponse(
+            replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
             request_headers={"User-Agent": self.settings.user_agent,
                              "Referer": self.http.url(replay_path(replayed.timestamp, replayed.url))},
+            snapshot_timestamp=replayed.timestamp,
         )
-        result = read_page(
-            self.outlet, replayed.url, replayed.status, replayed.headers, replayed.body, replayed.fetched_at,
-            pointer=pointer, source="wayback", snapshot_timestamp=replayed.timestamp, known_headlines=headlines,
-            template_lines=self.templates.lines, window=self.window, rules=self.selector.rules,
-        )
+        result = read_page(context, response, capture(run, response), template_lines=self.templates.lines)
         first = snapshot.canonical_url not in self._learned_from
         self._learned_from.add(snapshot.canonical_url)
         if self.templates.hold(held, snapshot.canonical_url, result, learn=first):
@@ -290,7 +292,7 @@ class WaybackBackfill:
         return str(result.outcome)
 
     def _commit(
-        self, run: ArchiveRun, held: RecordSpool, finished: list[tuple[str, str]], interrupted: str | None = None
+        self, run: ArchiveRun, held: HeldRecords, finished: list[tuple[str, str]], interrupted: str | None = None
     ) -> None:
         """Add the batch's held records, every template line learned by now removed, and commit it."""
         try:
@@ -357,7 +359,7 @@ def backfill_from_wayback(
     until: date | None,
     *,
     wayback_url: str | None = None,
-    pick: Pick | str = Pick.EARLIEST,
+    pick: SnapshotPick | str = SnapshotPick.EARLIEST,
     settings: Settings | None = None,
     state_dir: Path | None = None,
     batch_size: int = 100,
@@ -376,7 +378,7 @@ def backfill_from_wayback(
 
     settings = settings or get_settings()
     window = DateWindow(since, until, outlet.tz)
-    pick = Pick(pick)
+    pick = SnapshotPick(pick)
     archive = Archive.open(archive_uri, settings)
     with WaybackHttp.from_settings(settings, wayback_url=wayback_url, transport=transport, retry=retry) as http:
         checkpoint = BackfillCheckpoint.for_backfill(

@@ -23,21 +23,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from core.dates import DateWindow
 from core.registry import Outlet
 from core.urls import canonical_url, same_site
+from core.vocabulary import SnapshotPick
 from history.wayback.cdx import CdxRow
 from ingest.articles import ArticleRules, UrlKind, url_date
 
-__all__ = ["Pick", "Snapshot", "SnapshotPlan", "SnapshotSelector"]
-
-
-class Pick(StrEnum):
-    EARLIEST = "earliest"
-    LATEST = "latest"
-    ALL = "all"
+__all__ = ["Snapshot", "SnapshotPlan", "SnapshotSelector"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +73,7 @@ class SnapshotSelector:
         self,
         outlet: Outlet,
         window: DateWindow,
-        pick: Pick | str = Pick.EARLIEST,
+        pick: SnapshotPick | str = SnapshotPick.EARLIEST,
         *,
         rules: ArticleRules | None = None,
         robots_allow: Callable[[str], bool] | None = None,
@@ -87,7 +81,7 @@ class SnapshotSelector:
     ) -> None:
         self.outlet = outlet
         self.window = window
-        self.pick = Pick(pick)
+        self.pick = SnapshotPick(pick)
         self.rules = rules or ArticleRules(outlet)
         self.max_listing_snapshots = max_listing_snapshots
         #: The outlet's robots.txt as archived (set by the backfill once it has read it).
@@ -149,7 +143,7 @@ class SnapshotSelector:
         ordered = sorted(captures, key=lambda r: r.timestamp)
         if published is None and (day := url_date(identity)) is not None:
             published = datetime.combine(date(*day), time.min, tzinfo=self.outlet.tz)
-        if self.pick is Pick.ALL:
+        if self.pick is SnapshotPick.ALL:
             seen: set[str] = set()
             chosen = []
             for row in ordered:
@@ -157,7 +151,7 @@ class SnapshotSelector:
                     continue
                 seen.add(row.digest)
                 chosen.append(row)
-        elif self.pick is Pick.LATEST:
+        elif self.pick is SnapshotPick.LATEST:
             chosen = [ordered[-1]]
         else:
             after = [r for r in ordered if published is None or r.captured_at >= published]

@@ -16,6 +16,7 @@ from typing import Any
 from core.dates import DateWindow
 from core.errors import ConfigError, CrawlError, NewsarchiveError
 from core.settings import redact
+from core.vocabulary import RecordSource
 from newsarchive.orchestration.config import OrchestrationConfig, aws_env_from_connection
 from newsarchive.orchestration.intervals import month_chunks
 from newsarchive.orchestration.report import OutletResult
@@ -145,7 +146,10 @@ def ingest_snapshots(
 
 
 #: Where a task archives an outlet's window from: the live site, or its snapshots in the Wayback Machine.
-SOURCES: Mapping[str, Callable[..., dict[str, Any]]] = {"live": crawl_outlet, "wayback": ingest_snapshots}
+SOURCES: Mapping[str, Callable[..., dict[str, Any]]] = {
+    RecordSource.LIVE: crawl_outlet,
+    RecordSource.WAYBACK: ingest_snapshots,
+}
 
 
 def archive_window(
@@ -153,14 +157,14 @@ def archive_window(
     outlet_id: str,
     window: DateWindow,
     *,
-    source: str = "live",
+    source: str = RecordSource.LIVE,
     timeout_s: float | None = None,
 ) -> dict[str, Any]:
     """Archive one outlet's ``window`` from ``source`` (a key of :data:`SOURCES`); the crawl summary."""
     try:
         archive = SOURCES[source]
     except KeyError:
-        raise ConfigError(f"unknown source {source!r}: expected one of {sorted(SOURCES)}") from None
+        raise ConfigError(f"unknown source {source!r}: expected one of {sorted(map(str, SOURCES))}") from None
     return archive(config, outlet_id, window, timeout_s=timeout_s)
 
 

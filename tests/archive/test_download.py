@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -84,6 +85,20 @@ def test_csv_and_parquet_are_views_of_the_same_records(filled: Archive, tmp_path
     assert table.column_names == list(ArticleRecord.EXPORT_FIELDS)
     assert table.column("canonical_url").to_pylist() == [r["canonical_url"] for r in expected]
     assert table.column("tags").to_pylist()[0] == expected[0]["tags"]
+
+
+def test_parquet_types_follow_the_export_columns(filled: Archive, tmp_path: Path) -> None:
+    """Lists stay lists, the version is an int32, nested fields (raw, versions) are their JSON text."""
+    filled.export("jsonl", tmp_path / "a.jsonl", outlet="demo")
+    filled.export("parquet", tmp_path / "a.parquet", outlet="demo")
+    expected = read_jsonl(tmp_path / "a.jsonl")
+    table = pq.read_table(tmp_path / "a.parquet")
+    assert table.schema.field("authors").type == pa.list_(pa.string())
+    assert table.schema.field("version").type == pa.int32()
+    assert table.schema.field("raw").type == pa.string() and table.schema.field("versions").type == pa.string()
+    first = table.slice(0, 1).to_pylist()[0]
+    assert json.loads(first["raw"]) == expected[0]["raw"]
+    assert json.loads(first["versions"]) == expected[0]["versions"]
 
 
 def test_warc_export_repacks_the_raw_captures_of_the_selection(filled: Archive, tmp_path: Path) -> None:

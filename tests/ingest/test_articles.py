@@ -7,6 +7,8 @@ import json
 import pytest
 
 from core.registry import Outlet
+from extract.article import extract_article
+from extract.rules import ARTICLE_JSONLD_TYPES, ARTICLE_OG_TYPES
 from ingest.articles import ArticleRules, UrlKind, url_date
 
 BASE = "https://news.example/"
@@ -74,6 +76,29 @@ def _jsonld(data: object) -> str:
 )
 def test_page_signals(html: str, expected: bool, signal: str) -> None:
     assert ArticleRules(OUTLET).page_is_article(html, BASE + "2026/10/03/x/") == (expected, signal)
+
+
+@pytest.mark.parametrize("article_type", sorted(ARTICLE_JSONLD_TYPES))
+def test_fetcher_and_extractor_agree_on_each_jsonld_article_type(article_type: str) -> None:
+    html = _page(_jsonld({"@context": "https://schema.org", "@type": article_type}), PARAGRAPH)
+    url = BASE + "2026/10/03/x/"
+    assert ArticleRules(OUTLET).page_is_article(html, url) == (True, "jsonld")
+    assert extract_article(html, url).is_article
+
+
+@pytest.mark.parametrize("og_type", sorted(ARTICLE_OG_TYPES))
+def test_fetcher_and_extractor_agree_on_each_og_article_type(og_type: str) -> None:
+    html = _page(f'<meta property="og:type" content="{og_type}">', PARAGRAPH)
+    url = BASE + "2026/10/03/x/"
+    assert ArticleRules(OUTLET).page_is_article(html, url) == (True, "og:type")
+    assert extract_article(html, url).is_article
+
+
+def test_fetcher_and_extractor_agree_on_a_page_without_article_signal() -> None:
+    html = _page('<meta property="og:type" content="website">', PARAGRAPH)
+    url = BASE + "2026/10/03/x/"
+    assert ArticleRules(OUTLET).page_is_article(html, url) == (False, "no-article-signal")
+    assert not extract_article(html, url).is_article
 
 
 def test_listing_url_is_never_an_article_whatever_the_page_says() -> None:

@@ -18,16 +18,20 @@ from core.dates import DateWindow
 from core.registry import Outlet
 from core.settings import Settings
 from core.urls import canonical_url
-from ingest import ingest_page
+from ingest import ArticleRules, FetchedResponse, IngestContext, ingest_page
 from ingest.pages import page_identity
 from outlet_server import Corpus, OutletServer
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-def fetch(url: str) -> tuple[int, list[tuple[str, str]], bytes]:
+def fetch(url: str) -> FetchedResponse:
     with urllib.request.urlopen(url, timeout=10) as response:  # the outlet server on 127.0.0.1
-        return response.status, list(response.headers.items()), response.read()
+        return FetchedResponse(url, response.status, list(response.headers.items()), response.read(), NOW)
+
+
+def context(outlet: Outlet, window: DateWindow | None = None) -> IngestContext:
+    return IngestContext(outlet, ArticleRules(outlet), window=window)
 
 
 @pytest.fixture
@@ -47,35 +51,34 @@ def test_article_is_captured_extracted_and_archived_once(run: ArchiveRun, outlet
                                                           outlet_server: OutletServer,
                                                           outlet_corpus: Corpus) -> None:
     article = outlet_corpus.seed_article
-    status, headers, body = fetch(outlet_server.url(article))
-    first = ingest_page(run, outlet, outlet_server.url(article), status, headers, body, NOW)
+    response = fetch(outlet_server.url(article))
+    first = ingest_page(run, context(outlet), response)
     assert first.outcome == "new" and first.archived
     assert first.record is not None and first.pointer is not None
     assert first.record.canonical_url == canonical_url(outlet_server.url(article))
     assert first.record.title == article.title and first.record.raw["warc_file"]
-    again = ingest_page(run, outlet, outlet_server.url(article) + "?utm_source=x", status, headers, body, NOW)
+    response.url = outlet_server.url(article) + "?utm_source=x"
+    again = ingest_page(run, context(outlet), response)
     assert again.outcome == "duplicate"
 
 
 def test_non_articles_windows_and_errors_have_outcomes(run: ArchiveRun, outlet: Outlet,
                                                        outlet_server: OutletServer, outlet_corpus: Corpus) -> None:
     section = next(iter(outlet_corpus.by_section))
-    status, headers, body = fetch(outlet_server.url(f"/category/{section}/"))
-    assert ingest_page(run, outlet, outlet_server.url(f"/category/{section}/"), status, headers, body,
-                       NOW).outcome == "not_article"
-    status, headers, body = fetch(outlet_server.url("/about/"))
-    assert ingest_page(run, outlet, outlet_server.url("/about/"), status, headers, body, NOW).outcome == "not_article"
+    assert ingest_page(run, context(outlet), fetch(outlet_server.url(f"/category/{section}/"))).outcome == "not_article"
+    assert ingest_page(run, context(outlet), fetch(outlet_server.url("/about/"))).outcome == "not_article"
 
     article = outlet_corpus.articles[-1]
-    status, headers, body = fetch(outlet_server.url(article))
     day = article.published.astimezone(outlet_corpus.tz).date()
     before = DateWindow(date(2000, 1, 1), date(day.year - 1, 12, 31), outlet.tz)
-    outcome = ingest_page(run, outlet, outlet_server.url(article), status, headers, body, NOW, window=before)
+    outcome = ingest_page(run, context(outlet, before), fetch(outlet_server.url(article)))
     assert outcome.outcome == "out_of_window" and outcome.pointer is not None, "captured all the same"
 
-    assert ingest_page(run, outlet, outlet_server.url("/x/"), 404, [], b"gone", NOW).outcome == "error"
-    pdf = ingest_page(run, outlet, outlet_server.url("/r.pdf"), 200, [("Content-Type", "application/pdf")],
-                      b"%PDF-1.4", NOW)
+    gone = FetchedResponse(outlet_server.url("/x/"), 404, [], b"gone", NOW)
+    assert ingest_page(run, context(outlet), gone).outcome == "error"
+    pdf = ingest_page(run, context(outlet), FetchedResponse(
+        outlet_server.url("/r.pdf"), 200, [("Content-Type", "application/pdf")], b"%PDF-1.4", NOW
+    ))
     assert pdf.outcome == "not_article"
 
 

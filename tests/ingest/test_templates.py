@@ -16,7 +16,7 @@ from core.registry import Outlet
 from core.settings import Settings
 from extract import TemplateLearner, strip_template_lines
 from ingest.plan import build_plan
-from ingest.templates import OutletTemplates, RecordSpool
+from ingest.templates import HeldRecords, OutletTemplates
 from outlet_server import TEMPLATE_LINES, OutletServer, build_corpus
 from tests.crawler.crawling import crawl, identity
 
@@ -37,11 +37,11 @@ def test_strip_template_lines_drops_whole_paragraphs_only() -> None:
     assert strip_template_lines(text, ()) == (text, [])
 
 
-def test_spool_gives_records_back_in_order_without_template_lines(tmp_path: Path) -> None:
-    spool = RecordSpool(tmp_path)
-    spool.append("https://t.example/a", _record(f"One.\n\n{FOOTER}\n\nTwo."))
-    spool.append("https://t.example/b", _record("Nothing to remove."))
-    drained = list(spool.drain(frozenset({FOOTER})))
+def test_held_records_come_back_in_order_without_template_lines(tmp_path: Path) -> None:
+    held = HeldRecords(tmp_path)
+    held.append("https://t.example/a", _record(f"One.\n\n{FOOTER}\n\nTwo."))
+    held.append("https://t.example/b", _record("Nothing to remove."))
+    drained = list(held.drain(frozenset({FOOTER})))
     assert [(i, r.text) for i, r in drained] == [("https://t.example/a", "One.\n\nTwo."),
                                                 ("https://t.example/b", "Nothing to remove.")]
     assert drained[0][1].extraction == {"paragraphs": 2, "template_lines_removed": [FOOTER]}

@@ -36,6 +36,7 @@ from extract.language import check_language
 from extract.metadata import extract_metadata
 from extract.paragraphs import ParagraphFilter, ParagraphRules
 from extract.result import Extraction
+from extract.rules import ARTICLE_OG_TYPES, MIN_ARTICLE_TEXT_CHARS
 from extract.selectors import page_tokens
 
 __all__ = ["TRAFILATURA_OPTIONS", "ParsedPage", "extract_article", "parse_page"]
@@ -52,8 +53,6 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
     "output_format": "xml",
     "with_metadata": False,
 }
-#: An ``<article>`` page with this much clean text counts as an article without structured data.
-_ARTICLE_MIN_CHARS = 400
 
 
 def _versions() -> dict[str, str]:
@@ -152,7 +151,9 @@ def _extract(
 
     language, detected = check_language(meta.language_declared, text, outlet.language if outlet else None)
     is_article = bool(
-        meta.og_type == "article" or meta.jsonld_article or (has_article_element and len(text) >= _ARTICLE_MIN_CHARS)
+        (meta.og_type or "").strip().lower() in ARTICLE_OG_TYPES
+        or meta.jsonld_article
+        or (has_article_element and len(text) >= MIN_ARTICLE_TEXT_CHARS)
     )
     return Extraction(
         url=url,
