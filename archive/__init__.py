@@ -3,7 +3,7 @@
 Everything the crawler, the CLI and the DAGs do with an archive goes through
 :class:`Archive`::
 
-    archive = Archive.open("s3://bucket/news")          # or "./archive", "file:///data/archive"
+    archive = Archive.open("s3://bucket/news")          # or "./newsarchive-data", "file:///data/archive"
     run = archive.begin_run("demo", window=DateWindow(since, until))
     ptr = run.write_capture(url, status=200, response_headers=[...], body=body, fetched_at=now)
     run.add_article(ArticleRecord(..., raw=ptr.as_dict()))   # "new" | "version" | "duplicate"
