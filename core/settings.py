@@ -64,6 +64,15 @@ class Settings:
     wayback_cdx_per_minute: int = 60
     wayback_replay_per_minute: int = 120
     wayback_state_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/wayback"))
+    # The archive browser (`newsarchive serve`) and its search index (`newsarchive index`).
+    search_cache_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/search"))  # one index file per archive URI
+    search_refresh_s: float = 30.0  # how often a running server looks for newly committed runs
+    search_timeout_s: float = 2.0  # a search query (and its counts) is cut off after this long
+    search_page_size: int = 20
+    search_max_results: int = 10_000  # the deepest page and the largest export of one search
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8787
+    serve_token: str | None = None  # NEWSARCHIVE_SERVE_TOKEN: required with --allow-remote on a non-loopback host
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
