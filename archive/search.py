@@ -285,7 +285,7 @@ class SearchIndex:
         """A connection whose statements are interrupted after ``search_timeout_s``."""
         connection = self._connect()
         deadline = time.monotonic() + self.settings.search_timeout_s
-        connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 1_000)
         try:
             yield connection
         except sqlite3.OperationalError as exc:
