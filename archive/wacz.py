@@ -62,7 +62,8 @@ def _timestamp(warc_date: str) -> str:
 
 def _cdxj_and_pages(warc: Path) -> tuple[list[str], dict[str, str]]:
     """CDXJ lines of the response records, and the capture time of each URL (its first response)."""
-    lines, times = [], {}
+    lines: list[str] = []
+    times: dict[str, str] = {}
     with open(warc, "rb") as stream:
         records = ArchiveIterator(stream)
         for record in records:
