@@ -240,9 +240,13 @@ def query_terms(text: str) -> list[tuple[str, bool]]:
     return terms
 
 
-def _is_term(word: str, terms: list[tuple[str, bool]]) -> bool:
+def _term_of(word: str, terms: list[tuple[str, bool]]) -> int:
+    """The index of the first of ``terms`` that ``word`` matches, else -1."""
     folded = _folded(word)
-    return any(folded.startswith(term) if prefix else folded == term for term, prefix in terms)
+    for number, (term, prefix) in enumerate(terms):
+        if folded.startswith(term) if prefix else folded == term:
+            return number
+    return -1
 
 
 def mark(text: str, terms: list[tuple[str, bool]]) -> Marked:
@@ -250,7 +254,7 @@ def mark(text: str, terms: list[tuple[str, bool]]) -> Marked:
     segments: Marked = []
     position = 0
     for match in _WORD.finditer(text):
-        if _is_term(match.group(), terms):
+        if _term_of(match.group(), terms) >= 0:
             if match.start() > position:
                 segments.append((text[position:match.start()], False))
             segments.append((match.group(), True))
@@ -260,22 +264,23 @@ def mark(text: str, terms: list[tuple[str, bool]]) -> Marked:
     return segments
 
 
+#: Where a snippet may start: at most this many of the text's matched words are tried.
+SNIPPET_CANDIDATES = 2_000
+
+
 def snippet(text: str, terms: list[tuple[str, bool]], words: int = SNIPPET_TOKENS) -> Marked:
-    """About ``words`` words of ``text`` where the query's words are densest, those flagged."""
+    """About ``words`` words of ``text`` where the most distinct query words are (the first such place)."""
     found = list(_WORD.finditer(text))
     if not found:
         return []
-    hits = [int(_is_term(m.group(), terms)) for m in found]
-    best, best_count, count = 0, -1, 0
-    for i, hit in enumerate(hits):  # the window of ``words`` words ending at i
-        count += hit - (hits[i - words] if i >= words else 0)
+    matched = [_term_of(m.group(), terms) for m in found]
+    best, best_count = 0, 0
+    for position in [i for i, term in enumerate(matched) if term >= 0][:SNIPPET_CANDIDATES]:
+        count = len({term for term in matched[position: position + words] if term >= 0})
         if count > best_count:
-            best, best_count = max(0, i - words + 1), count
-    first = next((i for i in range(best, len(hits)) if hits[i]), best)
-    start = max(0, min(best, first - words // 4))
-    end = min(len(found), start + words)
-    piece = text[found[start].start(): found[end - 1].end()]
-    segments = mark(piece, terms)
+            best, best_count = position, count
+    start, end = max(0, best - 4), min(len(found), best + words)  # a few words before the first match
+    segments = mark(text[found[start].start(): found[end - 1].end()], terms)
     if start > 0:
         segments.insert(0, ("…", False))
     if end < len(found):

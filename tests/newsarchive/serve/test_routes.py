@@ -318,3 +318,14 @@ def test_a_run_committed_while_serving_appears(browse_archive: BrowseArchive, tm
         else:
             raise AssertionError("the committed run did not appear")
     # the shared archive has a fourth run now: later tests of this module must not count runs
+
+
+def test_snippets_mark_the_query_words_where_they_are_densest() -> None:
+    from archive.search import mark, query_terms, snippet
+
+    terms = query_terms('"reopens on Monday" OR Damas* AND title:Café NOT x')
+    assert ("reopens", False) in terms and ("damas", True) in terms and ("cafe", False) in terms
+    text = "on " * 50 + "the bridge reopens on Monday, not Sunday. " + "filler " * 50
+    marked = [word for word, flagged in snippet(text, terms) if flagged]
+    assert marked[-3:] == ["reopens", "on", "Monday"]
+    assert mark("In Damascus, a café", terms) == [("In ", False), ("Damascus", True), (", a ", False), ("café", True)]
