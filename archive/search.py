@@ -366,6 +366,8 @@ class SearchIndex:
     def update(self, progress: ProgressCallback | None = None) -> int:
         """Index every committed run not indexed yet; refresh the uncommitted runs. Returns the runs indexed."""
         with self._write_lock, closing(self._connect()) as connection:
+            # derived data: a crash mid-write costs a rebuild (_prepare), never the archive
+            connection.execute("PRAGMA synchronous=OFF")
             committed, seen = self._list_runs()
             done = set(connection.execute("SELECT outlet, run_id FROM runs").fetchall())
             todo = sorted(committed - done, key=lambda pair: (pair[1], pair[0]))
@@ -423,9 +425,9 @@ class SearchIndex:
                         continue
                     known.add(row["key"])
                     data = reader.read(row["key"], row["object_sha256"], row["pack"], row["pack_offset"], row["size"])
-                    record = json.loads(data)
-                    docs.append((next_id, *self._doc_row(record, row, run_id)))
-                    texts.append((next_id, *(_joined(record.get(name)) for name in FTS_COLUMNS)))
+                    doc, text = self._rows(next_id, json.loads(data), row, run_id)
+                    docs.append(doc)
+                    texts.append(text)
                     next_id += 1
                 connection.executemany(insert, docs)
                 connection.executemany(insert_text, texts)
@@ -445,17 +447,19 @@ class SearchIndex:
         return records
 
     @staticmethod
-    def _doc_row(record: dict[str, Any], row: dict[str, Any], run_id: str) -> tuple[Any, ...]:
-        captured = row["captured_at"] or row["fetched_at"]
-        return (
-            row["key"], record["outlet"], record["canonical_url"], record.get("url"), record.get("version"),
-            _iso(row["day"]), _iso(captured), record.get("fetched_at"), record.get("published"), record.get("source"),
-            record.get("snapshot_timestamp"), record.get("language"), _joined(record.get("section")),
-            _joined(record.get("title")), _joined(record.get("authors")), _joined(record.get("tags")),
-            len(record.get("text") or ""), record.get("sha256"), row["object_sha256"], row["size"],
+    def _rows(doc_id: int, record: dict[str, Any], row: dict[str, Any], run_id: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """The ``docs`` row and the ``fts`` row of one record."""
+        title, authors, section, tags = (_joined(record.get(name)) for name in ("title", "authors", "section", "tags"))
+        text = record.get("text") or ""
+        doc = (
+            doc_id, row["key"], record["outlet"], record["canonical_url"], record.get("url"), record.get("version"),
+            _iso(row["day"]), _iso(row["captured_at"] or row["fetched_at"]), record.get("fetched_at"),
+            record.get("published"), record.get("source"), record.get("snapshot_timestamp"), record.get("language"),
+            section, title, authors, tags, len(text), record.get("sha256"), row["object_sha256"], row["size"],
             row["pack"], row["pack_offset"], row["warc_file"], row["record_id"], row["raw_offset"], row["raw_length"],
             run_id,
         )  # fmt: skip
+        return doc, (doc_id, title, text, authors, section, tags)
 
     @staticmethod
     def _mark_latest(connection: sqlite3.Connection, first_new: int) -> None:

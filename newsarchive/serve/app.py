@@ -52,7 +52,7 @@ from archive.search import SOURCES, Query, QueryError, SearchIndex
 from archive.wacz import export_wacz
 from core.errors import NewsarchiveError
 from core.settings import Settings
-from newsarchive.serve.replay import CAPTURE_CSP, read_capture, word_diff
+from newsarchive.serve.replay import CAPTURE_CSP, collapse_unchanged, read_capture, word_diff
 
 __all__ = ["LOOPBACK_HOSTS", "PAGE_CSP", "TokenGate", "create_app", "is_loopback", "serve"]
 
@@ -252,7 +252,7 @@ class Browser:
         old, new = self.record_row(request, "a"), self.record_row(request, "b")
         if (old["outlet"], old["canonical_url"]) != (new["outlet"], new["canonical_url"]):
             raise HTTPException(400, "a and b are not versions of one article")
-        pieces = word_diff(self.record(old).text, self.record(new).text)
+        pieces = collapse_unchanged(word_diff(self.record(old).text, self.record(new).text))
         return self.render(request, "diff.html", old=old, new=new, pieces=pieces,
                            versions=self.index.versions(old["outlet"], old["canonical_url"]))  # fmt: skip
 

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.formats import verify_warc_members
 from archive.stores.base import Store
 
-__all__ = ["CAPTURE_CSP", "Capture", "read_capture", "word_diff"]
+__all__ = ["CAPTURE_CSP", "Capture", "collapse_unchanged", "read_capture", "word_diff"]
 
 #: What a replayed capture may do: nothing but show itself with its inline styles and images from
 #: this origin or ``data:`` URLs. ``sandbox`` without tokens: an opaque origin, no script, no form,
@@ -91,3 +91,18 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     else:
         add("=", tail_a)
     return pieces
+
+
+def collapse_unchanged(pieces: list[tuple[str, str]], keep: int = 30) -> list[tuple[str, str]]:
+    """``pieces`` with the middle of each long unchanged run cut to `` … ``: ``keep`` words stay on each side
+    of a change (and at the start and end of the text)."""
+    collapsed = []
+    for number, (op, text) in enumerate(pieces):
+        words = _WORDS.findall(text)
+        if op != "=" or len(words) <= 2 * keep * 2:
+            collapsed.append((op, text))
+            continue
+        head = "".join(words[: 2 * keep]) if number else ""
+        tail = "".join(words[-2 * keep:]) if number < len(pieces) - 1 else ""
+        collapsed.append((op, f"{head} … {tail}" if head or tail else text))
+    return collapsed

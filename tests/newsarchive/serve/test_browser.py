@@ -125,7 +125,7 @@ def test_pages_search_article_diff_and_sandboxed_capture(browser, server: str, b
     driver.find_element(By.ID, "diff-button").click()
     inserted = wait_for(driver, ".difftext ins")
     assert "reopens on Monday" in inserted.text and CORRECTION.strip()[:10] in inserted.text
-    driver.execute_script("document.getElementById('diff').scrollIntoView()")
+    driver.execute_script("document.getElementById('diff-form').scrollIntoView()")
     shoot(driver, "article-diff")
 
     xss = index.search(Query("resigns")).hits[0]

@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.search import Query, QueryError, fts_expression
 from newsarchive.cli import app as cli
 from newsarchive.serve import create_app
-from newsarchive.serve.replay import CAPTURE_CSP, word_diff
+from newsarchive.serve.replay import CAPTURE_CSP, collapse_unchanged, word_diff
 from tests.newsarchive.serve.conftest import CORRECTION, PLANTED_OUTLET, XSS_TEXT, XSS_TITLE, BrowseArchive
 
 PAYLOAD_MARKERS = ("<script>document.title", "<img src=x onerror", "<img src=\"x\" onerror")
@@ -152,6 +152,10 @@ def test_word_level_diff_of_two_versions(client: TestClient, browse_archive: Bro
     assert re.findall(r"<ins>(.*?)</ins>", diff, re.S) == [CORRECTION]
     assert "<del>" not in diff
     assert word_diff("a b c", "a x c") == [("=", "a "), ("-", "b"), ("+", "x"), ("=", " c")]
+    long = " ".join(f"w{i}" for i in range(500))
+    collapsed = collapse_unchanged(word_diff(long + " old", long + " new"), keep=10)
+    assert collapsed[0] == ("=", " … " + " ".join(f"w{i}" for i in range(490, 500)) + " ")
+    assert collapsed[1:] == [("-", "old"), ("+", "new")]
     other = article_key(client, browse_archive.xss_path)
     assert client.get("/diff", params={"a": old, "b": other}).status_code == 400
 
