@@ -72,7 +72,7 @@ class Settings:
     search_max_results: int = 10_000  # the deepest page and the largest export of one search
     serve_host: str = "127.0.0.1"
     serve_port: int = 8787
-    serve_token: str | None = None  # NEWSARCHIVE_SERVE_TOKEN: required with --allow-remote on a non-loopback host
+    serve_token: str | None = field(default=None, repr=False)  # NEWSARCHIVE_SERVE_TOKEN: needed by --allow-remote
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
