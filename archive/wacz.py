@@ -5,8 +5,9 @@ A WACZ 1.1.1 file (https://specs.webrecorder.net/wacz/1.1.1/) holds:
 - ``archive/data.warc.gz``: the captures, re-packed by ``download --format warc``
   (:class:`archive.formats.WarcRepacker`, digests checked), stored uncompressed in the zip so a
   replayer reads records by offset;
-- ``indexes/index.cdxj``: one line per response record (SURT key, timestamp, and a JSON block
-  with url, mime, status, digest, offset, length, filename), sorted;
+- ``indexes/index.cdx``: one CDXJ line per response record (SURT key, timestamp, and a JSON block
+  with url, mime, status, digest, offset, length, filename), sorted — named ``.cdx`` as the
+  ``wacz`` tool names its CDXJ index, the name pywb's ``wb-manager add --unpack-wacz`` looks for;
 - ``pages/pages.jsonl``: one page per article with its title and clean text (``hasText``), from
   ``download --format jsonl`` of the same selection;
 - ``datapackage.json``: every file above with its size and SHA-256.
@@ -19,7 +20,6 @@ pinned dependency tree into the main environment (the project keeps pywb in its 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import tempfile
 import zipfile
@@ -43,17 +43,18 @@ _WARC_NAME = "data.warc.gz"
 
 
 def surt(url: str) -> str:
-    """The SURT form of ``url`` that CDXJ indexes sort by: ``com,example)/path?query``."""
+    """The SURT key CDXJ indexes sort by, as the ``surt`` package (pywb, the ``wacz`` tool) writes it:
+    host labels reversed (``www.`` dropped), default port dropped, path and query lower case, the
+    path's trailing slash dropped, query parameters sorted — ``com,example)/a/b?a=2&x=1``."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        host = ",".join(reversed(host.removeprefix("www.").split(".")))
-    if parts.port and parts.port not in (80, 443):
-        host += f":{parts.port}"
-    path = parts.path or "/"
-    return f"{host}){path.lower()}" + (f"?{parts.query}" if parts.query else "")
+    key = ",".join(reversed((parts.hostname or "").lower().removeprefix("www.").split(".")))
+    if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
+        key += f":{parts.port}"
+    path = parts.path.lower() or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    query = "&".join(sorted(parts.query.lower().split("&"))) if parts.query else ""
+    return f"{key}){path}" + (f"?{query}" if query else "")
 
 
 def _timestamp(warc_date: str) -> str:
@@ -103,7 +104,7 @@ def export_wacz(archive: Archive, selection: Selection, out: Path, *, title: str
         summary = download.export(archive.store, archive.index, "warc", warc, selection)
         download.export(archive.store, archive.index, "jsonl", work / "records.jsonl", selection)
         lines, times = _cdxj_and_pages(warc)
-        (work / "indexes" / "index.cdxj").write_text("".join(line + "\n" for line in lines), "utf-8")
+        (work / "indexes" / "index.cdx").write_text("".join(line + "\n" for line in lines), "utf-8")
         with open(work / "pages" / "pages.jsonl", "w", encoding="utf-8") as pages, \
                 open(work / "records.jsonl", encoding="utf-8") as records:  # fmt: skip
             pages.write(json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All Pages", "hasText": True}) + "\n")
@@ -114,7 +115,7 @@ def export_wacz(archive: Archive, selection: Selection, out: Path, *, title: str
                     "id": record["sha256"][:32], "url": record["url"], "ts": ts,
                     "title": record.get("title") or "", "text": record.get("text") or "",
                 }, ensure_ascii=False) + "\n")  # fmt: skip
-        files = ["archive/" + _WARC_NAME, "indexes/index.cdxj", "pages/pages.jsonl"]
+        files = ["archive/" + _WARC_NAME, "indexes/index.cdx", "pages/pages.jsonl"]
         package = {
             "profile": "data-package", "wacz_version": WACZ_VERSION, "title": title,
             "created": datetime.now(UTC).isoformat(), "software": "newsarchive",

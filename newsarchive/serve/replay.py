@@ -20,10 +20,12 @@ from archive.stores.base import Store
 
 __all__ = ["CAPTURE_CSP", "Capture", "collapse_unchanged", "read_capture", "word_diff"]
 
-#: What a replayed capture may do: nothing but show itself with its inline styles and images from
-#: this origin or ``data:`` URLs. ``sandbox`` without tokens: an opaque origin, no script, no form,
-#: no popup, no top navigation — also when the capture is opened outside its iframe.
-CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+#: What a replayed capture may do: nothing but show itself with its inline styles and the images it
+#: carries (``data:`` URLs). ``sandbox`` without tokens: an opaque origin, no script, no form, no
+#: popup, no top navigation — also when the capture is opened outside its iframe. No image URL is
+#: allowed, not even this origin's: the crawler archives pages, not their images, and a hostile
+#: capture must not make the browser call the app (an export, say) on its own.
+CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                "font-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'")  # fmt: skip
 #: A diff compares at most this many words of each text (beyond: the rest is shown as one change).
 MAX_DIFF_WORDS = 50_000

@@ -231,12 +231,12 @@ def test_wacz_export_holds_warc_cdxj_pages_and_datapackage(client: TestClient) -
     data = client.get("/export", params={"q": "harbour OR bridge", "format": "wacz"}).content
     with zipfile.ZipFile(io.BytesIO(data)) as wacz:
         names = set(wacz.namelist())
-        assert names == {"archive/data.warc.gz", "indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json"}
+        assert names == {"archive/data.warc.gz", "indexes/index.cdx", "pages/pages.jsonl", "datapackage.json"}
         assert wacz.getinfo("archive/data.warc.gz").compress_type == zipfile.ZIP_STORED
         package = json.loads(wacz.read("datapackage.json"))
         for resource in package["resources"]:
             assert resource["hash"] == "sha256:" + hashlib.sha256(wacz.read(resource["path"])).hexdigest()
-        cdxj = wacz.read("indexes/index.cdxj").decode().splitlines()
+        cdxj = wacz.read("indexes/index.cdx").decode().splitlines()
         warc = wacz.read("archive/data.warc.gz")
         for line in cdxj:
             block = json.loads(line.split(" ", 2)[2])
@@ -322,6 +322,14 @@ def test_a_run_committed_while_serving_appears(browse_archive: BrowseArchive, tm
         else:
             raise AssertionError("the committed run did not appear")
     # the shared archive has a fourth run now: later tests of this module must not count runs
+
+
+def test_cdxj_keys_are_the_surt_packages() -> None:
+    from archive.wacz import surt
+
+    assert surt("http://127.0.0.1:33871/2026/10/02/harbour-fire/") == "1,0,0,127:33871)/2026/10/02/harbour-fire"
+    assert surt("https://www.Example.com:443/A/b?x=1&a=2") == "com,example)/a/b?a=2&x=1"
+    assert surt("http://example.com/") == "com,example)/"
 
 
 def test_snippets_mark_the_query_words_where_they_are_densest() -> None:
