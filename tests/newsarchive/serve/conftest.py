@@ -28,6 +28,7 @@ from tests.crawler.crawling import crawl
 
 XSS_TITLE = "Minister <script>document.title='PWNED-TITLE'</script> resigns"
 XSS_TEXT = "<img src=x onerror=\"document.title='PWNED-IMG'\"> Witnesses described the scene."
+XSS_URL = "javascript:alert(document.domain)//\"><script>document.title='PWNED-URL'</script>"
 CORRECTION = " (Corrected: the bridge reopens on Monday, not Sunday.)"
 PLANTED_OUTLET = "planted"
 
@@ -134,6 +135,11 @@ def browse_archive(outlet_corpus: Corpus, hit_listener: HitListener, tmp_path_fa
                                                canonical_url=canonical_url(hostile_url), fetched_at=fetched,
                                                raw=pointer)  # fmt: skip
         assert run.add_article(record) == "new"
-        run.commit({"planted": 1})
+        assert run.add_article(ArticleRecord(
+            outlet=PLANTED_OUTLET, url=XSS_URL, canonical_url=XSS_URL, title="Evil link report",
+            text="An article whose address is a script.\n\nEvery page must show it as text.",
+            published="2026-10-03T08:00:00+00:00", fetched_at=fetched.isoformat(),
+        )) == "new"  # fmt: skip
+        run.commit({"planted": 2})
     assert first_url
     return BrowseArchive(root, settings, edited.path, xss.path, hostile_url, hit_listener)

@@ -76,7 +76,7 @@ def test_overview_lists_outlets_runs_and_a_linked_heatmap(client: TestClient) ->
     svg = html.split("<svg")[1].split("</svg>")[0]
     cells = re.findall(r'<a href="/search\?outlet=([a-z0-9_-]+)&amp;since=(\d{4}-\d\d-\d\d)&amp;until=(\d{4}-\d\d-\d\d)', svg)
     assert cells and all(since == until for _, since, until in cells)
-    (day,) = re.findall(rf"<title>{PLANTED_OUTLET} (\d{{4}}-\d\d-\d\d): 1</title>", svg)
+    (day, _) = re.findall(rf"<title>{PLANTED_OUTLET} (\d{{4}}-\d\d-\d\d): 1</title>", svg)
     hits = client.get("/search", params={"outlet": PLANTED_OUTLET, "since": day, "until": day}).text
     assert day == "2026-10-02" and "Harbour fire" in hits
 
@@ -84,7 +84,7 @@ def test_overview_lists_outlets_runs_and_a_linked_heatmap(client: TestClient) ->
 def test_search_syntax_filters_counts_sort_and_pages(client: TestClient, browse_archive: BrowseArchive) -> None:
     index = browse_archive.index()
     everything = index.search(Query())
-    assert everything.total == 61  # 60 crawled articles (one with two versions: counted once) and the planted one
+    assert everything.total == 62  # 60 crawled articles (one with two versions: counted once) and the 2 planted
     assert [c for _, c in everything.per_outlet] and sum(c for _, c in everything.per_month) == everything.total
     corrected = index.search(Query('"reopens on Monday"'))
     assert corrected.total == 1 and any(marked for text, marked in corrected.hits[0].snippet if "Monday" in text)
@@ -175,6 +175,16 @@ def test_xss_payloads_are_escaped_everywhere(client: TestClient, browse_archive:
     assert "&lt;script&gt;document.title=&#39;PWNED-TITLE&#39;&lt;/script&gt;" in pages["article"]
     assert "&lt;img src=x onerror=" in pages["article"]
     assert unescape(XSS_TITLE).removesuffix("resigns") in unescape(pages["search"]) and XSS_TEXT.split(">")[1].strip() in unescape(pages["article"])
+
+
+def test_a_script_url_is_never_a_link(client: TestClient) -> None:
+    search = client.get("/search", params={"q": "evil link"}).text
+    (key,) = keys_in(search)
+    article = client.get("/article", params={"key": key.replace("%2F", "/")}).text
+    for html in (search, article):
+        assert 'href="javascript:' not in html.lower() and "<script>document.title='PWNED-URL'" not in html
+        assert "javascript:alert(document.domain)//&#34;&gt;&lt;script&gt;" in html
+    assert client.get("/export", params={"q": "evil link", "format": "warc"}).status_code == 200  # no capture: none
 
 
 def test_raw_capture_is_served_only_under_the_sandbox(client: TestClient, browse_archive: BrowseArchive) -> None:
@@ -284,13 +294,13 @@ def test_index_command_and_a_lost_index_is_rebuilt(browse_archive: BrowseArchive
     try:
         result = CliRunner().invoke(cli, ["index", "--archive", str(browse_archive.root)])
         assert result.exit_code == 0, result.output
-        assert "3 run(s) indexed now, 62 article versions" in result.output
+        assert "3 run(s) indexed now, 63 article versions" in result.output
         again = CliRunner().invoke(cli, ["index", "--archive", str(browse_archive.root)])
-        assert "0 run(s) indexed now, 62 article versions" in again.output  # each run is indexed once
+        assert "0 run(s) indexed now, 63 article versions" in again.output  # each run is indexed once
         for path in (tmp_path / "cache").iterdir():
             path.unlink()
         rebuilt = CliRunner().invoke(cli, ["index", "--archive", str(browse_archive.root)])
-        assert "3 run(s) indexed now, 62 article versions" in rebuilt.output
+        assert "3 run(s) indexed now, 63 article versions" in rebuilt.output
     finally:
         get_settings.cache_clear()
 
