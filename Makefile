@@ -5,12 +5,16 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 
-.PHONY: bootstrap demo test lint typecheck pytest bench clean
+.PHONY: bootstrap system-deps demo test lint typecheck pytest bench clean
 
 bootstrap:  ## install uv if missing, then the locked environment
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --locked
 	@$(UV) sync --locked --quiet --project tools/pywb  # pywb for the replay test, in its own pinned environment
+
+system-deps:  ## Debian's headless Chromium and its driver for the browser test of `serve` (installed only when missing)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then echo "chromium and chromedriver present"; \
+	else SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; fi
 
 demo: bootstrap  ## serve the demo outlet on 127.0.0.1, crawl, extract and archive it into ./demo-archive
 	$(RUN) newsarchive demo

@@ -82,6 +82,8 @@ class Selection:
     source: str | None = None
     query: str | None = None
     all_versions: bool = False
+    #: Only these record keys (a search result: ``archive.search``).
+    keys: frozenset[str] | None = None
 
     def outlets(self) -> tuple[str, ...]:
         if self.outlet is None:
@@ -153,6 +155,8 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
         (lambda: pc.less_equal(table["day"].take(chosen), pa.scalar(selection.until, pa.date32())))
         if selection.until else None,
         (lambda: pc.equal(table["source"].take(chosen), selection.source)) if selection.source else None,
+        (lambda: pc.is_in(table["key"].take(chosen), value_set=pa.array(sorted(selection.keys or ()), pa.string())))
+        if selection.keys is not None else None,
     ):  # fmt: skip
         if condition is not None:
             keep = condition() if keep is None else pc.and_(keep, condition())

@@ -27,6 +27,7 @@ from archive.record import ArticleRecord
 from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
 from core.dates import parse_datetime
+from core.errors import ObjectNotFoundError
 
 __all__ = [
     "INDEX_SCHEMA", "ArchiveIndex", "IndexRowWriter", "VersionInfo", "captured_column", "index_row",
@@ -233,6 +234,19 @@ class ArchiveIndex:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.store.download(key, path)
         return path
+
+    def run_table(self, outlet_id: str, run_id: str, *, columns: Iterable[str] | None = None) -> pa.Table:
+        """The index rows one run wrote (its index file; empty when the run stored no record)."""
+        key = layout.index_key(outlet_id, run_id)
+        try:
+            path = self._local_copy(key)
+        except ObjectNotFoundError:
+            return INDEX_SCHEMA.empty_table().select(list(columns) if columns else INDEX_SCHEMA.names)
+        if not path.exists():
+            return INDEX_SCHEMA.empty_table().select(list(columns) if columns else INDEX_SCHEMA.names)
+        return ds.dataset([str(path)], format="parquet", schema=INDEX_SCHEMA).to_table(
+            columns=list(columns) if columns else None, use_threads=False
+        )
 
     def dataset(self, outlet_id: str | None = None) -> ds.Dataset:
         return ds.dataset(self._index_paths(outlet_id), format="parquet", schema=INDEX_SCHEMA)

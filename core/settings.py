@@ -19,7 +19,7 @@ import re
 import sys
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -101,6 +101,15 @@ class Settings:
     dag_crawl_timeout_s: float = 7200.0  # the execution timeout of one crawl task
     dag_max_parallel_crawls: int = 16  # crawl tasks of one nightly run at once
     alert_min_history: int = 5  # an outlet that yields nothing alarms once the archive held this many of its articles
+    # The archive browser (`newsarchive serve`) and its search index (`newsarchive index`).
+    search_cache_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/search"))  # one index file per archive URI
+    search_refresh_s: float = 30.0  # how often a running server looks for newly committed runs
+    search_timeout_s: float = 2.0  # a search query (and its counts) is cut off after this long
+    search_page_size: int = 20
+    search_max_results: int = 10_000  # the deepest page and the largest export of one search
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8787
+    serve_token: str | None = field(default=None, repr=False)  # NEWSARCHIVE_SERVE_TOKEN: needed by --allow-remote
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

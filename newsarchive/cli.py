@@ -350,6 +350,63 @@ def gc(
 
 
 @app.command()
+def index(
+    archive: ArchiveOption = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and build it again from every committed run.")] = False,
+) -> None:
+    """Build or bring up to date the search index of an archive (what `serve` searches).
+
+    The index is a local file derived from the archive's committed runs (kept in
+    $NEWSARCHIVE_SEARCH_CACHE_DIR, one per archive): each run is indexed once, and a
+    lost index is rebuilt from the archive.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from archive.search import SearchIndex
+
+    search = SearchIndex(_existing_archive(archive))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs ·"),
+                  TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
+                  disable=not _interactive()) as bar:  # fmt: skip
+        task = bar.add_task("indexing", total=None, records=0)
+
+        def progress(done: int, total: int, records: int) -> None:
+            bar.update(task, completed=done, total=total, records=records)
+
+        runs = search.rebuild(progress) if rebuild else search.update(progress)
+    typer.echo(f"{search.path}: {runs} run(s) indexed now, {search.document_count():,} article versions in all")
+
+
+@app.command()
+def serve(
+    archive: ArchiveOption = None,
+    host: Annotated[str | None, typer.Option("--host", help="Interface to listen on (default: 127.0.0.1, this machine only).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port to listen on (default: 8787).")] = None,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a --host other than loopback; then every request needs $NEWSARCHIVE_SERVE_TOKEN.")] = False,
+) -> None:
+    """Browse the archive in a web browser: overview, search, articles and versions, raw captures, exports.
+
+    Read-only. Listens on 127.0.0.1 unless --host names another interface, which
+    needs --allow-remote and a token in NEWSARCHIVE_SERVE_TOKEN (at least 16
+    characters) that every request must carry.
+    """
+    from newsarchive.serve import serve as run_server
+    from newsarchive.serve.app import is_loopback
+
+    settings = _settings(archive=archive).with_overrides(serve_host=host, serve_port=port)
+    token = settings.serve_token if allow_remote else None
+    if not is_loopback(settings.serve_host):
+        if not allow_remote:
+            fail(f"--host {settings.serve_host} is not loopback: add --allow-remote and set NEWSARCHIVE_SERVE_TOKEN")
+        if not token or len(token) < 16:
+            fail("--allow-remote needs NEWSARCHIVE_SERVE_TOKEN set to a secret of at least 16 characters")
+    opened = _existing_archive(archive)
+    typer.echo(f"serving {settings.archive} on http://{settings.serve_host}:{settings.serve_port}/ (read-only)", err=True)
+    run_server(opened, host=settings.serve_host,
+               port=settings.serve_port, token=token)  # fmt: skip
+
+
+@app.command()
 def demo(
     archive: Annotated[str, typer.Option("--archive", help="Where the demo archive goes.")] = "demo-archive",
     articles: Annotated[int, typer.Option("--articles", min=1, max=10_000, help="Size of the demo outlet.")] = 60,
