@@ -6,4 +6,11 @@
 - ``tests.reliability.figures``: the reliability suite's figures, printed at the end of the session.
 """
 
+import pytest
+
 pytest_plugins = ["tests.fixtures.outlet", "tests.fixtures.s3", "tests.fixtures.wayback", "tests.reliability.figures"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--screenshots", default=None, metavar="DIR",
+                     help="save the browser test's screenshots in DIR (docs/screenshots refreshes the README's)")

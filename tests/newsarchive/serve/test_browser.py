@@ -2,8 +2,9 @@
 
 Loads every page, runs a search, opens an article, diffs its two versions, opens the raw capture of
 the planted hostile page and checks that none of its scripts ran and that nothing it references
-was fetched (every such URL points at a listener that records hits). Screenshots go to
-``docs/screenshots/`` (the README shows them). Skipped, with what to install, where Chromium is absent.
+was fetched (every such URL points at a listener that records hits). Screenshots go to a temporary
+folder, or to ``--screenshots DIR``: ``uv run pytest tests/newsarchive/serve/test_browser.py --screenshots
+docs/screenshots`` refreshes the README's. Skipped, with what to install, where Chromium is absent.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from newsarchive.serve import create_app
 from tests.newsarchive.serve.conftest import CORRECTION, XSS_TITLE, BrowseArchive
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
@@ -80,12 +80,22 @@ def wait_for(driver, css: str, timeout: float = 10.0):  # type: ignore[no-untype
     return WebDriverWait(driver, timeout).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
-def shoot(driver, name: str) -> None:  # type: ignore[no-untyped-def]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+@pytest.fixture(scope="module")
+def screenshots(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = request.config.getoption("--screenshots")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
-def test_pages_search_article_diff_and_sandboxed_capture(browser, server: str, browse_archive: BrowseArchive) -> None:  # type: ignore[no-untyped-def]
+def shoot(driver, folder: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = folder / f"{name}.png"
+    assert driver.save_screenshot(str(path)), f"no screenshot of {name}"
+    assert path.read_bytes().startswith(b"\x89PNG"), f"{path} is not a PNG"
+
+
+def test_pages_search_article_diff_and_sandboxed_capture(browser, server: str, browse_archive: BrowseArchive,
+                                                         screenshots: Path) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -96,11 +106,11 @@ def test_pages_search_article_diff_and_sandboxed_capture(browser, server: str, b
     driver.get(server + "/")
     wait_for(driver, "svg.heatmap rect")
     assert "Overview" in driver.title
-    shoot(driver, "overview")
+    shoot(driver, screenshots, "overview")
 
     driver.get(server + "/runs")
     wait_for(driver, "#runs tbody tr")
-    shoot(driver, "runs")
+    shoot(driver, screenshots, "runs")
 
     driver.get(server + "/search")
     box = wait_for(driver, "#q")
@@ -112,7 +122,7 @@ def test_pages_search_article_diff_and_sandboxed_capture(browser, server: str, b
         time.sleep(0.1)
     assert "q=bridge" in driver.current_url
     assert driver.find_elements(By.CSS_SELECTOR, "li.hit mark")
-    shoot(driver, "search")
+    shoot(driver, screenshots, "search")
 
     index = browse_archive.index()
     edited = next(h for h in index.search(Query('"reopens on Monday"')).hits)
@@ -126,21 +136,21 @@ def test_pages_search_article_diff_and_sandboxed_capture(browser, server: str, b
     inserted = wait_for(driver, ".difftext ins")
     assert "reopens on Monday" in inserted.text and CORRECTION.strip()[:10] in inserted.text
     driver.execute_script("document.getElementById('diff-form').scrollIntoView()")
-    shoot(driver, "article-diff")
+    shoot(driver, screenshots, "article-diff")
 
     xss = index.search(Query("resigns")).hits[0]
     driver.get(f"{server}/article?key={xss.key}")
     heading = wait_for(driver, "#article-title")
     assert heading.text == XSS_TITLE and driver.title == f"{XSS_TITLE} · newsarchive"  # text, never run
     assert "onerror" in driver.find_element(By.ID, "article-text").text  # shown as text, not an element
-    shoot(driver, "article-xss")
+    shoot(driver, screenshots, "article-xss")
 
     hostile = index.search(Query("harbour")).hits[0]
     driver.get(f"{server}/raw?key={hostile.key}")
     wait_for(driver, "iframe#capture")
     time.sleep(2)  # give any script, image or beacon of the capture time to run
     assert driver.title.startswith("Raw capture: Harbour fire")
-    shoot(driver, "raw-capture")
+    shoot(driver, screenshots, "raw-capture")
     driver.get(f"{server}/capture?key={hostile.key}")  # the capture opened on its own, outside the iframe
     time.sleep(2)
     assert driver.title == "Harbour fire <planted>", driver.title  # its own title: no script changed it
