@@ -239,14 +239,14 @@ def _ours(page: Page) -> dict[str, Any]:
 def _trafilatura_text(page: Page, **options: Any) -> str:
     try:
         return trafilatura.extract(page.html, url=page.url, **options) or ""
-    except Exception:  # noqa: BLE001 - a crash of the peer counts as an empty result
+    except Exception:  # a crash of the peer counts as an empty result
         return ""
 
 
 def _trafilatura_meta(page: Page) -> dict[str, Any]:
     try:
         doc = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
-    except Exception:  # noqa: BLE001
+    except Exception:
         doc = None
     author = getattr(doc, "author", None)
     return {
@@ -259,7 +259,7 @@ def _trafilatura_meta(page: Page) -> dict[str, Any]:
 def _htmldate(page: Page) -> str | None:
     try:
         return _day(find_date(page.html, url=page.url))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 

@@ -88,16 +88,37 @@ class JsonLd:
 
     def names(self, key: str) -> list[str]:
         """Names of the person/organisation nodes under ``key`` (author, publisher ...)."""
-        value = self.get(key)
+        return self._names_of(self.get(key))
+
+    def _names_of(self, value: Any) -> list[str]:
         values = value if isinstance(value, list) else [value]
         names: list[str] = []
         for item in values:
             item = self.resolve(item)
             if isinstance(item, str):
                 names.append(item)
-            elif isinstance(item, dict) and isinstance(item.get("name"), str):
-                names.append(item["name"])
+            elif isinstance(item, dict):
+                name = item.get("name")
+                if isinstance(name, list):
+                    name = next((n for n in name if isinstance(n, str)), None)
+                if not isinstance(name, str) and isinstance(item.get("givenName"), str):
+                    name = f"{item['givenName']} {item.get('familyName') or ''}"
+                if isinstance(name, str):
+                    names.append(name)
         return [n.strip() for n in names if n and n.strip()]
+
+    def author_names(self) -> list[str]:
+        """Names under the article's ``author`` (then ``creator``); without an article node, the first node naming one."""
+        for key in ("author", "creator"):
+            if names := self.names(key):
+                return names
+        if self.article:
+            return []
+        for node in self.nodes:
+            for key in ("author", "creator"):
+                if key in node and (names := self._names_of(node[key])):
+                    return names
+        return []
 
     def strings(self, key: str) -> list[str]:
         """A string or list of strings (keywords, articleSection); comma lists are split."""

@@ -175,6 +175,8 @@ def _extract(
             "encoding_declared": page.declared,
             "encoding_detected": page.detected,
             "published_source": meta.published_source,
+            "published_confidence": meta.published_confidence,
+            "authors_source": meta.authors_source,
             "language_declared": meta.language_declared,
             "language_detected": detected,
             "removed_elements": removed_elements,

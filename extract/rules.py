@@ -16,6 +16,8 @@ that must survive it.
 from __future__ import annotations
 
 __all__ = [
+    "AUTHOR_BYLINE_WORDS",
+    "AUTHOR_META_NAMES",
     "AUTHOR_NOISE",
     "AUTHOR_NOISE_LAST_WORDS",
     "AUTHOR_PREFIXES",
@@ -318,48 +320,62 @@ THEME_SELECTORS: dict[str, tuple[str, ...]] = {
 #: Title separators between a headline and the site name ("Headline | Site", "Site - Headline").
 TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " / ")
 
-#: Leading words of a byline that are not part of a name.
-AUTHOR_PREFIXES: tuple[str, ...] = ("by ", "written by ", "words by ", "reporting by ", "от ", "автор: ", "بقلم ", "كتب ")
+#: Leading words of a byline that are not part of a name (case-folded, matched at the start).
+AUTHOR_PREFIXES: tuple[str, ...] = (
+    "written by ", "words by ", "reporting by ", "posted by ", "story by ", "text by ", "by ", "écrit par ",
+    "publié par ", "par ", "geschrieben von ", "text von ", "text: ", "von ", "escrito por ", "por ", "scritto da ",
+    "di ", "door ", "av ", "author: ", "authors: ", "autor: ", "autor ", "auteur: ", "auteur ", "автор: ",
+    "автор ", "от ", "بقلم ", "كتب ",
+)
 
-#: Bylines (or byline parts) that name no person. Matched case-insensitively against a whole
-#: name, or as a trailing ", Staff Writer" role.
+#: Byline words that open a line of page text naming the author ("By Jane Doe", "Par Jean Dupont",
+#: "Von Max Muster", "Por Ana Ruiz", "Di Marco Rossi", "Автор: Иван Петров"), exactly as written.
+AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
+    "By", "BY", "by", "Par", "PAR", "Von", "VON", "Por", "POR", "Di", "Door", "Autor:", "Auteur:", "Автор:",
+    "Автор", "Text:",
+)
+
+#: ``<meta>`` names/properties (lower case) naming the author, in order of trust. ``article:author``
+#: often holds a profile URL: URLs are skipped.
+AUTHOR_META_NAMES: tuple[str, ...] = (
+    "author", "byl", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+    "citation_author", "og:article:author",
+)
+
+#: Bylines (or byline parts) that name no person: desks, placeholders, widget labels. Matched
+#: against a whole name, letters and digits only, case-insensitive.
 AUTHOR_NOISE: tuple[str, ...] = (
-    "staff",
-    "staff writer",
-    "staff writers",
-    "staff reporter",
-    "editorial staff",
-    "editorial team",
-    "editorial board",
-    "news desk",
-    "web desk",
-    "newsroom",
-    "editor",
-    "editors",
-    "admin",
-    "administrator",
-    "guest",
-    "contributor",
-    "correspondent",
-    "agencies",
-    "редакция",
-    "корреспондент",
-    "المحرر",
+    "staff", "staff writer", "staff writers", "staff reporter", "editorial staff", "editorial team", "editorial board",
+    "news desk", "web desk", "newsroom", "editor", "editors", "admin", "administrator", "webmaster", "guest",
+    "guest author", "contributor", "correspondent", "agencies", "username", "user", "follow author", "follow",
+    "anonymous", "unknown", "author", "authors", "autor", "auteur", "view all posts", "all posts", "more articles",
+    "contact", "email", "share", "redaktion", "die redaktion", "rédaction", "la rédaction", "redacción", "redazione",
+    "redactie", "editorial", "press release", "pressemitteilung", "редакция", "корреспондент", "المحرر",
     "محرر الموقع",
 )
 
-#: A byline whose last word is one of these names a desk, not a person ("Syria Truth Staff").
-AUTHOR_NOISE_LAST_WORDS: frozenset[str] = frozenset({"staff", "desk", "team", "newsroom", "reporters", "agencies"})
+#: A byline whose last word is one of these names a desk or a role, not a person ("Syria Truth
+#: Staff", "Senior Political Correspondent"): after a comma, such a part is a role and goes.
+AUTHOR_NOISE_LAST_WORDS: frozenset[str] = frozenset({
+    "staff", "desk", "team", "newsroom", "reporters", "agencies", "reporter", "correspondent", "editor", "writer",
+    "columnist", "contributor", "photographer", "redakteur", "redakteurin", "korrespondent", "korrespondentin",
+    "journalist", "journalistin", "journaliste", "redaktion",
+})
 
-#: XPath expressions for byline elements, tried when no structured author exists.
+_CLASS = "contains(concat(' ',normalize-space(@class),' '),' {} ')"
+
+#: XPath expressions for byline elements, tried in order when neither structured data nor
+#: ``itemprop``/``rel`` author names one; the first that matches is read.
 AUTHOR_SELECTORS: tuple[str, ...] = (
-    "//*[@itemprop='author']//*[@itemprop='name']",
-    "//a[@rel='author']",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' author-name ')]",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' td-post-author-name ')]//a",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' byline ')]",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' meta-author ')]",
-    "//*[contains(@class,'field--name-field-byline')]",
+    "//*[" + " or ".join(_CLASS.format(token) for token in (
+        "author-name", "authorName", "author__name", "byline__name", "byline-name", "c-byline__author",
+        "td-post-author-name", "post-author-name", "entry-author-name", "article-author-name",
+    )) + "]",
+    "//*[" + " or ".join(_CLASS.format(token) for token in (
+        "byline", "c-byline", "article-byline", "post-byline", "entry-byline", "meta-author", "post-author",
+        "entry-author", "article-author", "article__author", "author", "autor", "field--name-field-byline",
+    )) + "]",
+    "//*[contains(concat(' ',normalize-space(@class),' '),' vcard ')]//*[contains(concat(' ',normalize-space(@class),' '),' fn ')]",
 )
 
 #: ``<meta>`` names/properties (lower case) that carry the publication time, in order of trust.

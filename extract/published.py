@@ -1,0 +1,84 @@
+"""When a page says it was published: structured data first, then htmldate's full search, the URL as a bound.
+
+Order of trust (each recorded as the date's ``source`` with a ``confidence``):
+
+1. structured data — JSON-LD ``datePublished``, the publication metas, ``<time datetime>``
+   (found by :mod:`extract.metadata`): ``high`` confidence;
+2. htmldate's full search of the page (``extensive_search``: its meta, markup and text rules;
+   ``original_date``: the first publication, not the last update): ``medium``;
+3. the date in the URL (``/2024/05/14/``, ``2024-05-14``, ``/20240514/``): ``low``.
+
+The URL's date is a sanity bound, never a reason to discard: when a date found on the page falls
+more than :data:`URL_TOLERANCE_DAYS` before the day the URL names (a related item's date, a
+copyright year), the URL's day is taken instead; a later date is an update of the same story and
+is kept. A plausible date is never dropped for lack of a better one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from lxml import html
+
+__all__ = ["URL_TOLERANCE_DAYS", "Published", "htmldate_search", "resolve_published", "url_date"]
+
+#: How many days before the URL's date a found date may fall and still be believed.
+URL_TOLERANCE_DAYS = 1
+_UTC = ZoneInfo("UTC")
+_URL_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)([/_.-]?)(0?[1-9]|1[0-2])\2(0?[1-9]|[12]\d|3[01])(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A publication time, where it was found and how far it is trusted."""
+
+    value: datetime
+    source: str
+    confidence: str  # "high", "medium" or "low"
+
+
+def url_date(url: str) -> date | None:
+    """The full date a URL names in its path, or None."""
+    path = url.split("?", 1)[0].split("://", 1)[-1]
+    path = path.split("/", 1)[1] if "/" in path else ""
+    match = _URL_DATE.search(path)
+    if match is None or (not match.group(2) and "/" not in path[max(match.start() - 1, 0) : match.start()]):
+        return None  # eight bare digits count only as a whole path segment start ("/20240514/")
+    try:
+        return date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+    except ValueError:
+        return None
+
+
+def htmldate_search(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> datetime | None:
+    """htmldate's full search for the original publication date (never the crawl date)."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate raises a variety of errors on odd pages
+        return None
+    if not found:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(found), time(), tz or _UTC)
+    except ValueError:
+        return None
+
+
+def resolve_published(
+    structured: tuple[datetime | None, str | None], tree: html.HtmlElement, url: str, tz: tzinfo | None
+) -> Published | None:
+    """The publication time: ``structured`` (value, source) when it has one, else htmldate, bounded by the URL."""
+    bound = url_date(url)
+    value, source = structured
+    found = Published(value, source or "structured", "high") if value is not None else None
+    if found is None:
+        searched = htmldate_search(tree, url, tz)
+        found = Published(searched, "htmldate", "medium") if searched is not None else None
+    if bound is not None and (found is None or found.value.date() < bound - timedelta(days=URL_TOLERANCE_DAYS)):
+        return Published(datetime.combine(bound, time(), tz or _UTC), "url", "low")
+    return found
