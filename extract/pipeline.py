@@ -20,6 +20,7 @@ with :func:`parse_page` and passes the :class:`ParsedPage` to :func:`extract_art
 from __future__ import annotations
 
 from collections.abc import Collection
+from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import version
 
@@ -54,6 +55,8 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
 }
 #: An ``<article>`` page with this much clean text counts as an article without structured data.
 _ARTICLE_MIN_CHARS = 400
+#: The short-page rebuild replaces trafilatura's one block only when it keeps this share of its words.
+_FALLBACK_MIN_SHARE = 0.8
 
 
 def _versions() -> dict[str, str]:
@@ -64,12 +67,21 @@ _VERSIONS = _versions()
 
 
 def _short_page_fallback(tree: HtmlElement, body: etree._Element) -> etree._Element:
-    """trafilatura's baseline returns a short article as one paragraph: rebuild it block by block."""
+    """trafilatura's baseline returns a short article as one paragraph: rebuild it block by block.
+
+    Only when the result is one block (a single wrapper holding many blocks is no such case), and
+    only if the rebuilt body keeps nearly all its words (:data:`_FALLBACK_MIN_SHARE`; the one block
+    often holds the headline too, which the rebuild leaves to the title field).
+    """
+    if len(blocks_of(deepcopy(body))) > 1:
+        return body
     container = tree.find(".//article")
     if container is None:
         return body
     rebuilt = body_from_html(container)
-    return rebuilt if len(rebuilt) > 1 else body
+    kept = len("".join(body.itertext()).split())
+    rebuilt_words = len("".join(rebuilt.itertext()).split())
+    return rebuilt if len(rebuilt) > 1 and rebuilt_words >= _FALLBACK_MIN_SHARE * kept else body
 
 
 @dataclass(frozen=True, slots=True)
