@@ -15,8 +15,8 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 Cleaning (:func:`clean_authors`): byline words, trailing roles ("..., Staff Writer"), dates and
 "on <date>" tails go; "A and B" / "A und B" / "A, B" split; desk names ("Staff", "Newsroom"),
 placeholders ("Admin", "Username", "Follow Author"), the site's own name, URLs and e-mail
-addresses are rejected. Names read from page text (sources 3-4) must also *look* like names:
-a few capitalised words, no digits.
+addresses are rejected. Names read from author markup (sources 3-4) must look like names (a few
+capitalised words, no digits) or be one login name ("gizzmo"); from a line of text, like names.
 """
 
 from __future__ import annotations
@@ -59,11 +59,17 @@ _DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})",
     re.IGNORECASE,
 )
-#: Byline words that are also name particles or sentence openers: stripped only before two words or more.
-_AMBIGUOUS_PREFIXES = frozenset({"von ", "di ", "door ", "av ", "par ", "por "})
+_USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
+_MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
+#: Byline words that are also name particles ("Di Maria"): when capitalised, stripped only before two words or more.
+_AMBIGUOUS_PREFIXES = frozenset({"von", "di", "door", "av", "par", "por", "text"})
 _PARTICLES = frozenset({"de", "da", "di", "del", "della", "van", "von", "der", "den", "du", "des", "la", "le", "bin",
                         "ibn", "al", "el", "dos", "das", "do", "ten", "ter", "zu", "y", "e"})
-_NOT_IN_COMMENTS = "[not(ancestor::*[contains(@class,'comment') or contains(@id,'comment')])]"
+_NOT_IN_COMMENTS = "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
+_PREFIX = re.compile(
+    "^(?:" + "|".join(re.escape(p) for p in sorted(AUTHOR_PREFIXES, key=len, reverse=True)) + r")(?:\s*:\s*|\s+|(?-i:(?=[A-ZÀ-ÞА-Я])))",
+    re.IGNORECASE,
+)
 #: A line of page text opening with a byline word (the word itself is checked in Python).
 _BYLINE_TEXT = XPath(
     "//body//text()[string-length(normalize-space(.)) < 90][" + " or ".join(
@@ -76,14 +82,14 @@ _MAX_FROM_MARKUP = 4
 
 
 def _strip_prefix(name: str) -> str:
-    lowered = name.casefold()
-    for prefix in AUTHOR_PREFIXES:
-        if lowered.startswith(prefix):
-            rest = name[len(prefix):].lstrip(" :")
-            if prefix in _AMBIGUOUS_PREFIXES and len(rest.split()) < 2:
-                return name
-            return rest
-    return name
+    match = _PREFIX.match(name)
+    if match is None:
+        return name
+    rest = name[match.end():]
+    word = match.group().strip(" :")
+    if word.casefold() in _AMBIGUOUS_PREFIXES and word[:1].isupper() and len(rest.split()) < 2:
+        return name
+    return rest
 
 
 def _noise(site_names: Iterable[str]) -> frozenset[str]:
@@ -104,15 +110,23 @@ def _capitalised(word: str) -> bool:
     return first.isupper() or not first.isalpha() or first.lower() == first.upper()
 
 
-def clean_authors(names: Iterable[str], site_names: Iterable[str] = (), *, from_text: bool = False) -> list[str]:
+def _username(name: str) -> bool:
+    """One token such as a blog's login name ("gizzmo", "happyface313"), as author markup shows it."""
+    return len(name) >= 3 and _USERNAME.fullmatch(name) is not None
+
+
+def clean_authors(names: Iterable[str], site_names: Iterable[str] = (), *, read_from: str = "data") -> list[str]:
     """Split, strip byline words, roles and dates, reject desks and placeholders; keeps order, no duplicates.
 
-    ``from_text``: the names come from page text, so each must also :func:`looks_like_name`.
+    ``read_from``: ``"data"`` (structured data: any clean name), ``"markup"`` (an element marked as
+    the author: a name or a login name) or ``"text"`` (a line of text: it must look like a name).
     """
     noise = _noise(site_names)
     result: list[str] = []
     seen: set[str] = set()
     for raw in names:
+        if alnum_key(_strip_prefix(raw)) in noise:
+            continue
         raw = _strip_prefix(" ".join(_DATE.sub(" , ", _EMAIL_OR_URL.sub(" , ", raw)).split()))
         for part in _SPLIT.split(raw):
             name = _TAIL.sub("", _strip_prefix(" ".join(part.split()))).strip(" -–—:|·•()[]\"'“”")
@@ -120,9 +134,10 @@ def clean_authors(names: Iterable[str], site_names: Iterable[str] = (), *, from_
                 continue
             key = alnum_key(name)
             words = name.casefold().split()
-            if key in noise or words[-1] in AUTHOR_NOISE_LAST_WORDS:
+            if key in noise or words[-1] in AUTHOR_NOISE_LAST_WORDS or name.startswith("@") or _MONTHS_ONLY.fullmatch(name):
                 continue
-            if from_text and not looks_like_name(name):
+            if len(name.split()) > 5 or (read_from != "data" and not looks_like_name(name)
+                                         and not (read_from == "markup" and _username(name))):
                 continue
             if key not in seen:
                 seen.add(key)
@@ -139,23 +154,31 @@ def _text(element: html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
+def _first_group(elements: list[html.HtmlElement]) -> list[html.HtmlElement]:
+    """The first element and those beside it (same parent): co-authors sit together, other articles' bylines elsewhere."""
+    if not elements:
+        return []
+    parent = elements[0].getparent()
+    return [e for e in elements if e.getparent() is parent][:_MAX_FROM_MARKUP]
+
+
 def _itemprop_names(tree: html.HtmlElement) -> list[str]:
     names = []
-    for element in _ITEMPROP(tree):
+    for element in _first_group(_ITEMPROP(tree)):
         inner = element.xpath(".//*[@itemprop='name']")
         value = inner[0].get("content") or _text(inner[0]) if inner else element.get("content") or _text(element)
         if value and len(value) < 90:
             names.append(value)
-    return names[:_MAX_FROM_MARKUP]
+    return names
 
 
 def _rel_author_names(tree: html.HtmlElement) -> list[str]:
-    return [name for a in _REL_AUTHOR(tree)[:_MAX_FROM_MARKUP] if (name := _text(a))]
+    return [name for a in _first_group(_REL_AUTHOR(tree)) if (name := _text(a))]
 
 
 def _byline_element_names(tree: html.HtmlElement) -> list[str]:
     for selector in AUTHOR_SELECTORS:
-        found = [_text(el) for el in _xpath(selector)(tree)[:_MAX_FROM_MARKUP]]
+        found = [_text(el) for el in _first_group(_xpath(selector)(tree))]
         found = [text for text in found if text and len(text) < 90]
         if found:
             return found
@@ -182,19 +205,19 @@ def page_authors(
 ) -> tuple[list[str], str | None]:
     """The page's authors and the source they came from (None when no source names one)."""
     site = list(site_names)
-    sources: list[tuple[str, bool, Callable[[], list[str]]]] = [  # (name, from page text, reader)
-        ("json-ld", False, ld.author_names),
+    sources: list[tuple[str, str, Callable[[], list[str]]]] = [  # (source, what it is read from, reader)
+        ("json-ld", "data", ld.author_names),
         *(
-            (f"meta:{name}", False, lambda name=name: [v for v in metas.get(name, []) if not _is_url(v)])  # type: ignore[misc]
+            (f"meta:{name}", "data", lambda name=name: [v for v in metas.get(name, []) if not _is_url(v)])  # type: ignore[misc]
             for name in AUTHOR_META_NAMES
         ),
-        ("itemprop", True, lambda: _itemprop_names(tree)),
-        ("rel-author", True, lambda: _rel_author_names(tree)),
-        ("byline", True, lambda: _byline_element_names(tree)),
-        ("byline-text", True, lambda: _byline_lines(tree)),
+        ("itemprop", "markup", lambda: _itemprop_names(tree)),
+        ("rel-author", "markup", lambda: _rel_author_names(tree)),
+        ("byline", "markup", lambda: _byline_element_names(tree)),
+        ("byline-text", "text", lambda: _byline_lines(tree)),
     ]
-    for source, from_text, read in sources:
-        cleaned = clean_authors(read(), site, from_text=from_text)
+    for source, read_from, read in sources:
+        cleaned = clean_authors(read(), site, read_from=read_from)
         if cleaned:
             return cleaned, source
     return [], None

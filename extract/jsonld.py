@@ -159,7 +159,10 @@ class JsonLd:
         return result
 
     def site_names(self) -> list[str]:
-        names = self.names("publisher")
+        """Names of the publisher and of site/organisation nodes; a node that is also a Person (a personal
+        blog's owner, as Yoast marks it) names a person, not the site."""
+        publisher = self.resolve(self.get("publisher"))
+        names = [] if isinstance(publisher, dict) and "Person" in _types(publisher) else self.names("publisher")
         names += [n["name"] for n in self.nodes if _types(n) & {"WebSite", "Organization", "NewsMediaOrganization"}
-                  and isinstance(n.get("name"), str)]
+                  and "Person" not in _types(n) and isinstance(n.get("name"), str)]
         return names

@@ -240,6 +240,10 @@ MONTHS: tuple[str, ...] = (
     "декабря", "يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
     "نوفمبر", "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
     "تشرين الأول", "تشرين الثاني", "كانون الأول",
+    "mai", "januar", "jänner", "februar", "märz", "juni", "juli", "oktober", "dezember", "janvier", "février", "mars",
+    "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre", "enero", "febrero", "marzo",
+    "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "gennaio",
+    "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
 )
 _MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _CLOCK = r"(?:[,،|\s-]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
@@ -320,12 +324,14 @@ THEME_SELECTORS: dict[str, tuple[str, ...]] = {
 #: Title separators between a headline and the site name ("Headline | Site", "Site - Headline").
 TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " / ")
 
-#: Leading words of a byline that are not part of a name (case-folded, matched at the start).
+#: Leading words of a byline that are not part of a name (case-insensitive, at the start; followed by
+#: a space, a colon, or glued to a capital as in "AuthorJane Doe").
 AUTHOR_PREFIXES: tuple[str, ...] = (
-    "written by ", "words by ", "reporting by ", "posted by ", "story by ", "text by ", "by ", "écrit par ",
-    "publié par ", "par ", "geschrieben von ", "text von ", "text: ", "von ", "escrito por ", "por ", "scritto da ",
-    "di ", "door ", "av ", "author: ", "authors: ", "autor: ", "autor ", "auteur: ", "auteur ", "автор: ",
-    "автор ", "от ", "بقلم ", "كتب ",
+    "view all posts by", "all posts by", "more posts by", "show all articles of", "more articles by",
+    "articles by", "posts by", "written by", "words by", "reporting by", "posted by", "story by", "text by",
+    "by", "écrit par", "publié par", "par", "eingestellt von", "geschrieben von", "veröffentlicht von", "text von",
+    "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
+    "authors", "author", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب",
 )
 
 #: Byline words that open a line of page text naming the author ("By Jane Doe", "Par Jean Dupont",
@@ -349,7 +355,7 @@ AUTHOR_NOISE: tuple[str, ...] = (
     "news desk", "web desk", "newsroom", "editor", "editors", "admin", "administrator", "webmaster", "guest",
     "guest author", "contributor", "correspondent", "agencies", "username", "user", "follow author", "follow",
     "anonymous", "unknown", "author", "authors", "autor", "auteur", "view all posts", "all posts", "more articles",
-    "contact", "email", "share", "redaktion", "die redaktion", "rédaction", "la rédaction", "redacción", "redazione",
+    "contact", "email", "share", "no author", "redaktion", "die redaktion", "rédaction", "la rédaction", "redacción", "redazione",
     "redactie", "editorial", "press release", "pressemitteilung", "редакция", "корреспондент", "المحرر",
     "محرر الموقع",
 )
@@ -367,10 +373,9 @@ _CLASS = "contains(concat(' ',normalize-space(@class),' '),' {} ')"
 #: XPath expressions for byline elements, tried in order when neither structured data nor
 #: ``itemprop``/``rel`` author names one; the first that matches is read.
 AUTHOR_SELECTORS: tuple[str, ...] = (
-    "//*[" + " or ".join(_CLASS.format(token) for token in (
-        "author-name", "authorName", "author__name", "byline__name", "byline-name", "c-byline__author",
-        "td-post-author-name", "post-author-name", "entry-author-name", "article-author-name",
-    )) + "]",
+    "//*[contains(@class,'author-name') or contains(@class,'authorName') or contains(@class,'author_name') or "
+    "contains(@class,'author__name') or contains(@class,'byline__name') or contains(@class,'byline-name') or "
+    "contains(@class,'byline__author')]",
     "//*[" + " or ".join(_CLASS.format(token) for token in (
         "byline", "c-byline", "article-byline", "post-byline", "entry-byline", "meta-author", "post-author",
         "entry-author", "article-author", "article__author", "author", "autor", "field--name-field-byline",
