@@ -6,7 +6,8 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 1. JSON-LD ``author`` (``creator``) of the article node: a string, a Person, a list of either, or
    ``{"@id"}`` references into a ``@graph``; without an article node, the first node naming one;
 2. ``<meta>`` names (:data:`~extract.rules.AUTHOR_META_NAMES`: ``author``, ``byl``,
-   ``article:author`` when not a URL, ``parsely-author``, ``sailthru.author``, ``dc.creator`` ...);
+   ``article:author`` when not a URL, ``parsely-author``, ``sailthru.author``, ``dc.creator`` ...),
+   then the ``twitter:data`` labelled "Written by" (Yoast);
 3. ``itemprop="author"`` (its ``itemprop="name"``, its ``content``, or its text) and
    ``rel="author"`` links;
 4. byline elements (:data:`~extract.rules.AUTHOR_SELECTORS`) and short lines opening with a
@@ -37,6 +38,7 @@ from extract.rules import (
     AUTHOR_NOISE_LAST_WORDS,
     AUTHOR_PREFIXES,
     AUTHOR_SELECTORS,
+    AUTHOR_TWITTER_LABELS,
     MONTHS,
 )
 
@@ -49,7 +51,7 @@ _SPLIT = re.compile(
 _EMAIL_OR_URL = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|de|fr|co\.uk|ru)\b", re.IGNORECASE)
 #: What follows a name in a byline and is not part of it: a date, a time, "on <date>", "Published ...".
 _TAIL = re.compile(
-    r"(?:\s+(?:on|am|le|el|il|at|um|op)\s.*|[\s,|·•]*\b(?:published|updated|posted|veröffentlicht|aktualisiert|"
+    r"(?:\s+(?-i:on|am|le|el|il|at|um|op)(?:\s.*)?|[\s,|·•]*\b(?:published|updated|posted|veröffentlicht|aktualisiert|"
     r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|опубликовано|обновлено)\b.*|\s*\d.*)$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -211,6 +213,7 @@ def page_authors(
             (f"meta:{name}", "data", lambda name=name: [v for v in metas.get(name, []) if not _is_url(v)])  # type: ignore[misc]
             for name in AUTHOR_META_NAMES
         ),
+        ("meta:twitter:data", "data", lambda: _labelled_twitter_data(metas)),
         ("itemprop", "markup", lambda: _itemprop_names(tree)),
         ("rel-author", "markup", lambda: _rel_author_names(tree)),
         ("byline", "markup", lambda: _byline_element_names(tree)),
@@ -221,6 +224,17 @@ def page_authors(
         if cleaned:
             return cleaned, source
     return [], None
+
+
+def _labelled_twitter_data(metas: dict[str, list[str]]) -> list[str]:
+    """``twitter:dataN`` whose ``twitter:labelN`` says "Written by" (Yoast writes the author there)."""
+    for number in "12345":
+        labels = metas.get(f"twitter:label{number}")
+        if not labels:
+            break
+        if labels[0].casefold() in AUTHOR_TWITTER_LABELS:
+            return metas.get(f"twitter:data{number}", [])[:1]
+    return []
 
 
 def _is_url(value: str) -> bool:

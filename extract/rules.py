@@ -22,6 +22,7 @@ __all__ = [
     "AUTHOR_NOISE_LAST_WORDS",
     "AUTHOR_PREFIXES",
     "AUTHOR_SELECTORS",
+    "AUTHOR_TWITTER_LABELS",
     "BLOCK_HEADINGS",
     "BOILERPLATE_LINES",
     "BREADCRUMB_SELECTORS",
@@ -329,7 +330,7 @@ TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ", " �
 AUTHOR_PREFIXES: tuple[str, ...] = (
     "view all posts by", "all posts by", "more posts by", "show all articles of", "more articles by",
     "articles by", "posts by", "written by", "words by", "reporting by", "posted by", "story by", "text by",
-    "by", "écrit par", "publié par", "par", "eingestellt von", "geschrieben von", "veröffentlicht von", "text von",
+    "by", "écrit par", "publié par", "par", "eingestellt von", "erstellt von", "verfasst von", "geschrieben von", "veröffentlicht von", "text von",
     "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
     "authors", "author", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب",
 )
@@ -347,6 +348,12 @@ AUTHOR_META_NAMES: tuple[str, ...] = (
     "author", "byl", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
     "citation_author", "og:article:author",
 )
+
+#: ``twitter:labelN`` values (case-folded) whose ``twitter:dataN`` names the author (Yoast, by language).
+AUTHOR_TWITTER_LABELS: frozenset[str] = frozenset({
+    "written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "scritto da", "geschreven door",
+    "skrevet af", "skrivet av", "автор", "napisane przez",
+})
 
 #: Bylines (or byline parts) that name no person: desks, placeholders, widget labels. Matched
 #: against a whole name, letters and digits only, case-insensitive.
@@ -381,6 +388,9 @@ AUTHOR_SELECTORS: tuple[str, ...] = (
         "entry-author", "article-author", "article__author", "author", "autor", "field--name-field-byline",
     )) + "]",
     "//*[contains(concat(' ',normalize-space(@class),' '),' vcard ')]//*[contains(concat(' ',normalize-space(@class),' '),' fn ')]",
+    "//*[contains(@class,'authorname') or contains(@class,'author-link') or contains(@id,'author')]",
+    "//*[contains(@class,'author') and not(contains(@class,'bio') or contains(@class,'box') or "
+    "contains(@class,'avatar') or contains(@class,'description'))]",
 )
 
 #: ``<meta>`` names/properties (lower case) that carry the publication time, in order of trust.
