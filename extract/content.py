@@ -180,10 +180,6 @@ _HTML_BLOCKS = {"p": "p", "h2": "head", "h3": "head", "h4": "head", "h5": "head"
                 "li": "item", "blockquote": "quote", "pre": "code"}
 
 
-#: Characters an XML tree cannot hold (HTML pages carry them, NUL bytes included).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def body_from_html(container: etree._Element) -> etree._Element:
     """A trafilatura-style body built from the block elements of an HTML ``container``.
 
@@ -194,7 +190,7 @@ def body_from_html(container: etree._Element) -> etree._Element:
     for element in container.iter(*_HTML_BLOCKS):
         if any(ancestor.tag in _HTML_BLOCKS for ancestor in element.iterancestors()):
             continue
-        text = _normalise_space(_NOT_XML.sub("", element.text_content()))
+        text = _normalise_space(element.text_content())
         if not text:
             continue
         tag = _HTML_BLOCKS[element.tag]

@@ -10,6 +10,7 @@ evaluates them without scanning the page once per selector, with the same result
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from lxml import etree, html
@@ -25,6 +26,10 @@ __all__ = ["builtin_selectors", "parse_html", "preclean", "text_of"]
 _NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//noscript|//template")
 
 
+_DOCTYPE = re.compile(r"^\s*<!DOCTYPE[^>]*>", re.IGNORECASE)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def builtin_selectors() -> tuple[str, ...]:
     """All built-in selectors: generic ones, then every theme's, without duplicates."""
     theme = [selector for selectors in THEME_SELECTORS.values() for selector in selectors]
@@ -38,6 +43,9 @@ def parse_html(text: str) -> html.HtmlElement:
     # lxml refuses str input that carries an XML encoding declaration
     if text.lstrip().startswith("<?xml"):
         text = text.split("?>", 1)[-1]
+    # libxml2 mis-parses some pages after their doctype (lxml bug 1955915), and an XML tree cannot
+    # hold control characters: trafilatura's own loader repairs both, so its extraction sees the same tree
+    text = _DOCTYPE.sub("", _NOT_XML.sub("", text), count=1)
     try:
         tree = html.document_fromstring(text, parser=html.HTMLParser(remove_comments=True, remove_pis=True))
     except (etree.ParserError, ValueError) as exc:
