@@ -23,7 +23,10 @@ from extract.selectors import select
 __all__ = ["builtin_selectors", "parse_html", "preclean", "text_of"]
 
 #: Elements never worth keeping; trafilatura drops them too, but removing them first is cheaper.
-_NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//noscript|//template")
+_NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//template")
+#: Elements whose tag goes but whose content stays, as in trafilatura: some sites (Blogger, for one)
+#: put the article text inside ``<noscript>``.
+_UNWRAPPED_TAGS = ("noscript",)
 
 
 _DOCTYPE = re.compile(r"^\s*<!DOCTYPE[^>]*>", re.IGNORECASE)
@@ -81,6 +84,7 @@ def preclean(
     removed = 0
     for element in _NOISE_TAGS(tree):
         _remove(element)
+    etree.strip_tags(tree, *_UNWRAPPED_TAGS)
     for element in select(tree, (*builtin_selectors(), *extra_selectors), tokens):
         if element.tag in ("html", "body") or element.find(".//article") is not None:
             continue
