@@ -34,6 +34,7 @@ __all__ = [
     "END_HEADINGS",
     "MODIFIED_META_NAMES",
     "MONTHS",
+    "SHARE_BAR_WORDS",
     "TAG_LINK_SELECTORS",
     "TEASER_LABELS",
     "TEASER_LABEL_LANGUAGES_ANY_CASE",
@@ -96,6 +97,12 @@ TEASER_LABELS: dict[str, tuple[str, ...]] = {
         "рекомендуем",
         "также читайте",
     ),
+    "de": ("lesen sie auch", "lesen sie mehr", "auch interessant", "mehr zum thema", "weiterlesen", "siehe auch",
+           "das könnte sie auch interessieren", "das könnte dich auch interessieren",
+           "das thema könnte dich auch interessieren", "das thema könnte sie auch interessieren"),
+    "fr": ("à lire aussi", "a lire aussi", "lire aussi", "voir aussi", "à lire également", "sur le même sujet"),
+    "es": ("lee también", "lea también", "leer más", "te puede interesar", "también te puede interesar"),
+    "it": ("leggi anche", "potrebbe interessarti", "leggi di più"),
 }
 
 #: Languages whose teaser labels are imperative phrases that never open real prose: there the
@@ -177,6 +184,15 @@ BLOCK_HEADINGS: dict[str, tuple[str, ...]] = {
         "метки",
         "самое читаемое",
     ),
+    "de": ("ähnliche beiträge", "ähnliche artikel", "verwandte artikel", "weitere artikel", "mehr zum thema",
+           "das könnte sie auch interessieren", "kommentare", "kommentar schreiben", "schreibe einen kommentar",
+           "hinterlasse einen kommentar", "diesen artikel teilen", "beitrag teilen", "teilen", "nach oben",
+           "zurück nach oben", "newsletter abonnieren", "schlagwörter", "auch interessant"),
+    "fr": ("articles similaires", "articles liés", "à lire aussi", "sur le même sujet", "commentaires",
+           "laisser un commentaire", "partager", "partager cet article", "retour en haut"),
+    "es": ("artículos relacionados", "noticias relacionadas", "comentarios", "deja un comentario", "compartir",
+           "volver arriba"),
+    "it": ("articoli correlati", "commenti", "lascia un commento", "condividi", "torna su"),
 }
 
 #: Headings after which the rest of a run of headline-like blocks is a list of other articles.
@@ -202,6 +218,15 @@ END_HEADINGS: tuple[str, ...] = (
     "статьи по теме",
     "новости по теме",
     "самое читаемое",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "verwandte artikel",
+    "weitere artikel",
+    "articles similaires",
+    "articles liés",
+    "artículos relacionados",
+    "noticias relacionadas",
+    "articoli correlati",
 )
 
 #: Regexes (case-insensitive, matched against a whole block) for standard furniture sentences
@@ -219,8 +244,25 @@ BOILERPLATE_LINES: tuple[str, ...] = (
     r"click here to (?:read more|subscribe|comment).{0,80}",
     r"\d+\s+(?:minutes?|mins?) read",
     r"(?:posted|published|updated) (?:on|at)?\s*\w+ \d{1,2},? \d{4}.{0,40}",
+    r"(?:zurück|back|retour|volver|torna) (?:to|zu|zum|zur|nach|à|a|al|alla|in) [\w ]{1,30}",
+    r"(?:by|von|par|por|di|autor|author|auteur)\s*:",
+    r"view (?:the )?(?:comments?|discussion thread)\.?",
+    r"(?:kommentare|comments|commentaires) (?:insgesamt|total)?\s*:?\s*\d*",
+    r"(?:letzte änderung|zuletzt (?:aktualisiert|geändert)|last (?:modified|updated)|dernière mise à jour)\b.{0,40}",
+    r"(?:mit unserem|abonnieren sie (?:unseren|den)|melden sie sich (?:für|zu) unserem) newsletter.{0,200}",
+    r"(?:crédits? photos?|photo credits?|bildquelle|beitragsbild|image credit)\s*:?.{0,100}",
+    r"(?:pour lire la suite|pour accéder en illimité|to continue reading|subscribe to (?:continue|read)).{0,150}",
     r"لا يتم نشر عنوان بريدك الإلكتروني.*",
     r"ваш адрес email не будет опубликован.*",
+)
+
+#: Words of share and follow bars: a block made of nothing but these (one per line in the page:
+#: "Share", "Reddit", "Pocket", "Flipboard", "Email") is the bar, not article text.
+SHARE_BAR_WORDS: tuple[str, ...] = (
+    "share", "share this", "shares", "teilen", "partager", "compartir", "condividi", "поделиться", "tweet", "email",
+    "e-mail", "mail", "print", "drucken", "imprimer", "facebook", "twitter", "x", "linkedin", "reddit", "pocket",
+    "flipboard", "whatsapp", "telegram", "pinterest", "xing", "tumblr", "vk", "copy link", "link kopieren",
+    "copy", "messenger", "threads", "bluesky", "mastodon", "follow", "follow us", "folgen", "subscribe", "rss",
 )
 
 _NAME = r"[A-Z\u00c0-\u024f\u0400-\u042f][\w'’.-]+(?: [A-Z\u00c0-\u024f\u0400-\u042f][\w'’.-]+){0,3}"
@@ -263,15 +305,18 @@ DATE_LINES: tuple[str, ...] = (
 DROP_SELECTORS: tuple[str, ...] = (
     # comments and respond forms
     "#comments", "#respond", ".comment-respond", ".comments-area", ".comment-list", "ol.commentlist",
-    "#disqus_thread", ".fb-comments", "form.comment-form", "#commentform",
+    "#disqus_thread", ".fb-comments", "form.comment-form", "#commentform", "section.comment-wrapper",
+    ".comment-wrapper", "article.comment", ".comments-wrapper", ".comment-section", "#jp-post-flair",
     # related posts blocks
     "#related-posts", ".related-posts", ".jp-relatedposts", ".yarpp-related", ".crp_related",
     ".related-articles", ".related_posts", ".rp4wp-related-posts", "aside.related",
     # share bars
     ".share-buttons", ".sharedaddy", ".sd-sharing-enabled", ".addtoany_share_save_container", ".a2a_kit",
-    ".social-share", ".share-links", ".post-share", ".ssba", ".heateor_sss_sharing_container",
+    ".social-share", ".share-links", ".post-share", ".ssba", ".heateor_sss_sharing_container", ".shariff",
+    ".share-bar", ".social-share-bar", ".entry-share", ".post-share-buttons", ".social-buttons", ".socialshare",
     # newsletter and cookie notices
-    ".newsletter", ".newsletter-box", ".mc4wp-form", "#mc_embed_signup", ".subscribe-box",
+    ".newsletter", ".newsletter-box", ".mc4wp-form", "#mc_embed_signup", ".subscribe-box", ".newsletter-signup",
+    ".newsletter-form", "#newsletter",
     "#cookie-notice", ".cookie-notice", "#cookie-law-info-bar", ".cky-consent-container", "#onetrust-banner-sdk",
     ".cmplz-cookiebanner",
     # author boxes, breadcrumbs, category strips, tag lists, post navigation
