@@ -5,28 +5,29 @@ Order of trust (each recorded as the date's ``source`` with a ``confidence``):
 1. structured data — JSON-LD ``datePublished``, the publication metas, ``<time datetime>``
    (found by :mod:`extract.metadata`): ``high`` confidence;
 2. htmldate's full search of the page (``extensive_search``: its meta, markup and text rules;
-   ``original_date``: the first publication, not the last update): ``medium``;
-3. the date in the URL (``/2024/05/14/``, ``2024-05-14``, ``/20240514/``): ``low``.
+   ``original_date``: the first publication, not the last update; failing that, any date it
+   finds): ``medium``;
+3. the date in the URL (``/2024/05/14/``, ``2024-05-14``, ``/20240514/``): ``low`` alone,
+   ``medium`` when it overrules a date found on the page.
 
-The URL's date is a sanity bound, never a reason to discard: when a date found on the page falls
-more than :data:`URL_TOLERANCE_DAYS` before the day the URL names (a related item's date, a
-copyright year), the URL's day is taken instead; a later date is an update of the same story and
-is kept. A plausible date is never dropped for lack of a better one.
+The URL's date is a sanity bound: a CMS writes it once, when the story is first published. When
+the day found on the page differs from it (a time in UTC that is the previous evening locally, the
+last update given as ``datePublished``, a related item's date), the URL's day is taken, with the
+source ``url`` (a day only, midnight in the outlet's time zone). A date is never discarded without
+a better one: without a URL date, the page's date stands.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from lxml import html
 
-__all__ = ["URL_TOLERANCE_DAYS", "Published", "htmldate_search", "resolve_published", "url_date"]
+__all__ = ["Published", "htmldate_search", "resolve_published", "url_date"]
 
-#: How many days before the URL's date a found date may fall and still be believed.
-URL_TOLERANCE_DAYS = 1
 _UTC = ZoneInfo("UTC")
 _URL_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)([/_.-]?)(0?[1-9]|1[0-2])\2(0?[1-9]|[12]\d|3[01])(?!\d)")
 
@@ -58,7 +59,9 @@ def htmldate_search(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> date
     from htmldate import find_date
 
     try:
-        found = find_date(tree, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
+        found = find_date(
+            tree, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d"
+        ) or find_date(tree, url=url, extensive_search=True, original_date=False, outputformat="%Y-%m-%d")
     except Exception:  # htmldate raises a variety of errors on odd pages
         return None
     if not found:
@@ -79,6 +82,8 @@ def resolve_published(
     if found is None:
         searched = htmldate_search(tree, url, tz)
         found = Published(searched, "htmldate", "medium") if searched is not None else None
-    if bound is not None and (found is None or found.value.date() < bound - timedelta(days=URL_TOLERANCE_DAYS)):
-        return Published(datetime.combine(bound, time(), tz or _UTC), "url", "low")
+    if bound is not None and (found is None or found.value.date() != bound):
+        return Published(
+            datetime.combine(bound, time(), tz or _UTC), "url", "low" if found is None else "medium"
+        )
     return found
