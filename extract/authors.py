@@ -68,15 +68,13 @@ _AMBIGUOUS_PREFIXES = frozenset({"von", "di", "door", "av", "par", "por", "text"
 _PARTICLES = frozenset({"de", "da", "di", "del", "della", "van", "von", "der", "den", "du", "des", "la", "le", "bin",
                         "ibn", "al", "el", "dos", "das", "do", "ten", "ter", "zu", "y", "e"})
 _NOT_IN_COMMENTS = "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
+_TEXT_NODES = XPath("//body//text()")
+_BYLINE_OPENING = tuple(f"{word} " for word in AUTHOR_BYLINE_WORDS if not word.endswith(":")) + tuple(
+    word for word in AUTHOR_BYLINE_WORDS if word.endswith(":")
+)
 _PREFIX = re.compile(
     "^(?:" + "|".join(re.escape(p) for p in sorted(AUTHOR_PREFIXES, key=len, reverse=True)) + r")(?:\s*:\s*|\s+|(?-i:(?=[A-ZÀ-ÞА-Я])))",
     re.IGNORECASE,
-)
-#: A line of page text opening with a byline word (the word itself is checked in Python).
-_BYLINE_TEXT = XPath(
-    "//body//text()[string-length(normalize-space(.)) < 90][" + " or ".join(
-        f"starts-with(normalize-space(.), '{word}')" for word in AUTHOR_BYLINE_WORDS
-    ) + "]" + _NOT_IN_COMMENTS,
 )
 _ITEMPROP = XPath("//*[@itemprop='author' or @itemprop='creator']" + _NOT_IN_COMMENTS)
 _REL_AUTHOR = XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]" + _NOT_IN_COMMENTS)
@@ -149,7 +147,17 @@ def clean_authors(names: Iterable[str], site_names: Iterable[str] = (), *, read_
 
 @lru_cache(maxsize=32)
 def _xpath(expression: str) -> XPath:
-    return XPath(expression + _NOT_IN_COMMENTS)
+    return XPath(expression)
+
+
+def _in_comments(element: html.HtmlElement) -> bool:
+    """Inside (or itself) a reader-comment element: its names are commenters, not the author."""
+    node: html.HtmlElement | None = element
+    while node is not None:
+        if "comment" in (node.get("class") or "") or "comment" in (node.get("id") or ""):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _text(element: html.HtmlElement) -> str:
@@ -180,7 +188,7 @@ def _rel_author_names(tree: html.HtmlElement) -> list[str]:
 
 def _byline_element_names(tree: html.HtmlElement) -> list[str]:
     for selector in AUTHOR_SELECTORS:
-        found = [_text(el) for el in _first_group(_xpath(selector)(tree))]
+        found = [_text(el) for el in _first_group([e for e in _xpath(selector)(tree) if not _in_comments(e)])]
         found = [text for text in found if text and len(text) < 90]
         if found:
             return found
@@ -189,13 +197,17 @@ def _byline_element_names(tree: html.HtmlElement) -> list[str]:
 
 def _byline_lines(tree: html.HtmlElement) -> list[str]:
     lines = []
-    for node in _BYLINE_TEXT(tree):
-        text = " ".join(str(node).split())
+    for node in _TEXT_NODES(tree):
+        text = node.strip()
+        if len(text) >= 90 or not (text + " ").startswith(_BYLINE_OPENING):
+            continue
+        text = " ".join(text.split())
         parent = node.getparent()
-        if parent is not None:  # "By <a>Jane Doe</a>": the name is in the next element
-            whole = _text(parent)
-            if whole.startswith(text) and len(whole) < 90:
-                text = whole
+        if parent is None or _in_comments(parent):
+            continue
+        whole = _text(parent)  # "By <a>Jane Doe</a>": the name is in the next element
+        if whole.startswith(text) and len(whole) < 90:
+            text = whole
         word = text.split(maxsplit=1)[0]
         if word in AUTHOR_BYLINE_WORDS and len(text.split()) > 1:
             lines.append(text)

@@ -4,9 +4,9 @@ Order of trust (each recorded as the date's ``source`` with a ``confidence``):
 
 1. structured data — JSON-LD ``datePublished``, the publication metas, ``<time datetime>``
    (found by :mod:`extract.metadata`): ``high`` confidence;
-2. htmldate's full search of the page (``extensive_search``: its meta, markup and text rules;
-   ``original_date``: the first publication, not the last update; failing that, any date it
-   finds): ``medium``;
+2. htmldate's full search of the page, cheapest part first (markup and metadata, then the text
+   with ``extensive_search``), for the ``original_date`` (the first publication, not the last
+   update), failing that any date it finds: ``medium``;
 3. the date in the URL (``/2024/05/14/``, ``2024-05-14``, ``/20240514/``): ``low`` alone,
    ``medium`` when it overrules a date found on the page.
 
@@ -29,6 +29,10 @@ from lxml import html
 __all__ = ["Published", "htmldate_search", "resolve_published", "url_date"]
 
 _UTC = ZoneInfo("UTC")
+#: htmldate's searches, cheapest first, each tried when the one before finds nothing: markup and
+#: metadata for the original date; then also the page text (its "extensive" search, which parses
+#: free text with dateparser and costs ten times more); then any date rather than none.
+_SEARCHES = ((False, True), (True, True), (True, False))
 _URL_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)([/_.-]?)(0?[1-9]|1[0-2])\2(0?[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -58,10 +62,14 @@ def htmldate_search(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> date
     """htmldate's full search for the original publication date (never the crawl date)."""
     from htmldate import find_date
 
+    found = None
     try:
-        found = find_date(
-            tree, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d"
-        ) or find_date(tree, url=url, extensive_search=True, original_date=False, outputformat="%Y-%m-%d")
+        for extensive, original in _SEARCHES:
+            found = find_date(
+                tree, url=url, extensive_search=extensive, original_date=original, outputformat="%Y-%m-%d"
+            )
+            if found:
+                break
     except Exception:  # htmldate raises a variety of errors on odd pages
         return None
     if not found:
