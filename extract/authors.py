@@ -48,7 +48,9 @@ _SPLIT = re.compile(
     r"\s*(?:,|;|&|\+|/|\s\|\s|\s[–—-]\s|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|،|\bwith\b|\bmit\b)\s*",
     re.IGNORECASE,
 )
-_EMAIL_OR_URL = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|de|fr|co\.uk|ru)\b", re.IGNORECASE)
+_EMAIL_OR_URL = re.compile(
+    r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|de|fr|co\.uk|ru)\b", re.IGNORECASE
+)
 #: What follows a name in a byline and is not part of it: a date, a time, "on <date>", "Published ...".
 _TAIL = re.compile(
     r"(?:\s+(?-i:on|am|le|el|il|at|um|op)(?:\s.*)?|[\s,|·•]*\b(?:published|updated|posted|veröffentlicht|aktualisiert|"
@@ -65,15 +67,44 @@ _USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
 _MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
 #: Byline words that are also name particles ("Di Maria"): when capitalised, stripped only before two words or more.
 _AMBIGUOUS_PREFIXES = frozenset({"von", "di", "door", "av", "par", "por", "text"})
-_PARTICLES = frozenset({"de", "da", "di", "del", "della", "van", "von", "der", "den", "du", "des", "la", "le", "bin",
-                        "ibn", "al", "el", "dos", "das", "do", "ten", "ter", "zu", "y", "e"})
+_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "di",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "du",
+        "des",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "dos",
+        "das",
+        "do",
+        "ten",
+        "ter",
+        "zu",
+        "y",
+        "e",
+    }
+)
 _NOT_IN_COMMENTS = "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
 _TEXT_NODES = XPath("//body//text()")
 _BYLINE_OPENING = tuple(f"{word} " for word in AUTHOR_BYLINE_WORDS if not word.endswith(":")) + tuple(
     word for word in AUTHOR_BYLINE_WORDS if word.endswith(":")
 )
 _PREFIX = re.compile(
-    "^(?:" + "|".join(re.escape(p) for p in sorted(AUTHOR_PREFIXES, key=len, reverse=True)) + r")(?:\s*:\s*|\s+|(?-i:(?=[A-ZÀ-ÞА-Я])))",
+    "^(?:"
+    + "|".join(re.escape(p) for p in sorted(AUTHOR_PREFIXES, key=len, reverse=True))
+    + r")(?:\s*:\s*|\s+|(?-i:(?=[A-ZÀ-ÞА-Я])))",
     re.IGNORECASE,
 )
 _ITEMPROP = XPath("//*[@itemprop='author' or @itemprop='creator']" + _NOT_IN_COMMENTS)
@@ -85,7 +116,7 @@ def _strip_prefix(name: str) -> str:
     match = _PREFIX.match(name)
     if match is None:
         return name
-    rest = name[match.end():]
+    rest = name[match.end() :]
     word = match.group().strip(" :")
     if word.casefold() in _AMBIGUOUS_PREFIXES and word[:1].isupper() and len(rest.split()) < 2:
         return name
@@ -115,7 +146,9 @@ def _username(name: str) -> bool:
     return len(name) >= 3 and _USERNAME.fullmatch(name) is not None
 
 
-def clean_authors(names: Iterable[str], site_names: Iterable[str] = (), *, read_from: str = "data") -> list[str]:
+def clean_authors(
+    names: Iterable[str], site_names: Iterable[str] = (), *, read_from: str = "data"
+) -> list[str]:
     """Split, strip byline words, roles and dates, reject desks and placeholders; keeps order, no duplicates.
 
     ``read_from``: ``"data"`` (structured data: any clean name), ``"markup"`` (an element marked as
@@ -134,10 +167,18 @@ def clean_authors(names: Iterable[str], site_names: Iterable[str] = (), *, read_
                 continue
             key = alnum_key(name)
             words = name.casefold().split()
-            if key in noise or words[-1] in AUTHOR_NOISE_LAST_WORDS or name.startswith("@") or _MONTHS_ONLY.fullmatch(name):
+            if (
+                key in noise
+                or words[-1] in AUTHOR_NOISE_LAST_WORDS
+                or name.startswith("@")
+                or _MONTHS_ONLY.fullmatch(name)
+            ):
                 continue
-            if len(name.split()) > 5 or (read_from != "data" and not looks_like_name(name)
-                                         and not (read_from == "markup" and _username(name))):
+            if len(name.split()) > 5 or (
+                read_from != "data"
+                and not looks_like_name(name)
+                and not (read_from == "markup" and _username(name))
+            ):
                 continue
             if key not in seen:
                 seen.add(key)
@@ -165,18 +206,27 @@ def _text(element: html.HtmlElement) -> str:
 
 
 def _first_group(elements: list[html.HtmlElement]) -> list[html.HtmlElement]:
-    """The first element and those beside it (same parent): co-authors sit together, other articles' bylines elsewhere."""
+    """The first element and those in the same byline (same parent or grandparent): co-authors sit
+    together, other articles' bylines elsewhere."""
     if not elements:
         return []
     parent = elements[0].getparent()
-    return [e for e in elements if e.getparent() is parent][:_MAX_FROM_MARKUP]
+    grand = parent.getparent() if parent is not None else None
+    return [
+        e
+        for e in elements
+        if (up := e.getparent()) is parent
+        or (grand is not None and up is not None and up.getparent() is grand)
+    ][:_MAX_FROM_MARKUP]
 
 
 def _itemprop_names(tree: html.HtmlElement) -> list[str]:
     names = []
     for element in _first_group(_ITEMPROP(tree)):
         inner = element.xpath(".//*[@itemprop='name']")
-        value = inner[0].get("content") or _text(inner[0]) if inner else element.get("content") or _text(element)
+        value = (
+            inner[0].get("content") or _text(inner[0]) if inner else element.get("content") or _text(element)
+        )
         if value and len(value) < 90:
             names.append(value)
     return names

@@ -269,9 +269,9 @@ _NAME = r"[A-Z\u00c0-\u024f\u0400-\u042f][\w'’.-]+(?: [A-Z\u00c0-\u024f\u0400-
 _ROLE = r"(?:staff writer|staff reporter|reporter|correspondent|[A-Z][\w]+ (?:correspondent|editor|reporter))"
 
 #: Byline paragraphs (case-sensitive, whole block): "By Jane Doe", "By Jane Doe and Tom Roe, Staff
-#: Writer", "Portside Weekly reporter". The names go to ``authors``; the line is not article text.
+#: Writer", "Par Jean Dupont", "Автор: Ирина Соколова", "Portside Weekly reporter". The names go to ``authors``; the line is not article text.
 BYLINE_LINES: tuple[str, ...] = (
-    rf"(?:By|BY|by) {_NAME}(?:(?:,| and| &) {_NAME})*(?:,? {_ROLE})?\.?",
+    rf"(?:By|BY|by|Par|PAR|Von|VON|Por|POR|Di|Door|Автор:|Автор|Auteur\s?:|Autor:) {_NAME}(?:(?:,| and| et| und| y| e| и| &) {_NAME})*(?:,? {_ROLE})?\.?",
     rf"{_NAME} {_ROLE}",
 )
 
