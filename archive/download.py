@@ -51,7 +51,7 @@ CHECKPOINT_MIN_INTERVAL_S = 1.0
 _WRITE_BUFFER = 1024 * 1024
 _PLAN_COLUMNS = [
     "outlet", "canonical_url", "key", "object_sha256", "size", "version", "sha256", "day", "source",
-    "fetched_at", "captured_at", "versions_known", "pack", "pack_offset",
+    "fetched_at", "captured_at", "versions_known", "pack", "pack_offset", "extraction_revision", "extraction_of",
 ]  # fmt: skip
 _RAW_COLUMNS = ["warc_file", "record_id", "raw_offset", "raw_length"]
 #: What identifies an article: two outlets may archive the same canonical URL (two outlet ids
@@ -83,6 +83,8 @@ class Selection:
     source: str | None = None
     query: str | None = None
     all_versions: bool = False
+    #: Also the earlier extractions of re-extracted captures (``newsarchive reextract``), not only the best.
+    all_extractions: bool = False
 
     def outlets(self) -> tuple[str, ...]:
         if self.outlet is None:
@@ -146,6 +148,8 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
     if not table.num_rows:
         return Plan(table)
     table = table.set_column(table.schema.get_field_index("captured_at"), "captured_at", captured_column(table))
+    if not selection.all_extractions:
+        table = _latest_extractions(table)
     chosen, incomplete = _selected_versions(table, selection.all_versions)
     keep: pa.Array | None = None
     for condition in (
@@ -163,6 +167,24 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
     order = [("outlet", "ascending"), ("day", "ascending"), *(o for o in _ARTICLE_ORDER if o[0] != "outlet")]
     keys = table.select([name for name, _ in order]).take(chosen)
     return Plan(table.take(chosen.take(pc.sort_indices(keys, order))), versions)
+
+
+def _latest_extractions(table: pa.Table) -> pa.Table:
+    """The rows of ``table`` without the extractions a re-extraction of the same capture superseded.
+
+    A re-extraction row names the original record's key (``extraction_of``); the original and
+    its re-extractions form one slot, and only the row of the highest revision stays.
+    """
+    if table["extraction_revision"].null_count == len(table):
+        return table  # nothing was ever re-extracted
+    narrow = pa.table({
+        "slot": pc.coalesce(table["extraction_of"], table["key"]),
+        "revision": pc.fill_null(table["extraction_revision"], 0),
+    })  # fmt: skip
+    order = pc.sort_indices(narrow, [("slot", "ascending"), ("revision", "ascending")])
+    slots = _array(narrow["slot"].take(order))
+    last = pc.fill_null(pc.not_equal(slots, _shifted(slots, -1)), True)
+    return table.take(order.filter(last))
 
 
 def _selected_versions(table: pa.Table, all_versions: bool) -> tuple[pa.Array, pa.Array]:
