@@ -39,7 +39,7 @@ from archive.record import ArticleRecord
 from archive.stores.base import Store
 from core.errors import ArchiveError
 
-__all__ = ["FORMATS", "ExportSummary", "Plan", "Selection", "export", "iter_records", "plan_selection"]
+__all__ = ["FORMATS", "ExportSummary", "Plan", "Selection", "export", "iter_records", "iter_stored", "plan_selection"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,8 @@ class Selection:
     source: str | None = None
     query: str | None = None
     all_versions: bool = False
-    #: Also the earlier extractions of re-extracted captures (``newsarchive reextract``), not only the best.
+    #: Every stored record: every version, and of re-extracted captures (``newsarchive reextract``)
+    #: the earlier extractions too, not only the best.
     all_extractions: bool = False
 
     def outlets(self) -> tuple[str, ...]:
@@ -150,7 +151,7 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
     table = table.set_column(table.schema.get_field_index("captured_at"), "captured_at", captured_column(table))
     if not selection.all_extractions:
         table = _latest_extractions(table)
-    chosen, incomplete = _selected_versions(table, selection.all_versions)
+    chosen, incomplete = _selected_versions(table, selection.all_versions or selection.all_extractions)
     keep: pa.Array | None = None
     for condition in (
         (lambda: pc.greater_equal(table["day"].take(chosen), pa.scalar(selection.since, pa.date32())))
@@ -263,6 +264,16 @@ def _reader(store: Store, index: ArchiveIndex, plan: Plan) -> RecordReader:
 
 def _read(reader: RecordReader, row: dict[str, Any]) -> bytes:
     return reader.read(row["key"], row["object_sha256"], row["pack"], row["pack_offset"], row["size"])
+
+
+def iter_stored(store: Store, index: ArchiveIndex, selection: Selection) -> Iterator[tuple[dict[str, Any], ArticleRecord]]:
+    """Each selected record (verified) with its index row (key, raw-capture columns), in plan order."""
+    plan = plan_selection(index, selection, with_raw=True)
+    with _reader(store, index, plan) as reader:
+        for row in _iter_plan_rows(plan):
+            record = ArticleRecord.from_json_bytes(_read(reader, row))
+            if selection.matches_text(record):
+                yield row, record
 
 
 def iter_records(store: Store, index: ArchiveIndex, selection: Selection) -> Iterator[ArticleRecord]:

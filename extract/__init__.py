@@ -16,11 +16,12 @@ filter), ``templates`` (per-outlet learned lines), ``pipeline`` (the orchestrati
 from __future__ import annotations
 
 from extract.encoding import DecodedPage, decode_html
-from extract.pipeline import ParsedPage, extract_article, parse_page
+from extract.pipeline import EXTRACTOR_VERSION, ParsedPage, extract_article, parse_page
 from extract.result import Extraction
 from extract.templates import TemplateLearner, strip_template_lines
 
 __all__ = [
+    "EXTRACTOR_VERSION",
     "DecodedPage",
     "Extraction",
     "ParsedPage",

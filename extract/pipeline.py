@@ -39,7 +39,7 @@ from extract.paragraphs import ParagraphFilter, ParagraphRules
 from extract.result import Extraction
 from extract.selectors import page_tokens
 
-__all__ = ["TRAFILATURA_OPTIONS", "ParsedPage", "extract_article", "parse_page"]
+__all__ = ["EXTRACTOR_VERSION", "TRAFILATURA_OPTIONS", "ParsedPage", "extract_article", "parse_page"]
 
 #: How trafilatura is called. ``include_comments=False`` scores higher on news pages (comments
 #: are not the article); links are kept for the HTML/markdown renderings and to recognise
@@ -58,6 +58,11 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
 _ARTICLE_MIN_CHARS = 400
 #: The short-page rebuild replaces trafilatura's one block only when it keeps this share of its words.
 _FALLBACK_MIN_SHARE = 0.8
+
+
+#: This extractor's version: raise it whenever a change alters what pages give (rules, metadata,
+#: rendering). Each record names it; ``newsarchive reextract`` re-reads captures extracted by another.
+EXTRACTOR_VERSION = "2026.12.1"
 
 
 def _versions() -> dict[str, str]:
@@ -183,6 +188,7 @@ def _extract(
         is_article=is_article,
         content=content,
         details={
+            "extractor": EXTRACTOR_VERSION,
             "versions": _VERSIONS,
             "encoding": page.encoding,
             "encoding_declared": page.declared,
