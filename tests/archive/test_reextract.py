@@ -22,14 +22,14 @@ from newsarchive.reextract import reextract
 from tests.archive.conftest import capture
 
 URL = "https://harbourpost.example/2026/03/04/port-strike-ends/"
-BODY = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Port strike ends | Harbour Post</title>
+BODY = b"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Port strike ends | Harbour Post</title>
 <meta property="og:type" content="article"><meta property="og:site_name" content="Harbour Post">
 <meta name="author" content="Mara Quinn"><meta property="article:published_time" content="2026-03-04T09:00:00+00:00">
 </head><body><article><h1>Port strike ends</h1><div class="entry-content">
 <p>Dock workers voted on Tuesday to end the three-week strike that had closed the container terminal and left ships waiting.</p>
 <p>The agreement raises pay by six per cent this year and limits night shifts to three a week for every crew.</p>
 <p>"We got what we came for," the union's chair said.</p>
-</div></article></body></html>""".encode()
+</div></article></body></html>"""
 
 
 def _archive_with_old_extraction(archive: Archive) -> ArticleRecord:
