@@ -26,7 +26,9 @@ Measures, each for ``extract_article`` and its dependency on the same pages:
 ``uv run python -m bench.realpages --trafilatura-repo DIR --htmldate-repo DIR [--limit N]`` (or
 ``REALPAGES_TRAFILATURA`` / ``REALPAGES_HTMLDATE``) prints the table and writes
 ``bench/results/realpages-<date>.json`` (aggregates only); per-page outcomes go to the cache
-directory (``--cache``, default ``~/.cache/newsarchive/realpages``) for failure analysis.
+directory (``--cache``, default ``~/.cache/newsarchive/realpages``) for failure analysis. A full
+run of both sets is checked against the floors pinned in ``bench/realpages_floors.json`` (exit
+1 below one); ``--pin`` raises them, never lowers them.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from core.errors import ExtractionError
 from extract import extract_article
 from extract.content import alnum_key
 
-__all__ = ["Sets", "materialise", "run"]
+__all__ = ["FLOORS", "Sets", "materialise", "measures", "pin", "regressions", "run"]
 
 WHERE = (
     "the sets are the test material of https://github.com/adbar/trafilatura and https://github.com/adbar/htmldate: "
@@ -62,6 +64,9 @@ WHERE = (
 )
 DEFAULT_CACHE = Path.home() / ".cache" / "newsarchive" / "realpages"
 RESULTS = REPO_ROOT / "bench" / "results"
+#: The pinned floors of the measures (numbers only, measured here): a full run below one fails;
+#: ``--pin`` raises them to what was measured, never lowers them.
+FLOORS = REPO_ROOT / "bench" / "realpages_floors.json"
 _SPACE = re.compile(r"\s+")
 _NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bund\b|\bet\b|\by\b|\bi\b)\s*", re.IGNORECASE)
 
@@ -377,6 +382,52 @@ def table(scores: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def measures(scores: dict[str, Any]) -> dict[str, float]:
+    """The pinned measures of a run: rates, higher is better (``*_max`` measures: lower is better)."""
+    body, authors, titles, dates = scores["body"]["ours"], scores["authors"]["ours"], scores["titles"]["ours"], scores["dates"]
+
+    def rate(tally: dict[str, int], key: str) -> float:
+        return round(tally.get(key, 0) / max(tally.get("pages", 0), 1), 4)
+
+    return {
+        "body_f1": body["f1"],
+        "body_precision": body["precision"],
+        "authors_right": rate(authors, "right"),
+        "authors_invented_max": round(authors.get("invented", 0) / max(authors.get("no_author_pages", 0), 1), 4),
+        "titles_right": rate(titles, "right"),
+        "dates_right_trafilatura_set": rate(dates["trafilatura/ours"], "right"),
+        "dates_right_htmldate_set": rate(dates["htmldate/ours"], "right"),
+        "dates_missing_max": round(
+            (dates["trafilatura/ours"].get("missing", 0) + dates["htmldate/ours"].get("missing", 0))
+            / max(dates["trafilatura/ours"].get("pages", 0) + dates["htmldate/ours"].get("pages", 0), 1), 4
+        ),
+    }
+
+
+#: Measurement noise a floor tolerates (one page of a thousand).
+TOLERANCE = 0.001
+
+
+def regressions(measured: dict[str, float], floors: dict[str, float]) -> list[str]:
+    """The measures below their floor (above it, for ``*_max`` measures), beyond :data:`TOLERANCE`."""
+    found = []
+    for name, floor in floors.items():
+        value = measured.get(name)
+        worse = value is None or (value > floor + TOLERANCE if name.endswith("_max") else value < floor - TOLERANCE)
+        if worse:
+            found.append(f"{name}: {value} vs floor {floor}")
+    return found
+
+
+def pin(measured: dict[str, float], floors: dict[str, float]) -> dict[str, float]:
+    """Floors raised to ``measured`` where it is better; never lowered."""
+    raised = dict(floors)
+    for name, value in measured.items():
+        old = floors.get(name)
+        raised[name] = value if old is None else (min(old, value) if name.endswith("_max") else max(old, value))
+    return raised
+
+
 def run(sets: Sets, *, limit: int | None = None, progress: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Measure every page of ``sets`` (the first ``limit`` of each); returns (scores, per-page records)."""
     pages = [*sets.trafilatura[:limit], *sets.htmldate[:limit]]
@@ -396,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--limit", type=int, help="first N pages of each set")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results")
+    parser.add_argument("--pin", action="store_true", help="raise the pinned floors to this run's measures")
     args = parser.parse_args(argv)
     repos = [r for r in (args.trafilatura_repo, args.htmldate_repo) if r]
     if not repos or not all(Path(r).exists() for r in repos):
@@ -413,7 +465,17 @@ def main(argv: list[str] | None = None) -> int:
         out = RESULTS / f"realpages-{datetime.now(UTC).date().isoformat()}.json"
         out.write_text(json.dumps({"machine": machine(), "scores": summary, "table": table(scores)}, indent=1) + "\n")
         print(f"wrote {out.relative_to(REPO_ROOT)}")
-    return 0
+    if args.limit is not None or not (args.trafilatura_repo and args.htmldate_repo):
+        return 0
+    measured = measures(scores)
+    floors = json.loads(FLOORS.read_text()) if FLOORS.exists() else {}
+    if args.pin:
+        FLOORS.write_text(json.dumps(pin(measured, floors), indent=1, sort_keys=True) + "\n")
+        print(f"pinned {FLOORS.relative_to(REPO_ROOT)}")
+    failed = regressions(measured, floors)
+    for line in failed:
+        print(f"below its floor: {line}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
