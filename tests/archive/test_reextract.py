@@ -32,14 +32,18 @@ BODY = b"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Por
 </div></article></body></html>"""
 
 
-def _archive_with_old_extraction(archive: Archive) -> ArticleRecord:
-    run: ArchiveRun = archive.begin_run("harbour")
+def _captured(run: ArchiveRun, fetched_at: str = "2026-03-04T10:00:00+00:00") -> ArticleRecord:
+    """Capture the page in ``run`` and extract it with this extractor, as the crawler does."""
     pointer = capture(run, URL, BODY)
-    extraction = extract_article(BODY, URL)
-    record = ArticleRecord.from_extraction(
-        extraction, outlet="harbour", url=URL, canonical_url=canonical_url(URL), fetched_at="2026-03-04T10:00:00+00:00",
+    return ArticleRecord.from_extraction(
+        extract_article(BODY, URL), outlet="harbour", url=URL, canonical_url=canonical_url(URL), fetched_at=fetched_at,
         raw=pointer,
     )  # fmt: skip
+
+
+def _archive_with_old_extraction(archive: Archive) -> ArticleRecord:
+    run: ArchiveRun = archive.begin_run("harbour")
+    record = _captured(run)
     record.text += "\n\nShare\n\nReddit"  # what the old extractor kept
     record.authors = []
     record.extraction["extractor"] = "2025.1"
@@ -85,26 +89,17 @@ def test_rerun_is_idempotent_and_a_later_crawl_of_the_same_page_is_no_new_versio
     assert len(local_archive.index.table("harbour", columns=["key"])) == 2
 
     run = local_archive.begin_run("harbour")
-    pointer = capture(run, URL, BODY)
-    fresh = ArticleRecord.from_extraction(
-        extract_article(BODY, URL), outlet="harbour", url=URL, canonical_url=canonical_url(URL),
-        fetched_at="2026-03-05T10:00:00+00:00", raw=pointer,
-    )  # fmt: skip
-    assert run.add_article(fresh) == "duplicate"  # compared with the best extraction, not the spoiled one
+    assert run.add_article(_captured(run, "2026-03-05T10:00:00+00:00")) == "duplicate"  # compared with the best extraction, not the spoiled one
     run.commit({})
 
 
 def test_unchanged_and_unreadable_captures_are_only_reported(local_archive: Archive) -> None:
     run = local_archive.begin_run("harbour")
-    pointer = capture(run, URL, BODY)
-    same = ArticleRecord.from_extraction(
-        extract_article(BODY, URL), outlet="harbour", url=URL, canonical_url=canonical_url(URL),
-        fetched_at="2026-03-04T10:00:00+00:00", raw=pointer,
-    )  # fmt: skip
+    same = _captured(run)
     same.extraction["extractor"] = "2025.1"
     run.add_article(same)
     lost = ArticleRecord(outlet="harbour", url=URL + "?p=2", canonical_url=canonical_url(URL) + "-2", text="Old text.",
-                         raw={"warc_file": pointer.warc_file, "record_id": "<urn:uuid:missing>"})
+                         raw={"warc_file": same.raw["warc_file"], "record_id": "<urn:uuid:missing>"})
     run.add_article(lost)
     run.commit({})
     report = reextract(local_archive)
