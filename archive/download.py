@@ -40,7 +40,7 @@ from archive.stores.base import Store
 from core.errors import ArchiveError
 from core.vocabulary import ExportFormat
 
-__all__ = ["ExportSummary", "Plan", "Selection", "export", "iter_records", "plan_selection"]
+__all__ = ["ExportSummary", "Plan", "Selection", "export", "iter_records", "iter_stored", "plan_selection"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ CHECKPOINT_MIN_INTERVAL_S = 1.0
 _WRITE_BUFFER = 1024 * 1024
 _PLAN_COLUMNS = [
     "outlet", "canonical_url", "key", "object_sha256", "size", "version", "sha256", "day", "source",
-    "fetched_at", "captured_at", "versions_known", "pack", "pack_offset",
+    "fetched_at", "captured_at", "versions_known", "pack", "pack_offset", "extraction_revision", "extraction_of",
 ]  # fmt: skip
 _RAW_COLUMNS = ["warc_file", "record_id", "raw_offset", "raw_length"]
 #: What identifies an article: two outlets may archive the same canonical URL (two outlet ids
@@ -84,6 +84,9 @@ class Selection:
     all_versions: bool = False
     #: Only these record keys (a search result: ``archive.search``).
     keys: frozenset[str] | None = None
+    #: Every stored record: every version, and of re-extracted captures (``newsarchive reextract``)
+    #: the earlier extractions too, not only the best.
+    all_extractions: bool = False
 
     def outlets(self) -> tuple[str, ...]:
         if self.outlet is None:
@@ -147,7 +150,9 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
     if not table.num_rows:
         return Plan(table)
     table = table.set_column(table.schema.get_field_index("captured_at"), "captured_at", captured_column(table))
-    chosen, incomplete = _selected_versions(table, selection.all_versions)
+    if not selection.all_extractions:
+        table = _latest_extractions(table)
+    chosen, incomplete = _selected_versions(table, selection.all_versions or selection.all_extractions)
     keep: pa.Array | None = None
     for condition in (
         (lambda: pc.greater_equal(table["day"].take(chosen), pa.scalar(selection.since, pa.date32())))
@@ -166,6 +171,24 @@ def plan_selection(index: ArchiveIndex, selection: Selection, *, with_raw: bool 
     order = [("outlet", "ascending"), ("day", "ascending"), *(o for o in _ARTICLE_ORDER if o[0] != "outlet")]
     keys = table.select([name for name, _ in order]).take(chosen)
     return Plan(table.take(chosen.take(pc.sort_indices(keys, order))), versions)
+
+
+def _latest_extractions(table: pa.Table) -> pa.Table:
+    """The rows of ``table`` without the extractions a re-extraction of the same capture superseded.
+
+    A re-extraction row names the original record's key (``extraction_of``); the original and
+    its re-extractions form one slot, and only the row of the highest revision stays.
+    """
+    if table["extraction_revision"].null_count == len(table):
+        return table  # nothing was ever re-extracted
+    narrow = pa.table({
+        "slot": pc.coalesce(table["extraction_of"], table["key"]),
+        "revision": pc.fill_null(table["extraction_revision"], 0),
+    })  # fmt: skip
+    order = pc.sort_indices(narrow, [("slot", "ascending"), ("revision", "ascending")])
+    slots = _array(narrow["slot"].take(order))
+    last = pc.fill_null(pc.not_equal(slots, _shifted(slots, -1)), True)
+    return table.take(order.filter(last))
 
 
 def _selected_versions(table: pa.Table, all_versions: bool) -> tuple[pa.Array, pa.Array]:
@@ -244,6 +267,16 @@ def _reader(store: Store, index: ArchiveIndex, plan: Plan) -> RecordReader:
 
 def _read(reader: RecordReader, row: dict[str, Any]) -> bytes:
     return reader.read(row["key"], row["object_sha256"], row["pack"], row["pack_offset"], row["size"])
+
+
+def iter_stored(store: Store, index: ArchiveIndex, selection: Selection) -> Iterator[tuple[dict[str, Any], ArticleRecord]]:
+    """Each selected record (verified) with its index row (key, raw-capture columns), in plan order."""
+    plan = plan_selection(index, selection, with_raw=True)
+    with _reader(store, index, plan) as reader:
+        for row in _iter_plan_rows(plan):
+            record = ArticleRecord.from_json_bytes(_read(reader, row))
+            if selection.matches_text(record):
+                yield row, record
 
 
 def iter_records(store: Store, index: ArchiveIndex, selection: Selection) -> Iterator[ArticleRecord]:

@@ -68,9 +68,11 @@ class Archive:
         source: str | None = None,
         query: str | None = None,
         all_versions: bool = False,
+        all_extractions: bool = False,
     ) -> Iterator[ArticleRecord]:
-        """Stream records (latest version of each article unless ``all_versions``), verified."""
-        selection = Selection(outlet, since, until, source, query, all_versions)
+        """Stream records (latest version of each article unless ``all_versions``; of a re-extracted
+        capture its best extraction unless ``all_extractions``), verified."""
+        selection = Selection(outlet, since, until, source, query, all_versions, all_extractions=all_extractions)
         return download.iter_records(self.store, self.index, selection)
 
     def export(

@@ -62,6 +62,11 @@ INDEX_SCHEMA = pa.schema(
         # The run pack holding the record's bytes too, and their offset (length: ``size``).
         ("pack", pa.string()),
         ("pack_offset", pa.int64()),
+        # Re-extractions (``newsarchive reextract``): which revision of the capture's extraction the
+        # row is (null: the first), the key of the record it supersedes, the extractor that made it.
+        ("extraction_revision", pa.int32()),
+        ("extraction_of", pa.string()),
+        ("extractor", pa.string()),
     ]
 )
 
@@ -98,6 +103,9 @@ def index_row(
         "versions_known": len(record.versions) or 1,
         "pack": pack,
         "pack_offset": pack_offset,
+        "extraction_revision": record.extraction.get("revision"),
+        "extraction_of": record.extraction.get("revision_of"),
+        "extractor": record.extraction.get("extractor"),
     }
 
 
@@ -294,11 +302,21 @@ class ArchiveIndex:
         )
 
     def versions(self, outlet_id: str) -> dict[str, list[VersionInfo]]:
-        """Every stored version of every article of the outlet, in capture order (latest last)."""
-        table = self.table(outlet_id, columns=["canonical_url", "version", "sha256", "key", "fetched_at", "captured_at"])
-        found: dict[str, dict[str, VersionInfo]] = {}
+        """Every stored version of every article of the outlet, in capture order (latest last).
+
+        A re-extracted version is known by its latest extraction (its text is what a new capture
+        is compared with): the row of the highest revision stands in for the original key.
+        """
+        table = self.table(outlet_id, columns=[
+            "canonical_url", "version", "sha256", "key", "fetched_at", "captured_at", "extraction_revision", "extraction_of",
+        ])  # fmt: skip
+        found: dict[str, dict[str, tuple[int, VersionInfo]]] = {}
         for row in table.to_pylist():  # a key indexed twice (met by two runs) is one version
-            found.setdefault(row["canonical_url"], {})[row["key"]] = VersionInfo(
-                row["version"], row["sha256"], row["key"], row["fetched_at"], row["captured_at"] or row["fetched_at"]
-            )
-        return {url: sorted(by_key.values(), key=lambda v: v.order) for url, by_key in found.items()}
+            slot = row["extraction_of"] or row["key"]
+            revision = row["extraction_revision"] or 0
+            by_slot = found.setdefault(row["canonical_url"], {})
+            if slot not in by_slot or by_slot[slot][0] < revision:
+                by_slot[slot] = (revision, VersionInfo(
+                    row["version"], row["sha256"], row["key"], row["fetched_at"], row["captured_at"] or row["fetched_at"]
+                ))
+        return {url: sorted((v for _, v in by_slot.values()), key=lambda v: v.order) for url, by_slot in found.items()}

@@ -7,6 +7,7 @@ a rerun computes the very same key for the same thing::
     <prefix>/
       warc/<outlet>/<YYYY>/<MM>/<DD>/<run_id>-<seq>.warc.gz       raw captures (WARC 1.1, gzip per record)
       records/<outlet>/<YYYY>/<MM>/<DD>/<url_id>-v<NNNN>-<text_id>.json  one JSON record per article version
+      records/<outlet>/<YYYY>/<MM>/<DD>/<url_id>-v<NNNN>r<RR>-<text_id>.json  a re-extraction of it
       index/<outlet>/<run_id>.parquet                             index rows of one run
       runs/<outlet>/<run_id>/records.jsonl                        the run's records again, one per line (a pack)
       runs/<outlet>/<run_id>/manifest.json                        every object of the run + stats
@@ -25,6 +26,9 @@ a rerun computes the very same key for the same thing::
   meet at the same key (the conditional put makes the second a no-op), while two
   concurrent runs that saw different texts write different keys — neither can
   overwrite the other.
+- ``v<NNNN>r<RR>`` (``newsarchive reextract``): extraction revision ``RR`` of version ``NNNN`` —
+  the same capture read again by a newer extractor. It sits beside the version it supersedes;
+  ``download`` hands out the highest revision, the earlier ones stay readable.
 - ``run_id`` = ``<YYYYMMDDTHHMMSSZ>-<6 hex>``: sortable by start time, unique.
 
 Per article the archive makes one PUT (its record); WARC files (rolled at
@@ -62,6 +66,7 @@ __all__ = [
     "parse_warc_key",
     "record_key",
     "records_prefix",
+    "reextraction_key",
     "run_started_at",
     "runs_prefix",
     "sibling_version_key",
@@ -76,7 +81,7 @@ _RUN_ID = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{6}$")
 COMMIT_MARKER = "COMMITTED"
 #: A record key: ``<article>`` is everything up to the version; ``sep`` is ``-`` (or ``/`` in
 #: archives written before the per-article directory was dropped).
-_RECORD_KEY = re.compile(r"^(?P<article>records/.+/[0-9a-f]{24})(?P<sep>[-/])v\d{4,}-[0-9a-f]{16}\.json$")
+_RECORD_KEY = re.compile(r"^(?P<article>records/.+/[0-9a-f]{24})(?P<sep>[-/])v\d{4,}(?:r\d{2,})?-[0-9a-f]{16}\.json$")
 
 
 def validate_outlet_id(outlet_id: str) -> str:
@@ -147,6 +152,15 @@ def sibling_version_key(previous_key: str, version: int, text_sha256: str) -> st
     if not match:
         raise ArchiveLayoutError(f"not a record key: {previous_key!r}")
     return f"{match.group('article')}{match.group('sep')}{_version_name(version, text_sha256)}"
+
+
+def reextraction_key(original_key: str, version: int, revision: int, text_sha256: str) -> str:
+    """The key of extraction ``revision`` (1, 2 ...) of the version stored at ``original_key``:
+    ``<url_id>-v<NNNN>r<RR>-<text_id>.json`` beside it (same capture, a newer extractor's reading)."""
+    match = _RECORD_KEY.match(original_key)
+    if match is None or revision < 1:
+        raise ArchiveLayoutError(f"not a record key or revision: {original_key!r}, {revision!r}")
+    return f"{match['article']}{match['sep']}{_version_name(version, text_sha256).replace('-', f'r{revision:02d}-', 1)}"
 
 
 def index_prefix(outlet_id: str | None = None) -> str:

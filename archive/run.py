@@ -192,6 +192,23 @@ class ArchiveRun:
         self.counts[outcome] += 1
         return outcome
 
+    def add_reextraction(self, record: ArticleRecord, original_key: str, revision: int) -> ArticleRecord:
+        """Store ``record``: extraction ``revision`` (1, 2 ...) of the version stored at ``original_key``.
+
+        The same capture read by a newer extractor, not a new version of the article: it keeps the
+        version number and is stored beside the original, which stays readable. Storing the same
+        revision twice is a no-op (the conditional put), so a rerun repeats nothing.
+        """
+        self._check_open()
+        if record.outlet != self.outlet_id:
+            raise ArchiveError(f"record of outlet {record.outlet!r} added to a run of {self.outlet_id!r}")
+        record.sha256 = text_sha256(record.text)
+        record.extraction.update(revision=revision, revision_of=original_key)
+        key = layout.reextraction_key(original_key, record.version, revision, record.sha256)
+        stored = self._write_record(key, record)
+        self.counts["reextracted"] += 1
+        return stored
+
     @staticmethod
     def _same_text_at_that_time(previous: list[VersionInfo], record: ArticleRecord) -> bool:
         """Whether the version current when ``record`` was captured, or the next one, has its text."""

@@ -18,15 +18,19 @@ Scrapy gives a spider); the ``Content-Encoding`` and ``Transfer-Encoding`` heade
 no longer describe it, so they are kept as ``X-Archive-Orig-*`` headers and
 ``Content-Length`` is set to the body's length — the convention of pywb and
 Heritrix for re-written captures.
+
+:func:`read_response` reads a capture back (``newsarchive reextract`` re-extracts from it).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -34,11 +38,14 @@ from typing import IO
 from urllib.parse import quote, urlsplit
 
 from isal import isal_zlib
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
 from archive.record import RawPointer
+from archive.stores.base import Store
+from core.errors import ArchiveError
 
-__all__ = ["WARC_CONTENT_TYPE", "CaptureWriter", "rewrite_response_headers"]
+__all__ = ["WARC_CONTENT_TYPE", "CaptureWriter", "StoredResponse", "read_response", "rewrite_response_headers"]
 
 WARC_CONTENT_TYPE = "application/warc"
 WARC_VERSION = "WARC/1.1"
@@ -127,6 +134,42 @@ def warc_record(record_type: str, warc_headers: list[tuple[str, str]], block: by
         f"Content-Length: {len(block)}",
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """An archived HTTP response read back from its WARC file."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def charset(self) -> str | None:
+        """The charset of the ``Content-Type`` header, if it names one."""
+        for name, value in self.headers:
+            if name.lower() == "content-type" and "charset=" in value.lower():
+                return value.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+        return None
+
+
+def read_response(store: Store, pointer: RawPointer) -> StoredResponse:
+    """The response record ``pointer`` names (its bytes range when known, else the whole file scanned)."""
+    if pointer.offset is not None and pointer.length:
+        data = store.read_range(pointer.warc_file, pointer.offset, pointer.length)
+    else:
+        data = store.get(pointer.warc_file)
+    for record in ArchiveIterator(io.BytesIO(data)):
+        if record.rec_type != "response":
+            continue
+        if pointer.record_id and record.rec_headers.get_header("WARC-Record-ID") != pointer.record_id:
+            continue
+        status = int((record.http_headers.get_statuscode() or "0") if record.http_headers else 0)
+        headers = list(record.http_headers.headers) if record.http_headers else []
+        return StoredResponse(record.rec_headers.get_header("WARC-Target-URI") or "", status, headers,
+                              record.content_stream().read())
+    raise ArchiveError(f"raw capture {pointer.record_id} not found in {pointer.warc_file}")
 
 
 def new_record_id() -> str:

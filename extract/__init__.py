@@ -15,12 +15,13 @@ filter), ``templates`` (per-outlet learned lines), ``article`` (one page in, one
 
 from __future__ import annotations
 
-from extract.article import ParsedPage, extract_article, parse_page
+from extract.article import EXTRACTOR_VERSION, ParsedPage, extract_article, parse_page
 from extract.encoding import DecodedPage, decode_html
 from extract.result import Extraction
 from extract.templates import TemplateLearner, strip_template_lines
 
 __all__ = [
+    "EXTRACTOR_VERSION",
     "DecodedPage",
     "Extraction",
     "ParsedPage",

@@ -2,8 +2,8 @@
 
 trafilatura returns the main content as an XML tree (``<p>``, ``<head rend="h2">``,
 ``<list><item>``, ``<quote>``, ``<hi>``, ``<ref>`` ...). :func:`blocks_of` flattens it into
-:class:`Block` objects — one per paragraph, heading, list item, quote or table — that the paragraph
-filter judges; dropping a block removes its element from the tree, so the HTML and markdown
+:class:`Block` objects — one per paragraph, heading, list item, quote or table (a table's text keeps its
+rows on lines of their own, cells separated) — that the paragraph filter judges; dropping a block removes its element from the tree, so the HTML and markdown
 renderings (trafilatura's own serialisers) and the plain text always agree.
 """
 
@@ -67,8 +67,44 @@ def alnum_key(text: str) -> str:
     return _NOT_ALNUM.sub("", text).casefold()
 
 
+#: Elements that make their parent a container of blocks: inline ``<code>`` (trafilatura's name for
+#: both inline and block code) does not, so a paragraph or list item holding it stays one block.
+_STRUCTURAL_TAGS = _BLOCK_TAGS - {"code"}
+
+
 def _has_block_child(element: etree._Element) -> bool:
-    return any(isinstance(child.tag, str) and child.tag in _BLOCK_TAGS for child in element)
+    return any(isinstance(child.tag, str) and child.tag in _STRUCTURAL_TAGS for child in element)
+
+
+def _wrap_loose_text(container: etree._Element) -> None:
+    """Put text lying between the blocks of ``container`` (its own text, tails, inline runs) into ``<p>`` blocks.
+
+    trafilatura leaves such text beside its blocks ("<head>..</head>\"Quote\", said ..."): without
+    a block of its own it would be judged by nothing and lost from every rendering.
+    """
+    children = list(container)
+    result: list[etree._Element] = []
+    loose = etree.Element("p")
+    loose.text, container.text = container.text, None
+
+    def flush() -> etree._Element:
+        if (loose.text or "").strip() or len(loose):
+            result.append(loose)
+        return etree.Element("p")
+
+    for child in children:
+        tail, child.tail = child.tail, None
+        if isinstance(child.tag, str) and child.tag in _STRUCTURAL_TAGS:
+            loose = flush()
+            result.append(child)
+            loose.text = tail
+        else:
+            loose.append(child)
+            child.tail = tail
+    flush()
+    for child in list(container):
+        container.remove(child)
+    container.extend(result)
 
 
 def unwrap_layout_tables(body: etree._Element) -> None:
@@ -83,6 +119,20 @@ def unwrap_layout_tables(body: etree._Element) -> None:
         table.attrib.clear()
 
 
+#: Between the cells of a table row in the plain text (rows go on lines of their own).
+CELL_SEPARATOR = " | "
+
+
+def table_text(table: etree._Element) -> str:
+    """A data table as plain text: one line per row, cells separated by :data:`CELL_SEPARATOR`."""
+    rows = []
+    for row in table.iter("row", "tr"):
+        cells = [_normalise_space("".join(cell.itertext())) for cell in row if cell.tag in ("cell", "td", "th")]
+        if any(cells):
+            rows.append(CELL_SEPARATOR.join(cells))
+    return "\n".join(rows) if rows else _normalise_space("".join(table.itertext()))
+
+
 def blocks_of(body: etree._Element) -> list[Block]:
     """The leaf blocks of ``body`` in document order (empty ones skipped).
 
@@ -95,16 +145,18 @@ def blocks_of(body: etree._Element) -> list[Block]:
     def walk(element: etree._Element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag not in _ATOMIC_TAGS and _has_block_child(element):
+            _wrap_loose_text(element)
             for child in element:
                 if isinstance(child.tag, str):
                     walk(child)
             return
-        text = _normalise_space("".join(element.itertext()))
+        text = table_text(element) if tag == "table" else _normalise_space("".join(element.itertext()))
         if not text:
             return
         refs = [_normalise_space("".join(ref.itertext())) for ref in element.iter("ref", "a")]
         blocks.append(Block(element, _KINDS.get(tag, "paragraph"), text, _normalise_space(" ".join(refs)), len(refs)))
 
+    _wrap_loose_text(body)
     for child in body:
         if isinstance(child.tag, str):
             walk(child)

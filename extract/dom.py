@@ -10,6 +10,7 @@ evaluates them without scanning the page once per selector, with the same result
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from lxml import etree, html
@@ -22,7 +23,14 @@ from extract.selectors import select
 __all__ = ["builtin_selectors", "parse_html", "preclean", "text_of"]
 
 #: Elements never worth keeping; trafilatura drops them too, but removing them first is cheaper.
-_NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//noscript|//template")
+_NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//template")
+#: Elements whose tag goes but whose content stays, as in trafilatura: some sites (Blogger, for one)
+#: put the article text inside ``<noscript>``.
+_UNWRAPPED_TAGS = ("noscript",)
+
+
+_DOCTYPE = re.compile(r"^\s*<!DOCTYPE[^>]*>", re.IGNORECASE)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def builtin_selectors() -> tuple[str, ...]:
@@ -38,6 +46,9 @@ def parse_html(text: str) -> html.HtmlElement:
     # lxml refuses str input that carries an XML encoding declaration
     if text.lstrip().startswith("<?xml"):
         text = text.split("?>", 1)[-1]
+    # libxml2 mis-parses some pages after their doctype (lxml bug 1955915), and an XML tree cannot
+    # hold control characters: trafilatura's own loader repairs both, so its extraction sees the same tree
+    text = _DOCTYPE.sub("", _NOT_XML.sub("", text), count=1)
     try:
         tree = html.document_fromstring(text, parser=html.HTMLParser(remove_comments=True, remove_pis=True))
     except (etree.ParserError, ValueError) as exc:
@@ -73,6 +84,7 @@ def preclean(
     removed = 0
     for element in _NOISE_TAGS(tree):
         _remove(element)
+    etree.strip_tags(tree, *_UNWRAPPED_TAGS)
     for element in select(tree, (*builtin_selectors(), *extra_selectors), tokens):
         if element.tag in ("html", "body") or element.find(".//article") is not None:
             continue

@@ -21,7 +21,9 @@ __all__ = ["JsonLd", "is_article_type"]
 _ARTICLE_TYPES = frozenset(name.lower() for name in ARTICLE_JSONLD_TYPES)
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Control characters, raw line breaks and tabs included: JSON forbids them inside strings, where
+#: hand-written JSON-LD often has them (outside strings a space is the same whitespace).
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 def _load(raw: str) -> Any:
@@ -92,16 +94,37 @@ class JsonLd:
 
     def names(self, key: str) -> list[str]:
         """Names of the person/organisation nodes under ``key`` (author, publisher ...)."""
-        value = self.get(key)
+        return self._names_of(self.get(key))
+
+    def _names_of(self, value: Any) -> list[str]:
         values = value if isinstance(value, list) else [value]
         names: list[str] = []
         for item in values:
             item = self.resolve(item)
             if isinstance(item, str):
                 names.append(item)
-            elif isinstance(item, dict) and isinstance(item.get("name"), str):
-                names.append(item["name"])
+            elif isinstance(item, dict):
+                name = item.get("name")
+                if isinstance(name, list):
+                    name = next((n for n in name if isinstance(n, str)), None)
+                if not isinstance(name, str) and isinstance(item.get("givenName"), str):
+                    name = f"{item['givenName']} {item.get('familyName') or ''}"
+                if isinstance(name, str):
+                    names.append(name)
         return [n.strip() for n in names if n and n.strip()]
+
+    def author_names(self) -> list[str]:
+        """Names under the article's ``author`` (then ``creator``); without an article node, the first node naming one."""
+        for key in ("author", "creator"):
+            if names := self.names(key):
+                return names
+        if self.article:
+            return []
+        for node in self.nodes:
+            for key in ("author", "creator"):
+                if key in node and (names := self._names_of(node[key])):
+                    return names
+        return []
 
     def strings(self, key: str) -> list[str]:
         """A string or list of strings (keywords, articleSection); comma lists are split."""
@@ -142,7 +165,10 @@ class JsonLd:
         return result
 
     def site_names(self) -> list[str]:
-        names = self.names("publisher")
+        """Names of the publisher and of site/organisation nodes; a node that is also a Person (a personal
+        blog's owner, as Yoast marks it) names a person, not the site."""
+        publisher = self.resolve(self.get("publisher"))
+        names = [] if isinstance(publisher, dict) and "Person" in _types(publisher) else self.names("publisher")
         names += [n["name"] for n in self.nodes if _types(n) & {"WebSite", "Organization", "NewsMediaOrganization"}
-                  and isinstance(n.get("name"), str)]
+                  and "Person" not in _types(n) and isinstance(n.get("name"), str)]
         return names

@@ -4,11 +4,10 @@ Each field has one resolver, and each resolver lists its sources in order of tru
 
 - title: a heading on the page that equals a cleaned candidate, else og:title / JSON-LD
   headline / ``<title>`` with the site name ("| Site") removed;
-- authors: JSON-LD, ``<meta name=author>``, ``article:author``, byline elements — cleaned of
-  "By", roles and desk names ("Staff Writer"), split into a list;
+- authors: :mod:`extract.authors` (JSON-LD, author metas, ``itemprop``/``rel`` author, bylines);
 - published / modified: JSON-LD, ``article:*_time`` and similar metas, ``<time datetime>``, then
-  htmldate on the page markup and URL (never its guess from the crawl date); naive times take
-  the outlet's time zone, then UTC;
+  (published) htmldate's full search bounded by the URL's date (:mod:`extract.published`; never
+  the crawl date); naive times take the outlet's time zone, then UTC;
 - section: ``article:section`` / JSON-LD ``articleSection``, then the breadcrumb trail (JSON-LD
   ``BreadcrumbList``, then markup), then the post's category links;
 - tags: ``article:tag`` / JSON-LD ``keywords`` / ``news_keywords``, then the post's tag links
@@ -21,26 +20,20 @@ Metadata is read from the full page *before* the DOM pre-clean removes bylines a
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html
-from lxml.etree import XPath
 
 from core.dates import parse_datetime
 from core.urls import canonical_url
+from extract.authors import page_authors
 from extract.content import alnum_key
 from extract.dom import text_of
 from extract.jsonld import JsonLd
+from extract.published import resolve_published
 from extract.rules import (
-    AUTHOR_NOISE,
-    AUTHOR_NOISE_LAST_WORDS,
-    AUTHOR_PREFIXES,
-    AUTHOR_SELECTORS,
     BREADCRUMB_SELECTORS,
     CATEGORY_LINK_SELECTORS,
     DATE_META_NAMES,
@@ -50,18 +43,18 @@ from extract.rules import (
 )
 from extract.selectors import select
 
-__all__ = ["Metadata", "clean_authors", "extract_metadata", "strip_site_name"]
+__all__ = ["Metadata", "extract_metadata", "strip_site_name"]
 
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bи\b|،|\s\|\s)\s*", re.IGNORECASE)
-_EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+")
 
 
 @dataclass
 class Metadata:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    authors_source: str | None = None
     published: datetime | None = None
     published_source: str | None = None
+    published_confidence: str | None = None
     modified: datetime | None = None
     language_declared: str | None = None
     section: str | None = None
@@ -121,48 +114,6 @@ def _title(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site
     return headings[0] if headings and headings[0] else None
 
 
-def clean_authors(names: list[str], site_names: list[str] = ()) -> list[str]:  # type: ignore[assignment]
-    """Split, strip "By" and roles, drop desk names and duplicates; keeps order."""
-    noise = {n.casefold() for n in AUTHOR_NOISE} | {alnum_key(s) for s in site_names}
-    result: list[str] = []
-    for raw in names:
-        raw = _EMAIL_OR_URL.sub(" ", raw)
-        for part in _AUTHOR_SPLIT.split(raw):
-            name = " ".join(part.split()).strip(" -–—:|·•")
-            lowered = name.casefold()
-            for prefix in AUTHOR_PREFIXES:
-                if lowered.startswith(prefix):
-                    name = name[len(prefix):].strip()
-                    lowered = name.casefold()
-            if not name or not any(ch.isalpha() for ch in name) or len(name) > 60:
-                continue
-            words = lowered.split()
-            if lowered in noise or alnum_key(name) in noise or (words and words[-1] in AUTHOR_NOISE_LAST_WORDS):
-                continue
-            if name.casefold() not in {r.casefold() for r in result}:
-                result.append(name)
-    return result
-
-
-@lru_cache(maxsize=64)
-def _xpath(expression: str) -> XPath:
-    return XPath(expression)
-
-
-def _authors(tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: list[str]) -> list[str]:
-    sources: list[Callable[[], list[str]]] = [  # in order of trust, each read only when needed
-        lambda: ld.names("author"),
-        lambda: metas.get("author", []),
-        lambda: [a for a in metas.get("article:author", []) if not a.startswith("http")],
-        lambda: [text_of(el) for selector in AUTHOR_SELECTORS for el in _xpath(selector)(tree)],
-    ]
-    for source in sources:
-        cleaned = clean_authors(source(), site_names)
-        if cleaned:
-            return cleaned
-    return []
-
-
 def _date_from_page(
     tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, tz: tzinfo | None, *, modified: bool
 ) -> tuple[datetime | None, str | None]:
@@ -181,16 +132,6 @@ def _date_from_page(
         if parsed is not None:
             return parsed, source
     return None, None
-
-
-def _htmldate(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> datetime | None:
-    from htmldate import find_date
-
-    try:
-        found = find_date(tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
-    except Exception:  # htmldate raises a variety of errors on odd pages
-        return None
-    return parse_datetime(found, tz) if found else None
 
 
 def _trail_section(trail: list[tuple[str, str | None]], url: str, title: str | None) -> str | None:
@@ -268,11 +209,11 @@ def extract_metadata(
     meta = Metadata(site_name=site_names[0] if site_names else None, jsonld_article=ld.is_article)
     meta.og_type = _first(metas, "og:type")
     meta.title = _title(tree, metas, ld, site_names)
-    meta.authors = _authors(tree, metas, ld, site_names)
-    meta.published, meta.published_source = _date_from_page(tree, metas, ld, tz, modified=False)
-    if meta.published is None:
-        meta.published = _htmldate(tree, url, tz)
-        meta.published_source = "htmldate" if meta.published else None
+    meta.authors, meta.authors_source = page_authors(tree, metas, ld, site_names)
+    published = resolve_published(_date_from_page(tree, metas, ld, tz, modified=False), tree, url, tz)
+    if published is not None:
+        meta.published, meta.published_source = published.value, published.source
+        meta.published_confidence = published.confidence
     meta.modified, _ = _date_from_page(tree, metas, ld, tz, modified=True)
     root_lang = tree.get("lang") or tree.get("xml:lang")
     meta.language_declared = (

@@ -12,7 +12,8 @@ label match so that real paragraphs mentioning "related", "read" or "reply" stay
 - in languages listed in :data:`extract.rules.TEASER_LABEL_LANGUAGES_ANY_CASE` (Arabic, Russian),
   where the imperative label never opens real prose, the label followed by a short headline.
 
-Besides teasers it drops furniture headings (:data:`extract.rules.BLOCK_HEADINGS`) and the lists
+Besides teasers it drops share and follow bars (blocks of nothing but :data:`extract.rules.SHARE_BAR_WORDS`),
+furniture headings (:data:`extract.rules.BLOCK_HEADINGS`) and the lists
 of headlines under "Related Articles"-type headings, standard furniture sentences, paragraphs
 equal to another headline of the outlet (the archive knows them), the page's own title repeated,
 outlet ``drop_paragraphs`` regexes, and learned template lines.
@@ -33,6 +34,7 @@ from extract.rules import (
     BYLINE_LINES,
     DATE_LINES,
     END_HEADINGS,
+    SHARE_BAR_WORDS,
     TEASER_LABEL_LANGUAGES_ANY_CASE,
     TEASER_LABELS,
 )
@@ -87,6 +89,7 @@ class ParagraphRules:
     end_headings: frozenset[str] = field(init=False)
     lines: tuple[re.Pattern[str], ...] = field(init=False)
     bylines: tuple[re.Pattern[str], ...] = field(init=False)
+    share_bar: re.Pattern[str] = field(init=False)
     outlet: tuple[re.Pattern[str], ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,6 +105,8 @@ class ParagraphRules:
         lines = (*BOILERPLATE_LINES, *DATE_LINES)
         object.__setattr__(self, "lines", tuple(re.compile(p, re.IGNORECASE | re.DOTALL) for p in lines))
         object.__setattr__(self, "bylines", tuple(re.compile(p) for p in BYLINE_LINES))
+        words = "|".join(re.escape(w) for w in sorted(SHARE_BAR_WORDS, key=len, reverse=True))
+        object.__setattr__(self, "share_bar", re.compile(rf"(?:(?:{words})\b[\s,|·•:/]*)+", re.IGNORECASE))
         object.__setattr__(self, "outlet", tuple(re.compile(p) for p in self.outlet_patterns))
 
     @classmethod
@@ -188,6 +193,8 @@ class ParagraphFilter:
             return "boilerplate_line"
         if any(pattern.fullmatch(block.text) for pattern in self.rules.bylines):
             return "byline"
+        if block.kind != "table" and self.rules.share_bar.fullmatch(block.text):
+            return "share_bar"
         if block.is_link_only and block.links >= 2 and block.kind != "item":
             return "link_list"
         return None

@@ -18,10 +18,13 @@ from __future__ import annotations
 __all__ = [
     "ARTICLE_JSONLD_TYPES",
     "ARTICLE_OG_TYPES",
+    "AUTHOR_BYLINE_WORDS",
+    "AUTHOR_META_NAMES",
     "AUTHOR_NOISE",
     "AUTHOR_NOISE_LAST_WORDS",
     "AUTHOR_PREFIXES",
     "AUTHOR_SELECTORS",
+    "AUTHOR_TWITTER_LABELS",
     "BLOCK_HEADINGS",
     "BOILERPLATE_LINES",
     "BREADCRUMB_SELECTORS",
@@ -34,6 +37,7 @@ __all__ = [
     "MIN_ARTICLE_TEXT_CHARS",
     "MODIFIED_META_NAMES",
     "MONTHS",
+    "SHARE_BAR_WORDS",
     "TAG_LINK_SELECTORS",
     "TEASER_LABELS",
     "TEASER_LABEL_LANGUAGES_ANY_CASE",
@@ -111,6 +115,12 @@ TEASER_LABELS: dict[str, tuple[str, ...]] = {
         "рекомендуем",
         "также читайте",
     ),
+    "de": ("lesen sie auch", "lesen sie mehr", "auch interessant", "mehr zum thema", "weiterlesen", "siehe auch",
+           "das könnte sie auch interessieren", "das könnte dich auch interessieren",
+           "das thema könnte dich auch interessieren", "das thema könnte sie auch interessieren"),
+    "fr": ("à lire aussi", "a lire aussi", "lire aussi", "voir aussi", "à lire également", "sur le même sujet"),
+    "es": ("lee también", "lea también", "leer más", "te puede interesar", "también te puede interesar"),
+    "it": ("leggi anche", "potrebbe interessarti", "leggi di più"),
 }
 
 #: Languages whose teaser labels are imperative phrases that never open real prose: there the
@@ -192,6 +202,15 @@ BLOCK_HEADINGS: dict[str, tuple[str, ...]] = {
         "метки",
         "самое читаемое",
     ),
+    "de": ("ähnliche beiträge", "ähnliche artikel", "verwandte artikel", "weitere artikel", "mehr zum thema",
+           "das könnte sie auch interessieren", "kommentare", "kommentar schreiben", "schreibe einen kommentar",
+           "hinterlasse einen kommentar", "diesen artikel teilen", "beitrag teilen", "teilen", "nach oben",
+           "zurück nach oben", "newsletter abonnieren", "schlagwörter", "auch interessant"),
+    "fr": ("articles similaires", "articles liés", "à lire aussi", "sur le même sujet", "commentaires",
+           "laisser un commentaire", "partager", "partager cet article", "retour en haut"),
+    "es": ("artículos relacionados", "noticias relacionadas", "comentarios", "deja un comentario", "compartir",
+           "volver arriba"),
+    "it": ("articoli correlati", "commenti", "lascia un commento", "condividi", "torna su"),
 }
 
 #: Headings after which the rest of a run of headline-like blocks is a list of other articles.
@@ -217,6 +236,15 @@ END_HEADINGS: tuple[str, ...] = (
     "статьи по теме",
     "новости по теме",
     "самое читаемое",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "verwandte artikel",
+    "weitere artikel",
+    "articles similaires",
+    "articles liés",
+    "artículos relacionados",
+    "noticias relacionadas",
+    "articoli correlati",
 )
 
 #: Regexes (case-insensitive, matched against a whole block) for standard furniture sentences
@@ -234,17 +262,34 @@ BOILERPLATE_LINES: tuple[str, ...] = (
     r"click here to (?:read more|subscribe|comment).{0,80}",
     r"\d+\s+(?:minutes?|mins?) read",
     r"(?:posted|published|updated) (?:on|at)?\s*\w+ \d{1,2},? \d{4}.{0,40}",
+    r"(?:zurück|back|retour|volver|torna) (?:to|zu|zum|zur|nach|à|a|al|alla|in) [\w ]{1,30}",
+    r"(?:by|von|par|por|di|autor|author|auteur)\s*:",
+    r"view (?:the )?(?:comments?|discussion thread)\.?",
+    r"(?:kommentare|comments|commentaires) (?:insgesamt|total)?\s*:?\s*\d*",
+    r"(?:letzte änderung|zuletzt (?:aktualisiert|geändert)|last (?:modified|updated)|dernière mise à jour)\b.{0,40}",
+    r"(?:mit unserem|abonnieren sie (?:unseren|den)|melden sie sich (?:für|zu) unserem) newsletter.{0,200}",
+    r"(?:crédits? photos?|photo credits?|bildquelle|beitragsbild|image credit)\s*:?.{0,100}",
+    r"(?:pour lire la suite|pour accéder en illimité|to continue reading|subscribe to (?:continue|read)).{0,150}",
     r"لا يتم نشر عنوان بريدك الإلكتروني.*",
     r"ваш адрес email не будет опубликован.*",
+)
+
+#: Words of share and follow bars: a block made of nothing but these (one per line in the page:
+#: "Share", "Reddit", "Pocket", "Flipboard", "Email") is the bar, not article text.
+SHARE_BAR_WORDS: tuple[str, ...] = (
+    "share", "share this", "shares", "teilen", "partager", "compartir", "condividi", "поделиться", "tweet", "email",
+    "e-mail", "mail", "print", "drucken", "imprimer", "facebook", "twitter", "x", "linkedin", "reddit", "pocket",
+    "flipboard", "whatsapp", "telegram", "pinterest", "xing", "tumblr", "vk", "copy link", "link kopieren",
+    "copy", "messenger", "threads", "bluesky", "mastodon", "follow", "follow us", "folgen", "subscribe", "rss",
 )
 
 _NAME = r"[A-Z\u00c0-\u024f\u0400-\u042f][\w'’.-]+(?: [A-Z\u00c0-\u024f\u0400-\u042f][\w'’.-]+){0,3}"
 _ROLE = r"(?:staff writer|staff reporter|reporter|correspondent|[A-Z][\w]+ (?:correspondent|editor|reporter))"
 
 #: Byline paragraphs (case-sensitive, whole block): "By Jane Doe", "By Jane Doe and Tom Roe, Staff
-#: Writer", "Portside Weekly reporter". The names go to ``authors``; the line is not article text.
+#: Writer", "Par Jean Dupont", "Автор: Ирина Соколова", "Portside Weekly reporter". The names go to ``authors``; the line is not article text.
 BYLINE_LINES: tuple[str, ...] = (
-    rf"(?:By|BY|by) {_NAME}(?:(?:,| and| &) {_NAME})*(?:,? {_ROLE})?\.?",
+    rf"(?:By|BY|by|Par|PAR|Von|VON|Por|POR|Di|Door|Автор:|Автор|Auteur\s?:|Autor:) {_NAME}(?:(?:,| and| et| und| y| e| и| &) {_NAME})*(?:,? {_ROLE})?\.?",
     rf"{_NAME} {_ROLE}",
 )
 
@@ -256,6 +301,10 @@ MONTHS: tuple[str, ...] = (
     "декабря", "يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
     "نوفمبر", "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
     "تشرين الأول", "تشرين الثاني", "كانون الأول",
+    "mai", "januar", "jänner", "februar", "märz", "juni", "juli", "oktober", "dezember", "janvier", "février", "mars",
+    "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre", "enero", "febrero", "marzo",
+    "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "gennaio",
+    "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre",
 )
 _MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _CLOCK = r"(?:[,،|\s-]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
@@ -274,15 +323,18 @@ DATE_LINES: tuple[str, ...] = (
 DROP_SELECTORS: tuple[str, ...] = (
     # comments and respond forms
     "#comments", "#respond", ".comment-respond", ".comments-area", ".comment-list", "ol.commentlist",
-    "#disqus_thread", ".fb-comments", "form.comment-form", "#commentform",
+    "#disqus_thread", ".fb-comments", "form.comment-form", "#commentform", "section.comment-wrapper",
+    ".comment-wrapper", "article.comment", ".comments-wrapper", ".comment-section", "#jp-post-flair",
     # related posts blocks
     "#related-posts", ".related-posts", ".jp-relatedposts", ".yarpp-related", ".crp_related",
     ".related-articles", ".related_posts", ".rp4wp-related-posts", "aside.related",
     # share bars
     ".share-buttons", ".sharedaddy", ".sd-sharing-enabled", ".addtoany_share_save_container", ".a2a_kit",
-    ".social-share", ".share-links", ".post-share", ".ssba", ".heateor_sss_sharing_container",
+    ".social-share", ".share-links", ".post-share", ".ssba", ".heateor_sss_sharing_container", ".shariff",
+    ".share-bar", ".social-share-bar", ".entry-share", ".post-share-buttons", ".social-buttons", ".socialshare",
     # newsletter and cookie notices
-    ".newsletter", ".newsletter-box", ".mc4wp-form", "#mc_embed_signup", ".subscribe-box",
+    ".newsletter", ".newsletter-box", ".mc4wp-form", "#mc_embed_signup", ".subscribe-box", ".newsletter-signup",
+    ".newsletter-form", "#newsletter",
     "#cookie-notice", ".cookie-notice", "#cookie-law-info-bar", ".cky-consent-container", "#onetrust-banner-sdk",
     ".cmplz-cookiebanner",
     # author boxes, breadcrumbs, category strips, tag lists, post navigation
@@ -336,48 +388,72 @@ THEME_SELECTORS: dict[str, tuple[str, ...]] = {
 #: Title separators between a headline and the site name ("Headline | Site", "Site - Headline").
 TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " / ")
 
-#: Leading words of a byline that are not part of a name.
-AUTHOR_PREFIXES: tuple[str, ...] = ("by ", "written by ", "words by ", "reporting by ", "от ", "автор: ", "بقلم ", "كتب ")
+#: Leading words of a byline that are not part of a name (case-insensitive, at the start; followed by
+#: a space, a colon, or glued to a capital as in "AuthorJane Doe").
+AUTHOR_PREFIXES: tuple[str, ...] = (
+    "view all posts by", "all posts by", "more posts by", "show all articles of", "more articles by",
+    "articles by", "posts by", "written by", "words by", "reporting by", "posted by", "story by", "text by",
+    "by", "écrit par", "publié par", "par", "eingestellt von", "erstellt von", "verfasst von", "geschrieben von", "veröffentlicht von", "text von",
+    "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
+    "authors", "author", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب",
+)
 
-#: Bylines (or byline parts) that name no person. Matched case-insensitively against a whole
-#: name, or as a trailing ", Staff Writer" role.
+#: Byline words that open a line of page text naming the author ("By Jane Doe", "Par Jean Dupont",
+#: "Von Max Muster", "Por Ana Ruiz", "Di Marco Rossi", "Автор: Иван Петров"), exactly as written.
+AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
+    "By", "BY", "by", "Par", "PAR", "Von", "VON", "Por", "POR", "Di", "Door", "Autor:", "Auteur:", "Автор:",
+    "Автор", "Text:",
+)
+
+#: ``<meta>`` names/properties (lower case) naming the author, in order of trust. ``article:author``
+#: often holds a profile URL: URLs are skipped.
+AUTHOR_META_NAMES: tuple[str, ...] = (
+    "author", "byl", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+    "citation_author", "og:article:author",
+)
+
+#: ``twitter:labelN`` values (case-folded) whose ``twitter:dataN`` names the author (Yoast, by language).
+AUTHOR_TWITTER_LABELS: frozenset[str] = frozenset({
+    "written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "scritto da", "geschreven door",
+    "skrevet af", "skrivet av", "автор", "napisane przez",
+})
+
+#: Bylines (or byline parts) that name no person: desks, placeholders, widget labels. Matched
+#: against a whole name, letters and digits only, case-insensitive.
 AUTHOR_NOISE: tuple[str, ...] = (
-    "staff",
-    "staff writer",
-    "staff writers",
-    "staff reporter",
-    "editorial staff",
-    "editorial team",
-    "editorial board",
-    "news desk",
-    "web desk",
-    "newsroom",
-    "editor",
-    "editors",
-    "admin",
-    "administrator",
-    "guest",
-    "contributor",
-    "correspondent",
-    "agencies",
-    "редакция",
-    "корреспондент",
-    "المحرر",
+    "staff", "staff writer", "staff writers", "staff reporter", "editorial staff", "editorial team", "editorial board",
+    "news desk", "web desk", "newsroom", "editor", "editors", "admin", "administrator", "webmaster", "guest",
+    "guest author", "contributor", "correspondent", "agencies", "username", "user", "follow author", "follow",
+    "anonymous", "unknown", "author", "authors", "autor", "auteur", "view all posts", "all posts", "more articles",
+    "contact", "email", "share", "no author", "redaktion", "die redaktion", "rédaction", "la rédaction", "redacción", "redazione",
+    "redactie", "editorial", "press release", "pressemitteilung", "редакция", "корреспондент", "المحرر",
     "محرر الموقع",
 )
 
-#: A byline whose last word is one of these names a desk, not a person ("Syria Truth Staff").
-AUTHOR_NOISE_LAST_WORDS: frozenset[str] = frozenset({"staff", "desk", "team", "newsroom", "reporters", "agencies"})
+#: A byline whose last word is one of these names a desk or a role, not a person ("Syria Truth
+#: Staff", "Senior Political Correspondent"): after a comma, such a part is a role and goes.
+AUTHOR_NOISE_LAST_WORDS: frozenset[str] = frozenset({
+    "staff", "desk", "team", "newsroom", "reporters", "agencies", "reporter", "correspondent", "editor", "writer",
+    "columnist", "contributor", "photographer", "redakteur", "redakteurin", "korrespondent", "korrespondentin",
+    "journalist", "journalistin", "journaliste", "redaktion",
+})
 
-#: XPath expressions for byline elements, tried when no structured author exists.
+_CLASS = "contains(concat(' ',normalize-space(@class),' '),' {} ')"
+
+#: XPath expressions for byline elements, tried in order when neither structured data nor
+#: ``itemprop``/``rel`` author names one; the first that matches is read.
 AUTHOR_SELECTORS: tuple[str, ...] = (
-    "//*[@itemprop='author']//*[@itemprop='name']",
-    "//a[@rel='author']",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' author-name ')]",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' td-post-author-name ')]//a",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' byline ')]",
-    "//*[contains(concat(' ',normalize-space(@class),' '),' meta-author ')]",
-    "//*[contains(@class,'field--name-field-byline')]",
+    "//*[contains(@class,'author-name') or contains(@class,'authorName') or contains(@class,'author_name') or "
+    "contains(@class,'author__name') or contains(@class,'byline__name') or contains(@class,'byline-name') or "
+    "contains(@class,'byline__author')]",
+    "//*[" + " or ".join(_CLASS.format(token) for token in (
+        "byline", "c-byline", "article-byline", "post-byline", "entry-byline", "meta-author", "post-author",
+        "entry-author", "article-author", "article__author", "author", "autor", "field--name-field-byline",
+    )) + "]",
+    "//*[contains(concat(' ',normalize-space(@class),' '),' vcard ')]//*[contains(concat(' ',normalize-space(@class),' '),' fn ')]",
+    "//*[contains(@class,'authorname') or contains(@class,'author-link') or contains(@id,'author')]",
+    "//*[contains(@class,'author') and not(contains(@class,'bio') or contains(@class,'box') or "
+    "contains(@class,'avatar') or contains(@class,'description'))]",
 )
 
 #: ``<meta>`` names/properties (lower case) that carry the publication time, in order of trust.

@@ -9,7 +9,8 @@ import pytest
 from core.errors import ExtractionError
 from core.registry import Outlet
 from extract import extract_article
-from extract.metadata import clean_authors, strip_site_name
+from extract.authors import clean_authors
+from extract.metadata import strip_site_name
 from tests.extract.helpers import FILLER, article_page, paragraphs
 
 

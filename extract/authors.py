@@ -1,0 +1,303 @@
+"""The authors of a page: every standard source, ranked by trust, each name cleaned and checked.
+
+Sources, most trusted first (the first that yields a clean name wins; the rules are data in
+:mod:`extract.rules`):
+
+1. JSON-LD ``author`` (``creator``) of the article node: a string, a Person, a list of either, or
+   ``{"@id"}`` references into a ``@graph``; without an article node, the first node naming one;
+2. ``<meta>`` names (:data:`~extract.rules.AUTHOR_META_NAMES`: ``author``, ``byl``,
+   ``article:author`` when not a URL, ``parsely-author``, ``sailthru.author``, ``dc.creator`` ...),
+   then the ``twitter:data`` labelled "Written by" (Yoast);
+3. ``itemprop="author"`` (its ``itemprop="name"``, its ``content``, or its text) and
+   ``rel="author"`` links;
+4. byline elements (:data:`~extract.rules.AUTHOR_SELECTORS`) and short lines opening with a
+   byline word in several languages ("By", "Par", "Von", "Por", "Di", "Автор:" ...).
+
+Cleaning (:func:`clean_authors`): byline words, trailing roles ("..., Staff Writer"), dates and
+"on <date>" tails go; "A and B" / "A und B" / "A, B" split; desk names ("Staff", "Newsroom"),
+placeholders ("Admin", "Username", "Follow Author"), the site's own name, URLs and e-mail
+addresses are rejected. Names read from author markup (sources 3-4) must look like names (a few
+capitalised words, no digits) or be one login name ("gizzmo"); from a line of text, like names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from lxml import html
+from lxml.etree import XPath
+
+from extract.content import alnum_key
+from extract.jsonld import JsonLd
+from extract.rules import (
+    AUTHOR_BYLINE_WORDS,
+    AUTHOR_META_NAMES,
+    AUTHOR_NOISE,
+    AUTHOR_NOISE_LAST_WORDS,
+    AUTHOR_PREFIXES,
+    AUTHOR_SELECTORS,
+    AUTHOR_TWITTER_LABELS,
+    MONTHS,
+)
+
+__all__ = ["clean_authors", "looks_like_name", "page_authors"]
+
+_SPLIT = re.compile(
+    r"\s*(?:,|;|&|\+|/|\s\|\s|\s[–—-]\s|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|،|\bwith\b|\bmit\b)\s*",
+    re.IGNORECASE,
+)
+_EMAIL_OR_URL = re.compile(
+    r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|de|fr|co\.uk|ru)\b", re.IGNORECASE
+)
+#: What follows a name in a byline and is not part of it: a date, a time, "on <date>", "Published ...".
+_TAIL = re.compile(
+    r"(?:\s+(?-i:on|am|le|el|il|at|um|op)(?:\s.*)?|[\s,|·•]*\b(?:published|updated|posted|veröffentlicht|aktualisiert|"
+    r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|опубликовано|обновлено)\b.*|\s*\d.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_MONTH = "(?:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
+#: Dates inside a byline ("May 5, 2020", "5. Mai 2020", "05.05.2020", "2020-05-05"), removed before splitting.
+_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})",
+    re.IGNORECASE,
+)
+_USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
+_MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
+#: Byline words that are also name particles ("Di Maria"): when capitalised, stripped only before two words or more.
+_AMBIGUOUS_PREFIXES = frozenset({"von", "di", "door", "av", "par", "por", "text"})
+_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "di",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "du",
+        "des",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "dos",
+        "das",
+        "do",
+        "ten",
+        "ter",
+        "zu",
+        "y",
+        "e",
+    }
+)
+_NOT_IN_COMMENTS = "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
+_TEXT_NODES = XPath("//body//text()")
+_BYLINE_OPENING = tuple(f"{word} " for word in AUTHOR_BYLINE_WORDS if not word.endswith(":")) + tuple(
+    word for word in AUTHOR_BYLINE_WORDS if word.endswith(":")
+)
+_PREFIX = re.compile(
+    "^(?:"
+    + "|".join(re.escape(p) for p in sorted(AUTHOR_PREFIXES, key=len, reverse=True))
+    + r")(?:\s*:\s*|\s+|(?-i:(?=[A-ZÀ-ÞА-Я])))",
+    re.IGNORECASE,
+)
+_ITEMPROP = XPath("//*[@itemprop='author' or @itemprop='creator']" + _NOT_IN_COMMENTS)
+_REL_AUTHOR = XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]" + _NOT_IN_COMMENTS)
+_MAX_FROM_MARKUP = 4
+
+
+def _strip_prefix(name: str) -> str:
+    match = _PREFIX.match(name)
+    if match is None:
+        return name
+    rest = name[match.end() :]
+    word = match.group().strip(" :")
+    if word.casefold() in _AMBIGUOUS_PREFIXES and word[:1].isupper() and len(rest.split()) < 2:
+        return name
+    return rest
+
+
+def _noise(site_names: Iterable[str]) -> frozenset[str]:
+    return frozenset({alnum_key(n) for n in AUTHOR_NOISE} | {alnum_key(s) for s in site_names if s})
+
+
+def looks_like_name(name: str) -> bool:
+    """A few capitalised words (particles such as "de", "von" aside), no digits: how page text names a person."""
+    words = name.split()
+    if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in name):
+        return False
+    return all(_capitalised(w) or w.casefold() in _PARTICLES for w in words)
+
+
+def _capitalised(word: str) -> bool:
+    """Starts with a capital, or with a letter of a script without case (Arabic), or with no letter."""
+    first = word[:1]
+    return first.isupper() or not first.isalpha() or first.lower() == first.upper()
+
+
+def _username(name: str) -> bool:
+    """One token such as a blog's login name ("gizzmo", "happyface313"), as author markup shows it."""
+    return len(name) >= 3 and _USERNAME.fullmatch(name) is not None
+
+
+def clean_authors(
+    names: Iterable[str], site_names: Iterable[str] = (), *, read_from: str = "data"
+) -> list[str]:
+    """Split, strip byline words, roles and dates, reject desks and placeholders; keeps order, no duplicates.
+
+    ``read_from``: ``"data"`` (structured data: any clean name), ``"markup"`` (an element marked as
+    the author: a name or a login name) or ``"text"`` (a line of text: it must look like a name).
+    """
+    noise = _noise(site_names)
+    result: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        if alnum_key(_strip_prefix(raw)) in noise:
+            continue
+        raw = _strip_prefix(" ".join(_DATE.sub(" , ", _EMAIL_OR_URL.sub(" , ", raw)).split()))
+        for part in _SPLIT.split(raw):
+            name = _TAIL.sub("", _strip_prefix(" ".join(part.split()))).strip(" -–—:|·•()[]\"'“”")
+            if len(name) > 60 or not any(sum(ch.isalpha() for ch in word) >= 2 for word in name.split()):
+                continue
+            key = alnum_key(name)
+            words = name.casefold().split()
+            if (
+                key in noise
+                or words[-1] in AUTHOR_NOISE_LAST_WORDS
+                or name.startswith("@")
+                or _MONTHS_ONLY.fullmatch(name)
+            ):
+                continue
+            if len(name.split()) > 5 or (
+                read_from != "data"
+                and not looks_like_name(name)
+                and not (read_from == "markup" and _username(name))
+            ):
+                continue
+            if key not in seen:
+                seen.add(key)
+                result.append(name)
+    return result
+
+
+@lru_cache(maxsize=32)
+def _xpath(expression: str) -> XPath:
+    return XPath(expression)
+
+
+def _in_comments(element: html.HtmlElement) -> bool:
+    """Inside (or itself) a reader-comment element: its names are commenters, not the author."""
+    node: html.HtmlElement | None = element
+    while node is not None:
+        if "comment" in (node.get("class") or "") or "comment" in (node.get("id") or ""):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _text(element: html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _first_group(elements: list[html.HtmlElement]) -> list[html.HtmlElement]:
+    """The first element and those in the same byline (same parent or grandparent): co-authors sit
+    together, other articles' bylines elsewhere."""
+    if not elements:
+        return []
+    parent = elements[0].getparent()
+    grand = parent.getparent() if parent is not None else None
+    return [
+        e
+        for e in elements
+        if (up := e.getparent()) is parent
+        or (grand is not None and up is not None and up.getparent() is grand)
+    ][:_MAX_FROM_MARKUP]
+
+
+def _itemprop_names(tree: html.HtmlElement) -> list[str]:
+    names = []
+    for element in _first_group(_ITEMPROP(tree)):
+        inner = element.xpath(".//*[@itemprop='name']")
+        value = (
+            inner[0].get("content") or _text(inner[0]) if inner else element.get("content") or _text(element)
+        )
+        if value and len(value) < 90:
+            names.append(value)
+    return names
+
+
+def _rel_author_names(tree: html.HtmlElement) -> list[str]:
+    return [name for a in _first_group(_REL_AUTHOR(tree)) if (name := _text(a))]
+
+
+def _byline_element_names(tree: html.HtmlElement) -> list[str]:
+    for selector in AUTHOR_SELECTORS:
+        found = [_text(el) for el in _first_group([e for e in _xpath(selector)(tree) if not _in_comments(e)])]
+        found = [text for text in found if text and len(text) < 90]
+        if found:
+            return found
+    return []
+
+
+def _byline_lines(tree: html.HtmlElement) -> list[str]:
+    lines = []
+    for node in _TEXT_NODES(tree):
+        text = node.strip()
+        if len(text) >= 90 or not (text + " ").startswith(_BYLINE_OPENING):
+            continue
+        text = " ".join(text.split())
+        parent = node.getparent()
+        if parent is None or _in_comments(parent):
+            continue
+        whole = _text(parent)  # "By <a>Jane Doe</a>": the name is in the next element
+        if whole.startswith(text) and len(whole) < 90:
+            text = whole
+        word = text.split(maxsplit=1)[0]
+        if word in AUTHOR_BYLINE_WORDS and len(text.split()) > 1:
+            lines.append(text)
+    return lines[:_MAX_FROM_MARKUP]
+
+
+def page_authors(
+    tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: Iterable[str]
+) -> tuple[list[str], str | None]:
+    """The page's authors and the source they came from (None when no source names one)."""
+    site = list(site_names)
+    sources: list[tuple[str, str, Callable[[], list[str]]]] = [  # (source, what it is read from, reader)
+        ("json-ld", "data", ld.author_names),
+        *(
+            (f"meta:{name}", "data", lambda name=name: [v for v in metas.get(name, []) if not _is_url(v)])  # type: ignore[misc]
+            for name in AUTHOR_META_NAMES
+        ),
+        ("meta:twitter:data", "data", lambda: _labelled_twitter_data(metas)),
+        ("itemprop", "markup", lambda: _itemprop_names(tree)),
+        ("rel-author", "markup", lambda: _rel_author_names(tree)),
+        ("byline", "markup", lambda: _byline_element_names(tree)),
+        ("byline-text", "text", lambda: _byline_lines(tree)),
+    ]
+    for source, read_from, read in sources:
+        cleaned = clean_authors(read(), site, read_from=read_from)
+        if cleaned:
+            return cleaned, source
+    return [], None
+
+
+def _labelled_twitter_data(metas: dict[str, list[str]]) -> list[str]:
+    """``twitter:dataN`` whose ``twitter:labelN`` says "Written by" (Yoast writes the author there)."""
+    for number in "12345":
+        labels = metas.get(f"twitter:label{number}")
+        if not labels:
+            break
+        if labels[0].casefold() in AUTHOR_TWITTER_LABELS:
+            return metas.get(f"twitter:data{number}", [])[:1]
+    return []
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "//", "/"))
