@@ -98,21 +98,31 @@ def _free_redis_db(redis_url: str) -> int:
     raise RuntimeError(f"every Redis database 1-15 of {redis_url} holds keys: none is free for the broker")
 
 
-def stop_group(process: subprocess.Popen[bytes], grace_s: float = 20) -> None:
-    """SIGTERM the process group, then SIGKILL what is left of it; return once it is gone."""
+def stop_groups(processes: Sequence[subprocess.Popen[bytes]], grace_s: float = 20) -> None:
+    """SIGTERM each process group, then SIGKILL what is left of them; return once all are gone."""
     for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
         deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and group_alive(process.pid):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.5)
-        if not group_alive(process.pid):
-            break
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=5)
+        while time.monotonic() < deadline and any(group_alive(p.pid) for p in processes):
+            for process in processes:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=0.2)
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
+
+def _pids_with_env(variable: str, value: str) -> list[int]:
+    """Processes (of this user, Linux /proc) whose environment sets ``variable`` to ``value``."""
+    wanted = f"{variable}={value}".encode()
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                pids.append(int(entry.name))
+    return pids
 
 
 def group_alive(pgid: int) -> bool:
@@ -261,16 +271,19 @@ class Stack:
             )
 
     def kill(self, name: str) -> None:
-        """SIGKILL a component's whole process group (its task processes and crawls too): a machine dying."""
+        """SIGKILL a component's process group and every process of its tree, even one that left the
+        group (task processes, crawl subprocesses): a machine dying."""
         process = self.processes[name]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+        for pid in _pids_with_env(WORKER_NAME_VARIABLE, name):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.wait(timeout=30)
 
     def stop(self) -> None:
-        """Stop every component; workers first (a warm shutdown finishes nothing here: tests are over)."""
-        for name in sorted(self.processes, key=lambda n: n not in self.workers):
-            stop_group(self.processes[name])
+        """Stop every component, all at once."""
+        stop_groups(list(self.processes.values()))
 
     def alive(self) -> list[str]:
         return [name for name, p in self.processes.items() if group_alive(p.pid)]
@@ -361,10 +374,10 @@ class Stack:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         import psycopg2
 
-        with contextlib.closing(psycopg2.connect(_with_database(self.postgres_url, self.database))) as db:
-            with db.cursor() as cursor:
-                cursor.execute(sql, tuple(params))
-                return list(cursor.fetchall())
+        url = _with_database(self.postgres_url, self.database)
+        with contextlib.closing(psycopg2.connect(url)) as db, db.cursor() as cursor:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
 
     def task_tries(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         """Every try of every task instance of the run (retried tries from the history table too)."""
