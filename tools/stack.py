@@ -176,7 +176,7 @@ class Stack:
                 "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.api_port}/execution/",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
-                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),  # ≥ 64 bytes for HS512
                 "AIRFLOW__API__HOST": "127.0.0.1",
                 "AIRFLOW__API__PORT": str(self.api_port),
                 "AIRFLOW__API__WORKERS": "1",
@@ -188,6 +188,9 @@ class Stack:
                 "AIRFLOW__CELERY__TASK_ACKS_LATE": "True",
                 "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.concurrency),
+                # Redis redelivers an unacknowledged message after this long, even one whose task still runs:
+                # longer than any crawl (NEWSARCHIVE_DAG_CRAWL_TIMEOUT_S, 2 h by default).
+                "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "21600",
                 "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.home / "logs"),
                 "NEWSARCHIVE_SPOOL_DIR": str(self.home / "spool"),
             }
@@ -338,7 +341,8 @@ class Stack:
             headers={"Authorization": f"Bearer {self.token()}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
+            content = response.read()
+        return json.loads(content) if content else None
 
     def dag_parsed(self, dag_id: str) -> bool:
         try:

@@ -93,7 +93,7 @@ def nightly(stack_services: dict[str, str], s3_server: Any, tmp_path_factory: py
         "NEWSARCHIVE_DEFAULT_WINDOW_DAYS": "3650",
         "NEWSARCHIVE_AUTOTHROTTLE": "false",
         "NEWSARCHIVE_ALERT_MIN_HISTORY": "1",
-        "NEWSARCHIVE_DAG_RETRIES": "3",
+        "NEWSARCHIVE_DAG_RETRIES": "2",
         "NEWSARCHIVE_DAG_RETRY_DELAY_S": "2",
         "NEWSARCHIVE_DAG_MAX_RETRY_DELAY_S": "5",
         "NEWSARCHIVE_DAG_CRAWL_TIMEOUT_S": "300",
@@ -137,11 +137,19 @@ def nightly_twice(nightly: Nightly) -> Nightly:
     return nightly
 
 
+def _outlet_ids(count: int = OUTLETS) -> list[str]:
+    """The registry's ids in its order, which is the order of the mapped tasks' map indexes."""
+    return [*(f"outlet-{i:02d}" for i in range(count - 1)), DOWN]
+
+
+def _tries(stack: Stack, run_id: str, task_id: str = "outlet.crawl") -> list[dict[str, Any]]:
+    """Every try of a mapped task, with ``outlet``: its outlet id (a running try has no rendered label yet)."""
+    ids = _outlet_ids()
+    return [{**t, "outlet": ids[t["map_index"]]} for t in stack.task_tries(DAG, run_id) if t["task_id"] == task_id]
+
+
 def _running_crawls(stack: Stack, run_id: str, hostname: str) -> list[dict[str, Any]]:
-    return [
-        t for t in stack.task_tries(DAG, run_id)
-        if t["task_id"] == "outlet.crawl" and t["state"] == "running" and t["hostname"] == hostname
-    ]
+    return [t for t in _tries(stack, run_id) if t["state"] == "running" and t["hostname"] == hostname]
 
 
 def _lease_then_kill(stack: Stack, run_id: str, archive: str, s3: Any) -> tuple[set[str], str]:
@@ -163,9 +171,9 @@ def _lease_then_kill(stack: Stack, run_id: str, archive: str, s3: Any) -> tuple[
         with Archive.open(archive) as opened:
             for _attempt in range(40):
                 running = _running_crawls(stack, run_id, "worker-a") + _running_crawls(stack, run_id, "worker-b")
-                held = [t for t in running if CrawlLease(opened.store, t["rendered_map_index"], timedelta(seconds=60)).current()]
+                held = [t for t in running if CrawlLease(opened.store, t["outlet"], timedelta(seconds=60)).current()]
                 if held:
-                    lease = CrawlLease(opened.store, held[0]["rendered_map_index"], timedelta(seconds=60))
+                    lease = CrawlLease(opened.store, held[0]["outlet"], timedelta(seconds=60))
                     try:
                         lease.acquire()
                     except LeaseHeldError as exc:
@@ -175,7 +183,7 @@ def _lease_then_kill(stack: Stack, run_id: str, archive: str, s3: Any) -> tuple[
                 time.sleep(0.5)
     in_flight = stack.wait_for(lambda: _running_crawls(stack, run_id, "worker-b"), "worker-b crawls", every_s=0.3)
     stack.kill("worker-b")
-    return {str(t["rendered_map_index"]) for t in in_flight}, refusal
+    return {str(t["outlet"]) for t in in_flight}, refusal
 
 
 def _archived(nightly: Nightly) -> dict[str, Counter[str]]:
@@ -194,21 +202,22 @@ def _archived(nightly: Nightly) -> dict[str, Counter[str]]:
 
 
 def _crawl_tries(nightly: Nightly, run_id: str) -> list[dict[str, Any]]:
-    return [t for t in nightly.stack.task_tries(DAG, run_id) if t["task_id"] == "outlet.crawl"]
+    return _tries(nightly.stack, run_id)
 
 
 def _final(nightly: Nightly, run_id: str, task_id: str) -> dict[str, str]:
     """``{outlet: state}`` of a mapped task's latest tries."""
     rows = nightly.stack.query(
-        "SELECT coalesce(rendered_map_index, map_index::text), state FROM task_instance "
-        "WHERE dag_id = %s AND run_id = %s AND task_id = %s", (DAG, run_id, task_id)
+        "SELECT map_index, state FROM task_instance WHERE dag_id = %s AND run_id = %s AND task_id = %s",
+        (DAG, run_id, task_id),
     )
-    return {str(label): str(state) for label, state in rows}
+    ids = _outlet_ids()
+    return {ids[index] if index >= 0 else str(index): str(state) for index, state in rows}
 
 
 def test_every_live_in_window_article_is_archived_exactly_once(nightly: Nightly) -> None:
     archived = _archived(nightly)
-    assert set(archived) == set(nightly.servers)
+    assert {o for o, urls in archived.items() if urls} == set(nightly.servers)  # the down outlet: an empty run
     for outlet, server in nightly.servers.items():
         assert set(archived[outlet]) == expected_urls(server, server.corpus, until=UNTIL), outlet
         assert max(archived[outlet].values()) == 1, (outlet, archived[outlet].most_common(3))
@@ -237,7 +246,7 @@ def test_crawls_of_the_killed_worker_are_retried_on_the_other(nightly: Nightly) 
     assert nightly.killed_in_flight
     tries = _crawl_tries(nightly, nightly.first)
     for outlet in nightly.killed_in_flight:
-        mine = sorted((t for t in tries if t["rendered_map_index"] == outlet), key=lambda t: t["try_number"])
+        mine = sorted((t for t in tries if t["outlet"] == outlet), key=lambda t: t["try_number"])
         assert mine[0]["hostname"] == "worker-b" and mine[0]["state"] != "success", mine
         assert mine[-1]["hostname"] == "worker-a" and mine[-1]["state"] == "success", mine
     assert "worker-b" not in nightly.stack.alive()
@@ -266,3 +275,30 @@ def test_a_second_trigger_adds_nothing(nightly_twice: Nightly) -> None:
     assert report["total_articles"] == 0
     assert {o: dict(c) for o, c in _archived(nightly_twice).items()} == nightly_twice.before_second
     assert {t["hostname"] for t in _crawl_tries(nightly_twice, nightly_twice.second)} == {"worker-a"}
+
+
+def test_1500_outlets_map_in_shards_within_max_map_length(nightly_twice: Nightly) -> None:
+    """Mapping only: a registry of 1,500 outlets expands into 1,024 + 476 mapped groups; the run is then stopped."""
+    stack = nightly_twice.stack
+    dead = f"http://127.0.0.1:{closed_port()}/"
+    registry = stack.home / "outlets-1500.yaml"
+    entries = [{"id": f"many-{i:04d}", "name": f"Many {i}", "base_url": dead} for i in range(1500)]
+    registry.write_text(yaml.safe_dump({"outlets": entries}))
+    stack.request("POST", "variables", {"key": "newsarchive_outlets", "value": str(registry)})  # wins over the env
+    try:
+        run_id = stack.trigger(DAG, "2026-11-21T04:00:00Z")
+
+        def expanded() -> dict[str, int] | None:
+            rows = stack.query(
+                "SELECT task_id, count(*) FROM task_instance WHERE dag_id = %s AND run_id = %s AND "
+                "(map_index >= 0 OR state = 'skipped') GROUP BY task_id", (DAG, run_id))
+            counts = {str(task): int(n) for task, n in rows}
+            shards = ["outlet.crawl", *(f"outlet_{n}.crawl" for n in range(1, 4))]
+            return counts if all(counts.get(task) for task in shards) else None
+
+        counts = stack.wait_for(expanded, "the 1,500 outlets are mapped", timeout_s=300, every_s=2)
+        stack.request("PATCH", f"dags/{DAG}/dagRuns/{run_id}", {"state": "failed"})
+    finally:
+        stack.request("DELETE", "variables/newsarchive_outlets")
+    assert counts["outlet.crawl"] == 1024 and counts["outlet_1.crawl"] == 476
+    assert counts["outlet_2.crawl"] == counts["outlet_3.crawl"] == 1  # the empty shards: skipped, unmapped
