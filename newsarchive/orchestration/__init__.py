@@ -3,7 +3,8 @@
 - :mod:`.config` — archive URI, outlets file and S3 connection, resolved from Airflow
   Variables/connections or the environment; task defaults (retries, timeouts);
 - :mod:`.windows` — the publication-date window of a run, month chunks of a backfill;
-- :mod:`.tasks` — crawl one outlet in a subprocess, verify its commit, ingest snapshots;
+- :mod:`.tasks` — crawl one outlet in a subprocess, verify its commit, ingest snapshots; shards of
+  outlets within Airflow's ``max_map_length``;
 - :mod:`.report` — the run report and the silent-outlet alert rule.
 
 The DAG files import from here and stay thin; nothing here imports Airflow at module level.
@@ -21,13 +22,16 @@ from newsarchive.orchestration.config import (
     aws_env_from_connection,
     resolve_config,
 )
-from newsarchive.orchestration.report import AlertPolicy, OutletResult, RunReport
+from newsarchive.orchestration.report import AlertPolicy, OutletResult, RunReport, mapped_results
 from newsarchive.orchestration.tasks import (
+    MAX_MAP_LENGTH,
+    OUTLET_SHARDS,
     asset_uri,
     backfill_plan,
     crawl_outlet,
     ingest_snapshots,
     list_outlet_ids,
+    outlet_shard,
     verify_commit,
 )
 from newsarchive.orchestration.windows import CrawlWindow, interval_window, month_chunks, nightly_window
@@ -35,6 +39,8 @@ from newsarchive.orchestration.windows import CrawlWindow, interval_window, mont
 __all__ = [
     "CRAWL_POOL",
     "DEFAULT_AWS_CONN_ID",
+    "MAX_MAP_LENGTH",
+    "OUTLET_SHARDS",
     "POOLS",
     "WAYBACK_POOL",
     "AlertPolicy",
@@ -50,8 +56,10 @@ __all__ = [
     "ingest_snapshots",
     "interval_window",
     "list_outlet_ids",
+    "mapped_results",
     "month_chunks",
     "nightly_window",
+    "outlet_shard",
     "resolve_config",
     "verify_commit",
 ]
