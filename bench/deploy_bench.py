@@ -8,7 +8,8 @@ Figures (issue 18):
   read from ``/proc`` (``utime + stime + cutime + cstime`` of every process of each worker's group);
   the crawl slots are ``min(pool, 2 × concurrency)``. On a machine with fewer cores than slots the
   CPU bound is the CPU ÷ cores, also reported.
-- **CPU per article and per outlet**, the same CPU divided.
+- **CPU per article and per outlet**, the same CPU divided; and the whole stack's CPU (scheduler, API
+  server, dag-processor and triggerer too), which shares the machine's cores with the workers here.
 - **scheduler overhead per mapped task**: medians of scheduled → queued (the scheduler) and
   queued → started (Celery and the worker), and of a crawl's end → its verify task's start.
 - **S3 objects and bytes per article** stored (every object is one PUT at least).
@@ -77,7 +78,13 @@ def run(quick: bool = False) -> dict[str, Any]:
             for i in range(n_outlets)
         }
         roots = iter(range(10))
-        with running_s3_server(lambda: home / f"s3-{next(roots)}") as s3:
+
+        def s3_root() -> Path:
+            root = home / f"s3-{next(roots)}"
+            root.mkdir()
+            return root
+
+        with running_s3_server(s3_root) as s3:
             bucket = s3.make_bucket("bench-deploy")
             registry = [s.outlet_yaml(id=i, rate={"concurrency": 8, "delay_s": 0.0}) for i, s in servers.items()]
             (home / "outlets.yaml").write_text(yaml.safe_dump({"outlets": registry}))
@@ -103,10 +110,13 @@ def run(quick: bool = False) -> dict[str, Any]:
                 stack.wait_for(lambda: stack.dag_parsed(DAG), f"{DAG} is parsed", timeout_s=300)
                 time.sleep(5)
                 workers = [stack.processes[name].pid for name in stack.workers]
+                everything = [p.pid for p in stack.processes.values()]
                 cpu_before = sum(_tree_cpu_s(pid) for pid in workers)
+                stack_before = sum(_tree_cpu_s(pid) for pid in everything)
                 run_id = stack.trigger(DAG, "2026-11-21T02:00:00Z")
                 state = stack.wait_for_run(DAG, run_id, timeout_s=1800)
                 cpu = sum(_tree_cpu_s(pid) for pid in workers) - cpu_before
+                stack_cpu = sum(_tree_cpu_s(pid) for pid in everything) - stack_before
                 tries = stack.task_tries(DAG, run_id)
                 timing = stack.query(
                     "SELECT task_id, map_index, scheduled_dttm, queued_dttm, start_date, end_date FROM task_instance "
@@ -125,10 +135,10 @@ def run(quick: bool = False) -> dict[str, Any]:
                 listing = s3.client().list_objects_v2(
                     Bucket=bucket, Prefix="archive/", ContinuationToken=listing["NextContinuationToken"])
                 objects += listing.get("Contents", [])
-    return _figures(state, cpu, tries, timing, run_start, run_end, report, objects, n_outlets)
+    return _figures(state, cpu, stack_cpu, tries, timing, run_start, run_end, report, objects, n_outlets)
 
 
-def _figures(state: str, cpu: float, tries: list[dict[str, Any]], timing: list[tuple[Any, ...]], run_start: datetime,
+def _figures(state: str, cpu: float, stack_cpu: float, tries: list[dict[str, Any]], timing: list[tuple[Any, ...]], run_start: datetime,
              run_end: datetime, report: dict[str, Any], objects: list[dict[str, Any]], n_outlets: int) -> dict[str, Any]:
     wall = (run_end - run_start).total_seconds()
     crawls = [t for t in tries if t["task_id"] == "outlet.crawl"]
@@ -154,6 +164,9 @@ def _figures(state: str, cpu: float, tries: list[dict[str, Any]], timing: list[t
         Figure("deploy", "worker CPU per article (task runners + crawl + verify)", round(cpu / max(articles, 1), 3),
                "CPU-s", command=COMMAND, note=detail),
         Figure("deploy", "worker CPU per outlet", round(cpu / n_outlets, 2), "CPU-s", command=COMMAND, note=detail),
+        Figure("deploy", "whole stack CPU during the run (workers + scheduler, API server, dag-processor, triggerer)",
+               round(stack_cpu, 1), "CPU-s", command=COMMAND,
+               note=f"{stack_cpu / wall:.2f} cores on average over the {wall:.0f} s run; machine load at start in `machine`"),
         Figure("deploy", "scheduler overhead per mapped task: scheduled → queued (median)",
                round(statistics.median(scheduled), 2), "s", command=COMMAND),
         Figure("deploy", "scheduler overhead per mapped task: queued → started on a worker (median)",
