@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 
-.PHONY: bootstrap system-deps demo test lint typecheck pytest bench clean
+.PHONY: bootstrap system-deps demo test lint typecheck pytest bench stack clean
 
 bootstrap:  ## install uv if missing, then the locked environment
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -33,5 +33,8 @@ test: lint typecheck pytest  ## the whole suite: lint, types, tests
 bench: bootstrap  ## benchmarks (not tests): ratios against baselines measured in the same run
 	$(RUN) python -m bench
 
+stack: bootstrap  ## Airflow on the CeleryExecutor (api-server, scheduler, dag-processor, triggerer, 2 workers) on local PostgreSQL + Redis; Ctrl-C stops it
+	$(RUN) python -m tools.stack
+
 clean:
-	rm -rf demo-archive demo-archive-outlets.yaml .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .stack demo-archive demo-archive-outlets.yaml .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """``python -m bench [AREA ...] [--quick]`` — what ``make bench`` runs.
 
-Runs the benchmark areas (all by default: crawl, extract, archive, incremental, peers, search), prints
+Runs the benchmark areas (all by default: crawl, extract, archive, incremental, peers, search, deploy), prints
 every figure with its target, its baseline and the command that reproduces it, then saves the
 run to ``bench/results/<date>.json`` (merged with the same day's earlier areas) and rewrites the
 table of ``bench/README.md``. Benchmarks are scripts, not tests: a missed target is reported, not
@@ -29,6 +29,7 @@ AREAS: dict[str, str] = {
     "incremental": "bench.incremental_bench",
     "peers": "bench.peers_bench",
     "search": "bench.search_bench",
+    "deploy": "bench.deploy_bench",
 }
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"

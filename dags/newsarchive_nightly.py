@@ -1,6 +1,9 @@
 """newsarchive_nightly: crawl every outlet of the registry once a night.
 
-``outlets`` lists the registry → one mapped task group ``outlet`` per outlet:
+``outlets`` lists the registry; ``outlet_shard`` cuts it into :data:`OUTLET_SHARDS` shards of at
+most ``[core] max_map_length`` (1,024) outlets, and each shard maps one task group per outlet —
+``outlet`` for the first 1,024 outlets, ``outlet_1`` for the next, … (an empty shard's group is
+skipped). In each group:
 ``crawl`` (a crawl subprocess over the run's window: since the outlet's last successful
 run minus the overlap, until the data interval's last day) → ``verify_and_commit`` (the
 run's commit marker and objects are in the archive; emits the outlet's Asset when new
@@ -21,12 +24,15 @@ from airflow.sdk import CronDataIntervalTimetable, dag, task, task_group
 from core.settings import Settings
 from newsarchive.orchestration import (
     CRAWL_POOL,
+    OUTLET_SHARDS,
     AlertPolicy,
     RunReport,
     TaskDefaults,
     crawl_outlet,
     list_outlet_ids,
+    mapped_results,
     nightly_window,
+    outlet_shard,
     resolve_config,
 )
 from newsarchive.orchestration.airflow import fail_if_unhealthy, verify_and_commit_task
@@ -50,6 +56,10 @@ def newsarchive_nightly() -> None:
     def outlets() -> list[str]:
         return list_outlet_ids(resolve_config())
 
+    @task
+    def shard(outlet_ids: list[str], number: int) -> list[str]:
+        return outlet_shard(outlet_ids, number)
+
     @task(
         pool=CRAWL_POOL.name,
         execution_timeout=DEFAULTS.crawl_timeout,
@@ -65,7 +75,8 @@ def newsarchive_nightly() -> None:
     verify_and_commit = verify_and_commit_task(map_index_template="{{ task.op_kwargs['crawl']['outlet_id'] }}")
 
     @task(trigger_rule="all_done", retries=0)
-    def report(expected: list[str], results: list[dict[str, Any]]) -> dict[str, Any]:
+    def report(expected: list[str], shards: list[Any]) -> dict[str, Any]:  # shards: each shard's verify XComs
+        results = [result for verified in shards for result in mapped_results(verified)]
         run_report = RunReport.build(expected, results, AlertPolicy.from_settings(Settings.from_env()))
         print(run_report.render())
         return run_report.to_dict()
@@ -81,7 +92,12 @@ def newsarchive_nightly() -> None:
         return verify_and_commit(crawl=crawl(outlet_id=outlet_id))
 
     ids = outlets()
-    alert(report(ids, per_outlet.expand(outlet_id=ids)))
+    shards = []
+    for number in range(OUTLET_SHARDS):
+        group = per_outlet.override(group_id="outlet" if number == 0 else f"outlet_{number}")
+        shard_ids = shard.override(task_id="outlet_shard" if number == 0 else f"outlet_shard_{number}")(ids, number)
+        shards.append(group.expand(outlet_id=shard_ids))
+    alert(report(ids, shards))
 
 
 newsarchive_nightly()

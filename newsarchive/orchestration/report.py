@@ -21,7 +21,17 @@ from typing import Any
 
 from core.settings import Settings
 
-__all__ = ["AlertPolicy", "OutletResult", "RunReport"]
+__all__ = ["AlertPolicy", "OutletResult", "RunReport", "mapped_results"]
+
+
+def mapped_results(value: Any) -> list[Any]:
+    """The XComs of one mapped task as a list: Airflow hands over ``None`` when no task of the map
+    succeeded (or the map was empty), the value itself for a map of one item, a sequence otherwise."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping | OutletResult):
+        return [value]
+    return [item for item in value if item is not None]
 
 
 @dataclass(frozen=True)
@@ -99,11 +109,7 @@ class RunReport:
         (a backfill expects one result per outlet and month).
         """
         policy = policy or AlertPolicy()
-        if isinstance(results, Mapping | OutletResult):  # Airflow hands a one-item map over unwrapped
-            results = [results]
-        parsed = tuple(
-            r if isinstance(r, OutletResult) else OutletResult.from_dict(r) for r in results or () if r is not None
-        )
+        parsed = tuple(r if isinstance(r, OutletResult) else OutletResult.from_dict(r) for r in mapped_results(results))
         done = {r.label if by_window else r.outlet_id for r in parsed if r.committed}
         failed = tuple(dict.fromkeys(o for o in expected if o not in done))
         silent = tuple(r.outlet_id for r in parsed if r.committed and policy.is_silent(r))

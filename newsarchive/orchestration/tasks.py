@@ -22,6 +22,8 @@ from newsarchive.orchestration.intervals import month_chunks
 from newsarchive.orchestration.report import OutletResult
 
 __all__ = [
+    "MAX_MAP_LENGTH",
+    "OUTLET_SHARDS",
     "SOURCES",
     "archive_window",
     "assert_site_answered",
@@ -30,6 +32,7 @@ __all__ = [
     "crawl_outlet",
     "ingest_snapshots",
     "list_outlet_ids",
+    "outlet_shard",
     "verify_commit",
 ]
 
@@ -49,6 +52,26 @@ def list_outlet_ids(config: OrchestrationConfig, selected: Sequence[str] = ()) -
     from core.registry import select_outlets
 
     return [o.id for o in select_outlets(config.load_outlets(), selected)]
+
+
+#: Airflow's ``[core] max_map_length``, left at its default: the most task instances one mapped task may have.
+MAX_MAP_LENGTH = 1024
+#: Shards of the nightly DAG's outlets, each mapped on its own: up to 4 × 1,024 = 4,096 outlets a night.
+OUTLET_SHARDS = 4
+
+
+def outlet_shard(outlet_ids: Sequence[str], number: int) -> list[str]:
+    """The ``number``-th slice of :data:`MAX_MAP_LENGTH` outlets (empty past the last outlet).
+
+    Raises :class:`ConfigError` for the last shard when the outlets do not fit in :data:`OUTLET_SHARDS`
+    shards, so that a registry too big for the nightly DAG fails loudly instead of losing outlets.
+    """
+    if number == OUTLET_SHARDS - 1 and len(outlet_ids) > OUTLET_SHARDS * MAX_MAP_LENGTH:
+        raise ConfigError(
+            f"{len(outlet_ids)} outlets: the nightly DAG maps at most {OUTLET_SHARDS} × {MAX_MAP_LENGTH} "
+            "(raise OUTLET_SHARDS in newsarchive/orchestration/tasks.py)"
+        )
+    return list(outlet_ids[number * MAX_MAP_LENGTH : (number + 1) * MAX_MAP_LENGTH])
 
 
 def backfill_plan(

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from newsarchive.orchestration import OUTLET_SHARDS
 from tests.dags.conftest import AirflowSandbox
 
 pytestmark = pytest.mark.airflow
@@ -55,6 +56,10 @@ def test_dagbag_imports_every_dag_without_errors(airflow_sandbox: AirflowSandbox
     assert crawl["retries"] == 3 and crawl["backoff"] > 1 and crawl["timeout"] > 0
     assert crawl["downstream"] == ["outlet.verify_and_commit"]
     assert nightly["tasks"]["outlet.verify_and_commit"]["mapped"]
+    for shard in range(1, OUTLET_SHARDS):  # beyond max_map_length (1,024 outlets): a mapped group per shard
+        assert nightly["tasks"][f"outlet_shard_{shard}"]["downstream"] == [f"outlet_{shard}.crawl"]
+        assert nightly["tasks"][f"outlet_{shard}.crawl"]["mapped"]
+        assert nightly["tasks"][f"outlet_{shard}.verify_and_commit"]["downstream"] == ["report"]
     assert nightly["tasks"]["report"]["trigger_rule"] == "all_done"
     assert nightly["tasks"]["report"]["downstream"] == ["alert"]
 

@@ -14,14 +14,18 @@ from core.dates import DateWindow
 from core.errors import ConfigError, CrawlError, UnknownOutletError
 from core.settings import Settings
 from newsarchive.orchestration import (
+    MAX_MAP_LENGTH,
+    OUTLET_SHARDS,
     AlertPolicy,
     OutletResult,
     RunReport,
     TaskDefaults,
     backfill_plan,
     interval_window,
+    mapped_results,
     month_chunks,
     nightly_window,
+    outlet_shard,
     resolve_config,
 )
 from newsarchive.orchestration.tasks import SOURCES, archive_window, assert_site_answered
@@ -183,6 +187,25 @@ def test_report_when_no_outlet_succeeded() -> None:
 def test_report_accepts_a_single_unwrapped_result() -> None:
     report = RunReport.build(["alpha"], result("alpha", archived=2))
     assert report.articles == {"alpha": 2} and report.failed_outlets == ()
+
+
+def test_results_of_every_shape_airflow_hands_over() -> None:
+    one, two = result("alpha"), result("beta")
+    assert mapped_results(None) == [] and mapped_results(one) == [one] and mapped_results([one, None, two]) == [one, two]
+
+
+def test_1500_outlets_map_in_two_shards_within_max_map_length() -> None:
+    ids = [f"outlet-{i:04d}" for i in range(1500)]
+    shards = [outlet_shard(ids, n) for n in range(OUTLET_SHARDS)]
+    assert [len(s) for s in shards] == [MAX_MAP_LENGTH, 1500 - MAX_MAP_LENGTH, 0, 0]
+    assert [i for s in shards for i in s] == ids  # every outlet once, in registry order
+
+
+def test_more_outlets_than_the_shards_hold_fail_loudly() -> None:
+    ids = [f"o{i}" for i in range(OUTLET_SHARDS * MAX_MAP_LENGTH + 1)]
+    assert len(outlet_shard(ids, 0)) == MAX_MAP_LENGTH
+    with pytest.raises(ConfigError, match=r"4097 outlets: the nightly DAG maps at most 4 × 1024"):
+        outlet_shard(ids, OUTLET_SHARDS - 1)
 
 
 def write_registry(tmp_path: Path) -> Path:

@@ -23,7 +23,7 @@ from datetime import date
 
 import pytest
 
-from newsarchive.orchestration import POOLS
+from newsarchive.orchestration import OUTLET_SHARDS, POOLS
 from outlet_server import build_corpus
 from tests.dags.conftest import AIRFLOW, REPO, AirflowSandbox
 from tests.dags.e2e import closed_port, expected_urls, read_archive
@@ -110,12 +110,23 @@ def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_
     output = (airflow_sandbox.home / "standalone.log").read_text(errors="replace")
     assert not group_alive(process.pid), "standalone left processes behind"
     assert nightly_state == "success", output[-6000:]
+    empty_shards = {
+        (task, "-1"): state
+        for n in range(1, OUTLET_SHARDS)
+        for task, state in (
+            (f"outlet_shard_{n}", "success"),
+            (f"outlet_{n}.crawl", "skipped"),
+            (f"outlet_{n}.verify_and_commit", "skipped"),
+        )
+    }
     assert task_states(airflow_sandbox, "newsarchive_nightly", "scheduled") == {
         ("outlets", "-1"): "success",
+        ("outlet_shard", "-1"): "success",
         ("outlet.crawl", "small"): "success",
         ("outlet.verify_and_commit", "small"): "success",
         ("report", "-1"): "success",
         ("alert", "-1"): "success",
+        **empty_shards,
     }
     assert after_nightly.urls == {"small": expected_urls(server, corpus, until=date(2026, 10, 20))}
 
