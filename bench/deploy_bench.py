@@ -66,7 +66,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         return {"command": COMMAND, "figures": [Figure("deploy", "skipped", missing, command=COMMAND)]}
     from newsarchive.orchestration import CRAWL_POOL, WAYBACK_POOL
     from outlet_server import OutletServer, build_corpus
-    from tests.fixtures.s3 import running_s3_server
+    from loopback_servers.seaweedfs import running_s3_server
 
     n_outlets = 6 if quick else OUTLETS
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as tmp:
