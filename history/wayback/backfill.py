@@ -158,6 +158,7 @@ class WaybackBackfill:
         self._progress_at = self.started
         self.fetched = 0
         self.planned = 0
+        self.nothing_to_do = False
 
     # -- step 1: CDX
     def _query(self, url: str, match_type: str, filters: tuple[str, ...] | None = None) -> CdxQuery:
@@ -221,12 +222,16 @@ class WaybackBackfill:
     def read_robots(self) -> None:
         """Obey the outlet's robots.txt as archived at the end of the window (as the live crawl obeys today's)."""
         moment = self.window.end or datetime.now(UTC)
-        try:
-            capture = self.replay.fetch(format_wayback_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
-        except ReplayError as exc:
-            self.replay_failures[f"robots_{exc.reason}"] += 1
-            return
-        robots = Protego.parse(capture.body.decode("utf-8", "replace"))
+        text = self.checkpoint.value("robots")
+        if text is None:
+            try:
+                capture = self.replay.fetch(format_wayback_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
+            except ReplayError as exc:
+                self.replay_failures[f"robots_{exc.reason}"] += 1
+                return
+            text = capture.body.decode("utf-8", "replace")
+            self.checkpoint.set_value("robots", text)
+        robots = Protego.parse(text)
         agent = self.settings.user_agent
         self.selector.robots_allow = lambda url: bool(robots.can_fetch(url, agent))
 
@@ -305,6 +310,7 @@ class WaybackBackfill:
             self.tally.finish(identity, "known")
         self._remaining.update(s.canonical_url for s in todo)
         self.planned = len(todo)
+        self.nothing_to_do = not todo and not self.stopped
         for start in range(0, len(todo), self.batch_size):
             if self.stopped:
                 break
@@ -492,7 +498,8 @@ class WaybackBackfill:
             failed=sum(stats["skipped"].get(reason, 0) for reason in FAILED_OUTCOMES),
             stats=stats,
             seconds=stats["seconds"],
-            committed=bool(self.run_ids) or not stats["discovered"],
+            # a rerun with every capture already ingested did its work: nothing was left to commit
+            committed=bool(self.run_ids) or not stats["discovered"] or self.nothing_to_do,
             stopped=self.stopped,
         )
 

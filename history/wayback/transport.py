@@ -36,6 +36,7 @@ import logging
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -283,24 +284,39 @@ class WaybackHttp:
             self._sleep(delay)
 
     def _read(self, url: str, params: dict[str, str | list[str]] | None) -> httpx.Response:
-        """One GET, its body read decompressed up to ``max_bytes`` (:class:`ResponseTooLarge` past it)."""
+        """One GET, its body read decompressed up to ``max_bytes`` (:class:`ResponseTooLarge` past it).
+
+        gzip and deflate (what we accept) are inflated here with a bounded output per step, so a
+        small compressed body that inflates to gigabytes never exists in memory beyond the cap.
+        """
         with self._client.stream("GET", url, params=params) as response:
+            encoding = response.headers.get("Content-Encoding", "").strip().lower()
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and "content-encoding" not in response.headers and int(declared) > self.max_bytes:
+            if declared.isdigit() and not encoding and int(declared) > self.max_bytes:
                 self.reached = True
                 raise ResponseTooLarge(f"{url}: {declared} bytes declared, above the cap of {self.max_bytes}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    self.reached = True
-                    self.stats.bytes += size
-                    raise ResponseTooLarge(f"{url}: body above the cap of {self.max_bytes} bytes (decompressed)")
-                chunks.append(chunk)
+            body = bytearray()
+            inflate = zlib.decompressobj(47) if encoding in ("gzip", "x-gzip", "deflate") else None
+            chunks = response.iter_raw() if inflate is not None else response.iter_bytes()
+            try:
+                for chunk in chunks:
+                    data = chunk
+                    while data:
+                        if inflate is None:
+                            body += data
+                            data = b""
+                        else:
+                            body += inflate.decompress(data, self.max_bytes + 1 - len(body))
+                            data = inflate.unconsumed_tail
+                        if len(body) > self.max_bytes:
+                            self.reached = True
+                            self.stats.bytes += len(body)
+                            raise ResponseTooLarge(f"{url}: body above the cap of {self.max_bytes} bytes (decompressed)")
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"{url}: {exc}") from None
         # The decoded body, as the caller reads it (``response.content``); headers stay the server's.
         return httpx.Response(
-            response.status_code, headers=_without_encoding(response.headers), content=b"".join(chunks),
+            response.status_code, headers=_without_encoding(response.headers), content=bytes(body),
             request=response.request,
         )
 
