@@ -176,6 +176,11 @@ class CcNewsBackfill:
             try:  # only reading the file is guarded: a cut gzip member or WARC header ends the file, kept so far
                 record = next(iterator)
             except StopIteration:
+                reader = getattr(records, "reader", None)
+                decompressor = getattr(reader, "decompressor", None)
+                if decompressor is not None and not getattr(decompressor, "eof", True):  # the last gzip member is cut
+                    self.truncated.append(item.key)
+                    logger.warning("ccnews: %s ends inside a record; keeping what was read", item.key)
                 return
             except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
                 self.truncated.append(item.key)
@@ -190,14 +195,14 @@ class CcNewsBackfill:
                 continue
             self.records_kept += 1
             try:
-                self._ingest(record, url, item, records.get_record_offset(), run, context, template_lines)
+                self._ingest(record, url, item, records, run, context, template_lines)
             except (EOFError, zlib.error) as exc:  # the record's own body is cut
                 self.truncated.append(item.key)
                 logger.warning("ccnews: %s is cut short in a record of %s (%s)", item.key, url, exc)
                 self.tally.finish(canonical_url(url), "error")
                 return
 
-    def _ingest(self, record: Any, url: str, item: CcNewsFile, offset: int, run: Any, context: IngestContext,
+    def _ingest(self, record: Any, url: str, item: CcNewsFile, records: ArchiveIterator, run: Any, context: IngestContext,
                 template_lines: Collection[str]) -> None:  # fmt: skip
         identity = canonical_url(url)
         self.tally.discover(identity, DISCOVERY_SOURCE)
@@ -207,6 +212,9 @@ class CcNewsBackfill:
             return
         status = int(http.get_statuscode() or 0)
         body = record.content_stream().read(self.settings.download_maxsize + 1)
+        if getattr(record.raw_stream, "limit", 0) > 0 and len(body) <= self.settings.download_maxsize:
+            raise EOFError(f"record cut short: {getattr(record.raw_stream, 'limit', 0)} bytes missing")
+        offset = records.get_record_offset()  # only once the body is read: asking first consumes the record
         if len(body) > self.settings.download_maxsize:
             self.outcomes["too_large"] += 1
             self.tally.finish(identity, "too_large")
@@ -216,6 +224,8 @@ class CcNewsBackfill:
                                    snapshot_timestamp=captured.strftime("%Y%m%d%H%M%S") if captured else None)
         result = read_page(context, response, capture(run, response), template_lines=template_lines)
         outcome = result.outcome
+        if outcome == "error":
+            logger.info("ccnews: %s in %s at %d: %s", url, item.key, offset, result.detail)
         if result.record is not None:
             result.record.raw.update({"source_warc": item.key, "source_offset": offset})
             outcome = run.add_article(result.record)
