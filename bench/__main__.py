@@ -1,6 +1,6 @@
 """``python -m bench [AREA ...] [--quick]`` — what ``make bench`` runs.
 
-Runs the benchmark areas (all by default: crawl, extract, archive, incremental, peers), prints
+Runs the benchmark areas (all by default: crawl, extract, archive, incremental, peers, ccnews), prints
 every figure with its target, its baseline and the command that reproduces it, then saves the
 run to ``bench/results/<date>.json`` (merged with the same day's earlier areas) and rewrites the
 table of ``bench/README.md``. Benchmarks are scripts, not tests: a missed target is reported, not
@@ -28,6 +28,7 @@ AREAS: dict[str, str] = {
     "archive": "bench.archive_bench",
     "incremental": "bench.incremental_bench",
     "peers": "bench.peers_bench",
+    "ccnews": "bench.ccnews_bench",
 }
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
