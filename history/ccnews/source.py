@@ -11,7 +11,8 @@ enforced by the extracted publication date, never by the file's date).
 :class:`CcNewsSource` reads keys from the ``ccnews_url`` setting: ``s3://<bucket>``
 through boto3 with anonymous (unsigned) access — the public ``commoncrawl`` bucket —
 or an HTTP(S) base URL (``https://data.commoncrawl.org``, or a local server in
-tests). :meth:`CcNewsSource.open` streams a file: nothing is written to disk and
+tests); with credentials in boto3's standard chain (a private mirror, SeaweedFS in tests) requests are
+signed, and ``AWS_ENDPOINT_URL`` points elsewhere than AWS. :meth:`CcNewsSource.open` streams a file: nothing is written to disk and
 at most one read block is in memory.
 """
 
@@ -102,7 +103,11 @@ class CcNewsSource:
 
             self._bucket = parts.netloc
             self._prefix = parts.path.strip("/")
-            self._s3 = boto3.client("s3", config=Config(signature_version=UNSIGNED, retries={"mode": "adaptive"}))
+            # Anonymous (unsigned) unless boto3's standard chain has credentials: the public bucket takes
+            # both, and a private mirror (or SeaweedFS in tests) needs them.
+            signed = boto3.Session().get_credentials() is not None
+            config = Config(retries={"mode": "adaptive"}, **({} if signed else {"signature_version": UNSIGNED}))
+            self._s3 = boto3.client("s3", config=config)
         elif parts.scheme in ("http", "https"):
             self._http = httpx.Client(timeout=timeout_s, headers={"User-Agent": user_agent}, follow_redirects=True)
         else:
@@ -143,7 +148,7 @@ class CcNewsSource:
         name = f"{self._prefix}/{key}" if self._prefix else key
         try:
             body = self._s3.get_object(Bucket=self._bucket, Key=name)["Body"]
-        except EndpointConnectionError as exc:
+        except (EndpointConnectionError, ConnectionError) as exc:
             raise CcNewsUnreachable(f"CC-NEWS at {self.url} is unreachable: {exc}") from None
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):

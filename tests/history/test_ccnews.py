@@ -120,3 +120,26 @@ def test_budget_stops_after_the_files_it_allows(
     summary = run(outlet, server, tmp_path, backfill_max_requests=4)
     assert summary.stopped == "budget:requests" and summary.outcome.exit_code == ExitCode.PARTIAL
     assert summary.stats["ccnews"]["files_read"] == 2 and summary.archived > 0
+
+
+def test_from_an_s3_bucket(
+    outlet: Outlet, outlet_corpus: Corpus, layout: CcNewsLayout, s3_bucket: str, tmp_path: Path
+) -> None:
+    """The same layout in a SeaweedFS bucket, read through boto3 (signed: SeaweedFS requires credentials)."""
+    import boto3
+
+    client = boto3.client("s3")
+    for path in layout.root.rglob("*"):
+        if path.is_file():
+            client.put_object(Bucket=s3_bucket, Key=str(path.relative_to(layout.root)), Body=path.read_bytes())
+    summary = backfill_from_ccnews(outlet, str(tmp_path / "archive"), SINCE, UNTIL, ccnews_url=f"s3://{s3_bucket}",
+                                   settings=settings_for(tmp_path), state_dir=tmp_path / "state")
+    assert layout.truncated is not None
+    expected = {
+        canonical_url(f"https://{HOST}{a.path}") for a in outlet_corpus.articles
+        if SINCE <= a.published.astimezone(outlet_corpus.tz).date() <= UNTIL
+    } - {canonical_url(layout.truncated[1])}
+    stored = {r.canonical_url for r in Archive.open(str(tmp_path / "archive"), settings_for(tmp_path)).iter_records(
+        outlet="demo")}
+    assert stored == expected and summary.stats["ccnews"]["files_read"] == 3
+    assert summary.outcome.exit_code == ExitCode.OK
