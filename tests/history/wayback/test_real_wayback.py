@@ -4,7 +4,7 @@ revisits, its own 429s — one bad capture never ends a backfill (issue #15 poin
 The fake Archive (tests.fixtures.wayback_server) holds the demo outlet's history with a few articles
 rewritten the way the real Wayback Machine holds them:
 
-- ``unrecoverable``: only archived error pages (an archived 503 and an archived 429, both with
+- ``unrecoverable``: only archived error pages (an archived 503, 429 and 404, all with
   ``Memento-Datetime``): named with its reasons, never retried as if the Archive were failing;
 - ``empty_first``: the earliest status-200 capture has an empty body, a later one is fine;
 - ``soft_404``: the earliest status-200 capture is the outlet's "page not found" under a 200;
@@ -92,6 +92,7 @@ def rewritten(outlet_corpus: Corpus, live_outlet: OutletServer) -> Rewritten:
         at("unrecoverable", 6, status=503, body=b"<html>Service Unavailable</html>", headers=html),
         at("unrecoverable", 30, status=429, body=b"<html>Too Many Requests</html>",
            headers=[*html, ("Retry-After", "3600")]),
+        at("unrecoverable", 50, status=404, body=b"<html>Not Found</html>", headers=html),
         at("empty_first", 6, body=b"", headers=html), at("empty_first", 30),
         at("soft_404", 6, body=SOFT_404, headers=html), at("soft_404", 30),
         at("tracking", 6, url=f"{base}{roles['tracking'].path}?utm_source=newsletter&utm_campaign=oct"),
@@ -154,12 +155,13 @@ def test_every_recoverable_article_once_the_rest_named(
     # the one article with only archived error pages is named, with why each capture failed
     unrecoverable = summary.stats["wayback"]["unrecoverable"]
     assert [tail(item["url"]) for item in unrecoverable] == [tail(lost)]
-    assert [reason.split(": ")[1] for reason in unrecoverable[0]["reasons"]] == ["archived_503", "archived_429"]
+    assert [reason.split(": ")[1] for reason in unrecoverable[0]["reasons"]] == [
+        "archived_503", "archived_429", "archived_404"]
     # archived 503/429 pages are data: each replayed once, never retried; only the Archive's own 429s were
     http = summary.stats["wayback"]["http"]
     assert http["retries"] == {"HTTP_429": 3}
     lost_path = roles["unrecoverable"].path
-    assert sorted(status for path, status in replays if path.endswith(lost_path)) == [429, 503]
+    assert sorted(status for path, status in replays if path.endswith(lost_path)) == [404, 429, 503]
 
     # bad first captures fell back to the next-best one: empty body, soft-404, empty + revisit
     assert summary.stats["wayback"]["recovered_by_fallback"] == 3
