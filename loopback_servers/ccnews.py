@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -106,17 +107,25 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requested.append(self.path)  # type: ignore[attr-defined]
+        delay = self.server.delays.get(self.path.rsplit("/", 1)[-1], 0.0)  # type: ignore[attr-defined]
+        if delay:
+            time.sleep(delay)
         super().do_GET()
 
 
 class CcNewsServer:
-    """``with CcNewsServer(root) as server: server.base_url`` — static files on 127.0.0.1, requests logged."""
+    """``with CcNewsServer(root) as server: server.base_url`` — static files on 127.0.0.1, requests logged.
+
+    ``delays`` (file name -> seconds) holds a file back before serving it: a slow download to kill a run in.
+    """
 
     def __init__(self, root: Path) -> None:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
         self._httpd.daemon_threads = True
         self.requested: list[str] = []
         self._httpd.requested = self.requested  # type: ignore[attr-defined]
+        self.delays: dict[str, float] = {}
+        self._httpd.delays = self.delays  # type: ignore[attr-defined]
 
     @property
     def base_url(self) -> str:

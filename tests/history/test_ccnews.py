@@ -143,3 +143,50 @@ def test_from_an_s3_bucket(
         outlet="demo")}
     assert stored == expected and summary.stats["ccnews"]["files_read"] == 3
     assert summary.outcome.exit_code == ExitCode.OK
+
+
+def test_resumes_after_kill_9_without_reading_a_committed_file_again(
+    outlet: Outlet, outlet_corpus: Corpus, layout: CcNewsLayout, server: CcNewsServer, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from newsarchive.jobs import CHILD_COMMAND, JobRequest, child_env
+
+    files = list(layout.contents)[1:4]  # the three files the window reads, in order
+    server.delays[files[2].rsplit("/", 1)[-1]] = 60.0  # the last one is slow: the kill lands while it downloads
+    request = JobRequest.build("ccnews", [outlet], str(tmp_path / "archive"), since=SINCE, until=UNTIL,
+                               settings=settings_for(tmp_path), ccnews_url=server.base_url,
+                               state_dir=str(tmp_path / "state"))
+    child = subprocess.Popen([sys.executable, *CHILD_COMMAND], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=child_env(), text=True)
+    assert child.stdin is not None
+    child.stdin.write(request.to_json())
+    child.stdin.close()
+    deadline = time.monotonic() + 60
+    done: list[str] = []
+    while time.monotonic() < deadline and len(done) < 2:
+        time.sleep(0.1)
+        done = [json.loads(line)[1] for path in (tmp_path / "state").rglob("done.jsonl")
+                for line in path.read_text().splitlines()]
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert done == files[:2]
+
+    server.delays.clear()
+    server.requested.clear()
+    summary = run(outlet, server, tmp_path)  # the killed job's lease: its holder is gone, so it is taken over
+    assert [p for p in server.requested if p.endswith(".warc.gz")] == [f"/{files[2]}"]
+    assert summary.stats["ccnews"]["files_known"] == 2
+    assert layout.truncated is not None
+    expected = {
+        canonical_url(f"https://{HOST}{a.path}") for a in outlet_corpus.articles
+        if SINCE <= a.published.astimezone(outlet_corpus.tz).date() <= UNTIL
+    } - {canonical_url(layout.truncated[1])}
+    stored = [r.canonical_url for r in Archive.open(str(tmp_path / "archive"), settings_for(tmp_path)).iter_records(
+        outlet="demo", all_versions=True)]
+    assert sorted(stored) == sorted(expected)
