@@ -1,6 +1,6 @@
 """``python -m bench [AREA ...] [--quick]`` — what ``make bench`` runs.
 
-Runs the benchmark areas (all by default: crawl, extract, archive, incremental, peers, search, deploy), prints
+Runs the benchmark areas (all by default: crawl, extract, archive, incremental, peers, search, deploy, ccnews), prints
 every figure with its target, its baseline and the command that reproduces it, then saves the
 run to ``bench/results/<date>.json`` (merged with the same day's earlier areas) and rewrites the
 table of ``bench/README.md``. Benchmarks are scripts, not tests: a missed target is reported, not
@@ -30,6 +30,7 @@ AREAS: dict[str, str] = {
     "peers": "bench.peers_bench",
     "search": "bench.search_bench",
     "deploy": "bench.deploy_bench",
+    "ccnews": "bench.ccnews_bench",
 }
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"

@@ -64,9 +64,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     missing = services_missing()
     if missing:
         return {"command": COMMAND, "figures": [Figure("deploy", "skipped", missing, command=COMMAND)]}
+    from loopback_servers.seaweedfs import running_s3_server
     from newsarchive.orchestration import CRAWL_POOL, WAYBACK_POOL
     from outlet_server import OutletServer, build_corpus
-    from loopback_servers.seaweedfs import running_s3_server
 
     n_outlets = 6 if quick else OUTLETS
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as tmp:

@@ -92,6 +92,13 @@ class Settings:
     wayback_cdx_per_minute: int = 60
     wayback_replay_per_minute: int = 120
     wayback_state_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/wayback"))
+    wayback_captures_per_url: int = 4  # captures tried per article before it is unrecoverable (200s nearest first)
+    # History: CC-NEWS (Common Crawl's news crawl), and the budgets of every backfill.
+    ccnews_url: str = "s3://commoncrawl"  # s3://<bucket> (boto3, anonymous) or an HTTP(S) base URL
+    ccnews_state_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/ccnews"))
+    ccnews_slack_days: int = 2  # WARC files written this long after the window still read (late captures)
+    backfill_max_requests: int = 200_000  # per backfill (CDX + replay, or CC-NEWS WARC files); 0 = no limit
+    backfill_max_seconds: float = 12 * 3600.0  # wall time per backfill; 0 = no limit
     # Airflow DAGs (read when the DAG files are parsed, except alert_min_history: when the report runs).
     aws_conn_id: str = "newsarchive_s3"  # the Airflow connection holding the S3 credentials
     nightly_schedule: str = "0 2 * * *"  # cron, UTC

@@ -1,7 +1,7 @@
 """The closed sets of words the layers share: each allowed value written once, as a ``StrEnum``.
 
 - :class:`RecordSource` — where an archived record's page was fetched from (its provenance,
-  the record's and the run's ``source``): the live site, or a Wayback Machine snapshot;
+  the record's and the run's ``source``): the live site, a Wayback Machine snapshot, or CC-NEWS;
 - :class:`SnapshotPick` — which Wayback snapshot of an article is archived;
 - :class:`ExportFormat` — what ``download`` writes.
 
@@ -23,6 +23,7 @@ class RecordSource(StrEnum):
 
     LIVE = "live"  # the outlet's own site (the crawler)
     WAYBACK = "wayback"  # a Wayback Machine snapshot (history.wayback)
+    CCNEWS = "ccnews"  # a record of Common Crawl's CC-NEWS WARC files (history.ccnews)
 
 
 class SnapshotPick(StrEnum):

@@ -68,7 +68,8 @@ class BackfillFrom(StrEnum):
 
     SITEMAPS = "sitemaps"  # the live site's sitemaps and sections (records: live)
     WAYBACK = "wayback"  # the Wayback Machine's snapshots (records: wayback)
-    ALL = "all"  # both
+    CCNEWS = "ccnews"  # Common Crawl's CC-NEWS WARC files (records: ccnews)
+    ALL = "all"  # all three: each article archived once, every source's capture kept in its run's WARC
 
 
 class ExtractFormat(StrEnum):
@@ -145,17 +146,20 @@ def backfill(
     outlet_id: Annotated[str, typer.Argument(help="The outlet to backfill.")],
     since: SinceOption = None,
     until: UntilOption = None,
-    backfill_from: Annotated[BackfillFrom, typer.Option("--from", "--source", help="Where to find the past articles. sitemaps: the live site's sitemaps and sections; wayback: Internet Archive snapshots; all: both.")] = BackfillFrom.SITEMAPS,
+    backfill_from: Annotated[BackfillFrom, typer.Option("--from", "--source", help="Where to find the past articles. sitemaps: the live site's sitemaps and sections; wayback: Internet Archive snapshots; ccnews: Common Crawl's news WARC files; all: the three.")] = BackfillFrom.SITEMAPS,
     fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Backfill exactly the days 'stats --gaps' lists (from the Wayback Machine).")] = False,
     wayback_url: Annotated[str | None, typer.Option("--wayback-url", help="Base URL of the Wayback Machine (CDX API under /cdx/search/cdx).", show_default="$NEWSARCHIVE_WAYBACK_URL or " + Settings.wayback_url)] = None,
+    ccnews_url: Annotated[str | None, typer.Option("--ccnews-url", help="Where CC-NEWS lives: s3://<bucket> (anonymous) or an HTTP(S) base URL.", show_default="$NEWSARCHIVE_CCNEWS_URL or " + Settings.ccnews_url)] = None,
     pick: Annotated[SnapshotPick, typer.Option("--pick", help="Which snapshot of an article: earliest after publication, latest, or all distinct texts.")] = SnapshotPick.EARLIEST,
     outlets: OutletsOption = None,
     archive: ArchiveOption = None,
 ) -> None:
-    """Archive an outlet's articles of a past date range, from its sitemaps and/or the Wayback Machine.
+    """Archive an outlet's articles of a past date range, from its sitemaps, the Wayback Machine and/or CC-NEWS.
 
     Articles already archived are not stored again; a snapshot whose text differs
-    from the archived one is stored as a new version.
+    from the archived one is stored as a new version. Articles none of whose
+    captures could be read are listed in the run's stats; the exit code says
+    whether every source finished (0), stopped at a budget (4) or failed (1).
     """
     from core.registry import load_outlets, select_outlets
 
@@ -177,7 +181,22 @@ def backfill(
             summaries += _run("crawl", [outlet], settings, window, progress=_interactive())
         if backfill_from in (BackfillFrom.WAYBACK, BackfillFrom.ALL):
             summaries += _run("backfill", [outlet], settings, window, wayback_url=wayback_url, pick=pick.value)
+        if backfill_from in (BackfillFrom.CCNEWS, BackfillFrom.ALL):
+            summaries += _run("ccnews", [outlet], settings, window, ccnews_url=ccnews_url)
     _print_summaries(summaries)
+    for summary in summaries:
+        if summary.unreachable:
+            _report(f"{summary.outlet_id}: {summary.stats.get('error', 'the source is unreachable')}")
+        lost = summary.stats.get("wayback", {}).get("unrecoverable", [])
+        for item in lost[:10]:  # the full list is in the run's stats
+            typer.echo(f"{summary.outlet_id}: unrecoverable: {item['url']} ({'; '.join(item['reasons'])})", err=True)
+        if len(lost) > 10:
+            typer.echo(f"{summary.outlet_id}: ... and {len(lost) - 10} more unrecoverable (see the run's stats)", err=True)
+        if summary.stopped:
+            typer.echo(f"{summary.outlet_id}: stopped early ({summary.stopped}); what was fetched is committed", err=True)
+    worst = max((summary.outcome.exit_code for summary in summaries), default=0)
+    if worst:
+        raise typer.Exit(int(worst))
 
 
 @app.command()

@@ -1,14 +1,14 @@
-"""Jobs in a child process: a live crawl or a Wayback backfill, one request shape and one result shape.
+"""Jobs in a child process: a live crawl, a Wayback or a CC-NEWS backfill, one request shape and one result shape.
 
 Scrapy's reactor cannot restart inside one process, and an Airflow worker runs many tasks, so
 the DAGs, tests and benchmarks run each job in a fresh ``python -m newsarchive.jobs -`` process:
 
 - the parent (:func:`run_job`) writes a :class:`JobRequest` as JSON on the child's stdin: the
-  kind (``"crawl"`` or ``"backfill"``), the outlets (registry entries), the archive URI, the date
+  kind (``"crawl"``, ``"backfill"`` from the Wayback Machine or ``"ccnews"``), the outlets (registry entries), the archive URI, the date
   window, the job's options and the full :class:`~core.settings.Settings` — the child reads no
   ``NEWSARCHIVE_*`` variable; S3 credentials travel only in the child's environment;
-- the child (:func:`main`) runs :func:`crawler.runner.run_crawl` or
-  :func:`history.wayback.backfill_from_wayback` with those settings and prints one JSON line,
+- the child (:func:`main`) runs :func:`crawler.runner.run_crawl`,
+  :func:`history.wayback.backfill_from_wayback` or :func:`history.ccnews.backfill_from_ccnews` with those settings and prints one JSON line,
   ``{"summaries": [...]}`` (one :class:`~ingest.summary.RunSummary` per outlet) or
   ``{"error": "..."}`` with exit code 1, credentials removed; its logs go to stderr.
 """
@@ -34,7 +34,7 @@ from ingest.summary import RunSummary
 __all__ = ["CHILD_COMMAND", "KINDS", "JobRequest", "child_env", "main", "run_job"]
 
 #: What each kind of job runs in the child.
-KINDS = ("crawl", "backfill")
+KINDS = ("crawl", "backfill", "ccnews")
 #: The child's command line after the interpreter (``python -m newsarchive.jobs -``: the request on stdin).
 CHILD_COMMAND = ("-m", "newsarchive.jobs", "-")
 #: Where ``newsarchive`` is importable from in the child (this checkout).
@@ -53,7 +53,8 @@ class JobRequest:
     since: str | None = None
     until: str | None = None
     #: Keyword arguments of the job's function (``run_crawl``: refresh_days, throttle, progress;
-    #: ``backfill_from_wayback``: wayback_url, pick, state_dir, batch_size).
+    #: ``backfill_from_wayback``: wayback_url, pick, state_dir, batch_size; ``backfill_from_ccnews``:
+    #: ccnews_url, state_dir).
     options: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -96,6 +97,14 @@ class JobRequest:
             if options.get("state_dir") is not None:
                 options["state_dir"] = Path(options["state_dir"])
             return [backfill_from_wayback(outlet, self.archive_uri, since, until, settings=settings, **options)
+                    for outlet in outlets]  # fmt: skip
+        if self.kind == "ccnews":
+            from history.ccnews import backfill_from_ccnews
+
+            options = dict(self.options)
+            if options.get("state_dir") is not None:
+                options["state_dir"] = Path(options["state_dir"])
+            return [backfill_from_ccnews(outlet, self.archive_uri, since, until, settings=settings, **options)
                     for outlet in outlets]  # fmt: skip
         raise ConfigError(f"unknown job kind {self.kind!r}: expected one of {list(KINDS)}")
 
@@ -158,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         request = JobRequest.from_json(sys.stdin.read())
-        if request.kind == "backfill":  # a crawl's logging is Scrapy's (crawler.runner)
+        if request.kind in ("backfill", "ccnews"):  # a crawl's logging is Scrapy's (crawler.runner)
             logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                                 format="%(asctime)s %(name)s %(levelname)s %(message)s")  # fmt: skip
         summaries = request.run()

@@ -16,10 +16,20 @@ from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows, de
 from history.wayback.gaps import fill_gaps, gap_days, gap_ranges
 from history.wayback.replay import Capture, ReplayClient, ReplayError
 from history.wayback.snapshots import Snapshot, SnapshotPlan, SnapshotSelector
-from history.wayback.transport import RetryPolicy, TokenBucket, WaybackHttp, WaybackUnavailable
+from history.wayback.transport import (
+    BudgetExhausted,
+    ResponseTooLarge,
+    RetryPolicy,
+    TokenBucket,
+    WaybackHttp,
+    WaybackUnavailable,
+    WaybackUnreachable,
+    is_archived_response,
+)
 
 __all__ = [
     "BackfillCheckpoint",
+    "BudgetExhausted",
     "Capture",
     "CdxClient",
     "CdxPage",
@@ -28,6 +38,7 @@ __all__ = [
     "CdxTruncated",
     "ReplayClient",
     "ReplayError",
+    "ResponseTooLarge",
     "RetryPolicy",
     "Snapshot",
     "SnapshotPlan",
@@ -36,6 +47,7 @@ __all__ = [
     "WaybackBackfill",
     "WaybackHttp",
     "WaybackUnavailable",
+    "WaybackUnreachable",
     "backfill_from_wayback",
     "cdx_scopes",
     "checkpointed_rows",
@@ -43,5 +55,6 @@ __all__ = [
     "fill_gaps",
     "gap_days",
     "gap_ranges",
+    "is_archived_response",
     "parse_cdx_json",
 ]

@@ -2,21 +2,40 @@
 
 :func:`backfill_from_wayback` runs four steps, each resumable:
 
-1. **CDX** — the outlet's HTML captures and its XML captures (sitemaps, feeds),
-   one query per domain, captured from ``since`` to ``until`` plus a slack (an
-   article is often first captured days after it appeared), walked page by
-   page with resume keys into the checkpoint;
+1. **CDX** — every capture of the outlet (whatever its status; images, styles
+   and scripts filtered out), one query per domain, captured from ``since`` to
+   ``until`` plus a slack (an article is often first captured days after it
+   appeared), walked page by page with resume keys into the checkpoint; the
+   status-200 HTML rows are the articles' snapshots, the XML rows the discovery
+   documents, and every row of an article is a fallback capture of it;
 2. **discovery** — archived sitemaps, feeds and section pages of the window
    name the articles and their publication dates, including articles the
    outlet no longer serves and the CDX query did not list under that URL;
 3. **selection** — the live crawler's rules keep article URLs and drop the
    out-of-window ones unfetched; one snapshot per canonical URL is picked
    (:class:`core.vocabulary.SnapshotPick`);
-4. **ingest** — each snapshot is fetched in the ``id_`` form, written to the
-   run's WARC and read by :func:`ingest.pages.read_page` with
-   ``source="wayback"``, its ``snapshot_timestamp`` and original URL, in archive
-   runs of ``batch_size`` captures; each committed batch is marked done in the
-   checkpoint.
+4. **ingest** — each snapshot is fetched in the ``id_`` form (the CDX row's
+   ``original`` and ``timestamp`` as listed), written to the run's WARC and read
+   by :func:`ingest.pages.read_page` with ``source="wayback"``, its
+   ``snapshot_timestamp`` and original URL, in archive runs of ``batch_size``
+   captures; each committed batch is marked done in the checkpoint.
+
+**One bad capture never ends a backfill.** A replayed archived error (an
+archived 503 or 404, an empty body) or a capture that reads as no article (a
+soft-404, a captcha) is that capture's outcome: the URL's next-best capture is
+tried (status 200 nearest in time first, then any; at most
+``wayback_captures_per_url``), and an article none of whose captures serves ends
+*unrecoverable*, its reasons listed in ``stats["wayback"]["unrecoverable"]``. A URL
+known only from an archived document is looked up among the CDX rows already
+walked (no query per URL) and replayed as listed there.
+
+A backfill holds the outlet's lease (:meth:`archive.Archive.lease`, purpose
+``backfill``): no crawl of the outlet runs meanwhile and ``gc`` leaves it alone.
+Budgets (``backfill_max_requests``, ``backfill_max_seconds``) stop it cleanly:
+what was fetched is committed and the summary says ``stopped="budget:<name>"``.
+A Wayback host that refuses connections or does not resolve ends it at once
+(``unreachable``). Progress (CDX pages read, snapshots fetched, recovered) is
+logged every ``progress_interval_s``.
 
 Template lines are learned as in the live crawl (:mod:`ingest.templates`):
 each batch's records wait on local disk and are added with every line learned by
@@ -49,7 +68,7 @@ from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from history.wayback.discover import DiscoveredUrl, read_discovery_capture
 from history.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
 from history.wayback.snapshots import Snapshot, SnapshotSelector
-from history.wayback.transport import RetryPolicy, WaybackHttp
+from history.wayback.transport import BudgetExhausted, RetryPolicy, WaybackHttp, WaybackUnreachable
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
 from ingest.tally import FAILED_OUTCOMES, CrawlTally
@@ -65,8 +84,25 @@ __all__ = ["WaybackBackfill", "backfill_from_wayback"]
 
 logger = logging.getLogger(__name__)
 
-#: Filters of the CDX query for discovery documents (sitemaps, RSS and Atom feeds).
-XML_FILTERS: tuple[str, ...] = ("statuscode:200", "mimetype:.*xml.*")
+#: Filters of the CDX walk: every capture but images, media, fonts, styles and scripts (never articles).
+CAPTURE_FILTERS: tuple[str, ...] = (
+    "!mimetype:(image|video|audio|font)/.*",
+    "!mimetype:(text/css|text/javascript|application/javascript|application/x-javascript)",
+)
+#: Statuses of a CDX row whose replay can be the article: 200, and a revisit ("-", the same bytes as before).
+SERVING_STATUSES: frozenset[str] = frozenset({"200", "-"})
+#: Outcomes of reading a capture that say the capture, not the article, is bad: the next capture is tried.
+BAD_CAPTURE_OUTCOMES: frozenset[str] = frozenset({"error", "not_article"})
+#: At most this many unrecoverable URLs are listed (with reasons) in the stats.
+MAX_LISTED_UNRECOVERABLE = 1000
+
+
+def is_html_row(row: CdxRow) -> bool:
+    return row.statuscode == "200" and row.mimetype == "text/html"
+
+
+def is_xml_row(row: CdxRow) -> bool:
+    return row.statuscode == "200" and "xml" in row.mimetype
 
 
 class WaybackBackfill:
@@ -112,6 +148,17 @@ class WaybackBackfill:
         self.resumed = checkpoint.resumed
         self._remaining: Counter[str] = Counter()
         self._outcomes: dict[str, str] = {}
+        #: Every CDX row of each article (canonical URL): its fallback captures.
+        self.captures: dict[str, list[CdxRow]] = {}
+        #: Canonical URL -> why each capture tried failed, for the articles none of whose captures served.
+        self.unrecoverable: dict[str, list[str]] = {}
+        self.recovered_by_fallback = 0
+        self.stopped: str | None = None
+        self.started = time.monotonic()
+        self._progress_at = self.started
+        self.fetched = 0
+        self.planned = 0
+        self.nothing_to_do = False
 
     # -- step 1: CDX
     def _query(self, url: str, match_type: str, filters: tuple[str, ...] | None = None) -> CdxQuery:
@@ -120,11 +167,15 @@ class WaybackBackfill:
             return CdxQuery(url, match_type=match_type, since=self.window.since, until=until)
         return CdxQuery(url, match_type=match_type, since=self.window.since, until=until, filters=filters)
 
-    def cdx_rows(self, filters: tuple[str, ...] | None = None) -> list[CdxRow]:
+    def cdx_rows(self, filters: tuple[str, ...] | None = CAPTURE_FILTERS) -> list[CdxRow]:
         rows: list[CdxRow] = []
         for url, match_type in cdx_scopes(self.outlet):
             rows += checkpointed_rows(self.cdx, self._query(url, match_type, filters), self.checkpoint)
         return rows
+
+    @property
+    def cdx_pages(self) -> int:
+        return sum(int(q.get("pages", 0)) for q in self.checkpoint.value("queries", {}).values())
 
     # -- step 2: discovery
     def _read(self, timestamp: str, url: str) -> list[DiscoveredUrl]:
@@ -171,20 +222,29 @@ class WaybackBackfill:
     def read_robots(self) -> None:
         """Obey the outlet's robots.txt as archived at the end of the window (as the live crawl obeys today's)."""
         moment = self.window.end or datetime.now(UTC)
-        try:
-            capture = self.replay.fetch(format_wayback_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
-        except ReplayError as exc:
-            self.replay_failures[f"robots_{exc.reason}"] += 1
-            return
-        robots = Protego.parse(capture.body.decode("utf-8", "replace"))
+        text = self.checkpoint.value("robots")
+        if text is None:
+            try:
+                capture = self.replay.fetch(format_wayback_timestamp(moment), urljoin(self.outlet.base_url, "/robots.txt"))
+            except ReplayError as exc:
+                self.replay_failures[f"robots_{exc.reason}"] += 1
+                return
+            text = capture.body.decode("utf-8", "replace")
+            self.checkpoint.set_value("robots", text)
+        robots = Protego.parse(text)
         agent = self.settings.user_agent
         self.selector.robots_allow = lambda url: bool(robots.can_fetch(url, agent))
 
     # -- step 3: selection
     def plan(self) -> list[Snapshot]:
         self.read_robots()
-        html_rows = self.cdx_rows()
-        xml_rows = self.cdx_rows(XML_FILTERS)
+        every_row = self.cdx_rows()
+        html_rows = [row for row in every_row if is_html_row(row)]
+        xml_rows = [row for row in every_row if is_xml_row(row)]
+        for row in every_row:
+            if not is_xml_row(row):
+                self.captures.setdefault(canonical_url(row.original), []).append(row)
+        logger.info("wayback %s: %d CDX pages read, %d captures listed", self.outlet.id, self.cdx_pages, len(every_row))
         first = self.selector.plan(html_rows)
         discovered = self.discover(xml_rows, first.listings)
         hints: dict[str, datetime] = {}
@@ -216,23 +276,71 @@ class WaybackBackfill:
                 self.tally.requests_saved_by_window += skip == "out_of_window"
                 continue
             moment = hints.get(identity) or _start_of(self.window)
-            snapshots.append(Snapshot(identity, format_wayback_timestamp(moment), item.url, "", item.source, hints.get(identity)))
+            listed = self.alternates(identity, format_wayback_timestamp(moment), tried=set())
+            if listed:  # replay a capture the index lists, as listed (its original URL may carry a query)
+                snapshots.append(Snapshot(identity, listed[0].timestamp, listed[0].original, listed[0].digest,
+                                          item.source, hints.get(identity)))
+            else:  # not in the index walked: the capture nearest the publication
+                snapshots.append(Snapshot(identity, format_wayback_timestamp(moment), item.url, "", item.source,
+                                          hints.get(identity)))
             planned.add(identity)
         return snapshots
 
+    def alternates(self, identity: str, timestamp: str, tried: set[tuple[str, str]]) -> list[CdxRow]:
+        """The article's captures not tried yet, best first: status 200 (or revisit) nearest ``timestamp``, then any."""
+        target = int(timestamp.ljust(14, "0")[:14])
+
+        def rank(row: CdxRow) -> tuple[int, int, str]:
+            return (0 if row.statuscode in SERVING_STATUSES else 1, abs(int(row.timestamp) - target), row.timestamp)
+
+        rows = [r for r in self.captures.get(identity, []) if (r.timestamp, r.original) not in tried]
+        return sorted({(r.timestamp, r.original): r for r in rows}.values(), key=rank)
+
     # -- step 4: fetch and ingest
     def run(self) -> RunSummary:
-        started = time.monotonic()
-        snapshots = self.plan()
+        started = self.started
+        try:
+            snapshots = self.plan()
+        except BudgetExhausted as exc:
+            self.stopped = f"budget:{exc.budget}"
+            snapshots = []
         done = self.checkpoint.done_captures()
         todo = [s for s in snapshots if (s.timestamp, s.original) not in done]
         for identity in {s.canonical_url for s in snapshots} - {s.canonical_url for s in todo}:
             self.tally.finish(identity, "known")
         self._remaining.update(s.canonical_url for s in todo)
+        self.planned = len(todo)
+        self.nothing_to_do = not todo and not self.stopped
         for start in range(0, len(todo), self.batch_size):
-            self._ingest_batch(todo[start : start + self.batch_size])
+            if self.stopped:
+                break
+            try:
+                self._ingest_batch(todo[start : start + self.batch_size])
+            except BudgetExhausted as exc:  # the batch's work is committed (see _ingest_batch)
+                self.stopped = f"budget:{exc.budget}"
+        if self.stopped:
+            unfetched = [i for i, n in self._remaining.items() if n > 0 and self.tally.is_pending(i)]
+            for identity in unfetched:  # counted once, without a warning per URL
+                self.tally.finish(identity, "error")
+            left = len(unfetched)
+            logger.warning("wayback %s: stopped (%s); %d articles not fetched", self.outlet.id, self.stopped, left)
         self.tally.close_pending()
+        self._progress(force=True)
         return self._summarise(time.monotonic() - started)
+
+    def _over_time(self) -> bool:
+        limit = self.settings.backfill_max_seconds
+        return bool(limit) and time.monotonic() - self.started > limit
+
+    def _progress(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._progress_at < self.settings.progress_interval_s:
+            return
+        self._progress_at = now
+        logger.info(
+            "wayback %s: %d CDX pages read, %d/%d snapshots fetched, %d recovered, %d unrecoverable",
+            self.outlet.id, self.cdx_pages, self.fetched, self.planned, self.tally.archived, len(self.unrecoverable),
+        )
 
     def _ingest_batch(self, batch: list[Snapshot]) -> None:
         run = self.archive.begin_run(self.outlet.id, source=RecordSource.WAYBACK, window=self.window)
@@ -246,7 +354,11 @@ class WaybackBackfill:
         finished: list[tuple[str, str]] = []
         try:
             for snapshot in batch:
+                if self._over_time():
+                    raise BudgetExhausted("wall_time", f"wall-time budget of {self.settings.backfill_max_seconds} s spent")
                 outcome = self._read_one(run, context, snapshot, held)
+                self.fetched += 1
+                self._progress()
                 if outcome is not None:  # else its record is held, and settled when added
                     self._record(snapshot.canonical_url, outcome)
                 finished.append((snapshot.timestamp, snapshot.original))
@@ -267,13 +379,44 @@ class WaybackBackfill:
     def _read_one(
         self, run: ArchiveRun, context: IngestContext, snapshot: Snapshot, held: HeldRecords
     ) -> str | None:
-        """Fetch, capture and read one snapshot: its outcome, or None when its record is held."""
+        """Fetch, capture and read one article's snapshot, falling back to its next-best captures.
+
+        Returns its outcome, or None when its record is held for the template lines.
+        """
+        identity = snapshot.canonical_url
+        timestamp, original = snapshot.timestamp, snapshot.original
+        tried: set[tuple[str, str]] = set()
+        reasons: list[str] = []
+        fallback = self.selector.pick is not SnapshotPick.ALL  # with "all", each distinct capture is its own snapshot
+        limit = max(1, self.settings.wayback_captures_per_url if fallback else 1)
+        first_skip: str | None = None
+        while True:
+            tried.add((timestamp, original))
+            outcome, reason = self._try_capture(run, context, snapshot, timestamp, original, held)
+            if reason is None:
+                if reasons:
+                    self.recovered_by_fallback += 1
+                    logger.info("wayback: %s recovered from capture %s after %s", identity, timestamp, reasons)
+                return outcome
+            reasons.append(f"{timestamp}: {reason}")
+            first_skip = first_skip or outcome
+            following = self.alternates(identity, timestamp, tried) if fallback else []
+            if not following or len(tried) >= limit:
+                self.unrecoverable[identity] = reasons
+                return first_skip
+            timestamp, original = following[0].timestamp, following[0].original
+
+    def _try_capture(
+        self, run: ArchiveRun, context: IngestContext, snapshot: Snapshot, timestamp: str, original: str,
+        held: HeldRecords,
+    ) -> tuple[str | None, str | None]:
+        """(outcome, None) when the capture served the article; (skip reason, why) when the capture is bad."""
         try:
-            replayed = self.replay.fetch(snapshot.timestamp, snapshot.original)
+            replayed = self.replay.fetch(timestamp, original)
         except ReplayError as exc:
             self.replay_failures[exc.reason] += 1
             logger.info("wayback: %s", exc)
-            return skip_reason(exc.reason)
+            return skip_reason(exc.reason), exc.reason
         # The raw capture is stored under the article's own URL (not the Archive's replay URL), so the WARC
         # replays like a live capture (pywb); the record says where it came from: source + snapshot_timestamp.
         response = FetchedResponse(
@@ -283,13 +426,15 @@ class WaybackBackfill:
             snapshot_timestamp=replayed.timestamp,
         )
         result = read_page(context, response, capture(run, response), template_lines=self.templates.lines)
+        if result.outcome in BAD_CAPTURE_OUTCOMES:
+            logger.info("wayback: %s at %s: %s %s", replayed.url, replayed.timestamp, result.outcome, result.detail)
+            self.replay_failures[f"capture_{result.outcome}"] += 1
+            return str(result.outcome), f"{result.outcome}: {result.detail}"
         first = snapshot.canonical_url not in self._learned_from
         self._learned_from.add(snapshot.canonical_url)
         if self.templates.hold(held, snapshot.canonical_url, result, learn=first):
-            return None
-        if result.outcome == "error":
-            logger.info("wayback: %s at %s: %s", replayed.url, replayed.timestamp, result.detail)
-        return str(result.outcome)
+            return None, None
+        return str(result.outcome), None
 
     def _commit(
         self, run: ArchiveRun, held: HeldRecords, finished: list[tuple[str, str]], interrupted: str | None = None
@@ -326,6 +471,13 @@ class WaybackBackfill:
             "cdx_truncated": self.cdx.truncated,
             "replay_failures": dict(self.replay_failures),
             "snapshot_outcomes": dict(self.snapshot_outcomes),
+            "cdx_pages": self.cdx_pages,
+            "recovered_by_fallback": self.recovered_by_fallback,
+            "unrecoverable_count": len(self.unrecoverable),
+            "unrecoverable": [
+                {"url": url, "reasons": reasons}
+                for url, reasons in sorted(self.unrecoverable.items())[:MAX_LISTED_UNRECOVERABLE]
+            ],
             "pick": self.selector.pick.value,
             "resumed": self.resumed,
             "run_ids": list(self.run_ids),
@@ -335,6 +487,8 @@ class WaybackBackfill:
     def _summarise(self, seconds: float) -> RunSummary:
         stats = self.stats()
         stats["seconds"] = round(seconds, 3)
+        if self.stopped:
+            stats["stopped"] = self.stopped
         return RunSummary(
             outlet_id=self.outlet.id,
             run_id=self.run_ids[-1] if self.run_ids else "",
@@ -344,7 +498,9 @@ class WaybackBackfill:
             failed=sum(stats["skipped"].get(reason, 0) for reason in FAILED_OUTCOMES),
             stats=stats,
             seconds=stats["seconds"],
-            committed=bool(self.run_ids) or not stats["discovered"],
+            # a rerun with every capture already ingested did its work: nothing was left to commit
+            committed=bool(self.run_ids) or not stats["discovered"] or self.nothing_to_do,
+            stopped=self.stopped,
         )
 
 
@@ -373,6 +529,9 @@ def backfill_from_wayback(
     ``state_dir`` holds the resumable checkpoint (default: the ``wayback_state_dir`` setting).
     Raises :class:`~history.wayback.transport.WaybackUnavailable` when the Archive
     stays down; what was fetched before is committed and a rerun continues from there.
+    A Wayback host that is unreachable from the start (refused, no DNS) is a summary
+    with ``unreachable`` set, at once. Holds the outlet's lease
+    (:class:`~core.errors.LeaseHeldError` when a crawl of it runs).
     """
     from archive import Archive
 
@@ -380,7 +539,10 @@ def backfill_from_wayback(
     window = DateWindow(since, until, outlet.tz)
     pick = SnapshotPick(pick)
     archive = Archive.open(archive_uri, settings)
-    with WaybackHttp.from_settings(settings, wayback_url=wayback_url, transport=transport, retry=retry) as http:
+    with (
+        archive.lease(outlet.id, purpose="backfill"),
+        WaybackHttp.from_settings(settings, wayback_url=wayback_url, transport=transport, retry=retry) as http,
+    ):
         checkpoint = BackfillCheckpoint.for_backfill(
             state_dir or settings.wayback_state_dir, outlet.id, since, until, http.base_url,
             options=f"{pick.value}|{archive_uri}",
@@ -389,4 +551,12 @@ def backfill_from_wayback(
             outlet, archive, window, http=http, checkpoint=checkpoint, pick=pick, settings=settings,
             capture_slack_days=capture_slack_days, batch_size=batch_size,
         )
-        return backfill.run()
+        try:
+            return backfill.run()
+        except WaybackUnreachable as exc:
+            logger.error("%s", exc)
+            return RunSummary(
+                outlet_id=outlet.id, run_id="", archived=0, versions=0, skipped={}, failed=0,
+                stats={"error": str(exc), "wayback": {"base_url": http.base_url}},
+                seconds=round(time.monotonic() - backfill.started, 3), committed=False, unreachable=True,
+            )

@@ -11,7 +11,12 @@ What comes back is not always the capture asked for:
   outlet's domains, and the article keeps the URL it was asked for as
   ``original_url``;
 - **an error page**: 404 ("not archived"), 403/451 (excluded), or a 200 without
-  ``Memento-Datetime`` (a page of the Wayback Machine itself, not a memento).
+  ``Memento-Datetime`` (a page of the Wayback Machine itself, not a memento);
+- **an archived error**: a memento whose archived status is not 200 (the outlet
+  answered 503 or 404 when the Archive came by), or whose body is empty: that
+  capture's outcome (``archived_<status>``, ``archived_empty``), and the backfill
+  tries the URL's next-best capture;
+- **too large**: a body above ``download_maxsize`` once decompressed (``too_large``).
 
 Each such case becomes a :class:`ReplayError` with a short ``reason`` that the
 backfill counts; nothing is raised past it.
@@ -27,7 +32,7 @@ from urllib.parse import urljoin
 
 from core.dates import format_wayback_timestamp, parse_datetime, parse_wayback_timestamp
 from core.errors import CrawlError
-from history.wayback.transport import WaybackHttp
+from history.wayback.transport import ResponseTooLarge, WaybackHttp, is_archived_response
 
 __all__ = ["REPLAY_SKIP_REASONS", "Capture", "ReplayClient", "ReplayError", "replay_path", "skip_reason"]
 
@@ -59,6 +64,8 @@ REPLAY_SKIP_REASONS: dict[str, str] = {
     "redirect_loop": "redirect_loop",
     "redirect_offsite": "offsite",
     "bad_redirect": "error",
+    "too_large": "too_large",
+    "archived_empty": "error",
 }
 
 
@@ -128,7 +135,10 @@ class ReplayClient:
             if (current_ts, current_url) in seen or len(redirects) > self.max_redirects:
                 raise ReplayError("redirect_loop", f"{url} at {timestamp}: redirect loop via {redirects}")
             seen.add((current_ts, current_url))
-            response = self.http.get(replay_path(current_ts, current_url), kind="replay")
+            try:
+                response = self.http.get(replay_path(current_ts, current_url), kind="replay")
+            except ResponseTooLarge as exc:
+                raise ReplayError("too_large", f"{url} at {timestamp}: {exc}") from None
             status = response.status_code
             if status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location", "")
@@ -143,6 +153,8 @@ class ReplayClient:
                 continue
             memento_at = parse_datetime(response.headers.get("Memento-Datetime"))
             memento = format_wayback_timestamp(memento_at) if memento_at else None
+            if memento is None and is_archived_response(response.headers):
+                memento = current_ts.ljust(14, "0")[:14]  # archived headers without a Memento-Datetime
             if memento is None:  # a page of the Wayback Machine itself, not a capture
                 if status == 404:
                     raise ReplayError("not_archived", f"{url} at {timestamp}: not in the Wayback Machine")
@@ -151,6 +163,8 @@ class ReplayClient:
                 raise ReplayError("error_page", f"{url} at {timestamp}: HTTP {status} without Memento-Datetime")
             if status != 200:
                 raise ReplayError(f"archived_{status}", f"{url} at {timestamp}: the capture is an HTTP {status} page")
+            if not response.content.strip():
+                raise ReplayError("archived_empty", f"{url} at {memento}: the capture has an empty body")
             return Capture(
                 url=current_url,
                 timestamp=memento,

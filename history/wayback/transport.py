@@ -11,7 +11,20 @@ connections. Every request of :mod:`history.wayback` therefore goes through one
   timeouts and connection resets with capped exponential backoff and jitter
   (:class:`RetryPolicy`);
 - hands back every other response as is: a 404 from the replay server is an
-  answer, not a fault.
+  answer, not a fault;
+- never retries an **archived** response: a replayed response carrying
+  ``Memento-Datetime`` (or the replay's archived-response headers, ``X-Archive-Orig-*``
+  or a ``Link`` naming the ``original``) is the page as the outlet served it when it
+  was captured — an archived 503 or 429 is data, not the Wayback Machine failing
+  (the bug EDGI's ``wayback`` fixed in its PR #159: mementos are returned before any
+  status check);
+- reads bodies streamed, decompressed, up to ``max_bytes`` (the live crawl's
+  ``download_maxsize``): a larger body raises :class:`ResponseTooLarge`, a per-item
+  ``too_large``, never a whole body in memory;
+- fails fast on an unreachable host: a refused connection or a failed DNS lookup
+  before any answer was ever received raises :class:`WaybackUnreachable` at once
+  (later in a run, the same errors are a blip and retried);
+- keeps a request budget (``max_requests``; 0 = none): past it, :class:`BudgetExhausted`.
 
 The network part is an ``httpx`` transport, so another one (a test double, a
 proxy, HTTP/2) can be plugged in without touching the client logic.
@@ -23,6 +36,7 @@ import logging
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,7 +46,16 @@ from core.dates import retry_after_seconds
 from core.errors import CrawlError
 from core.settings import RETRY_HTTP_STATUSES, Settings
 
-__all__ = ["RetryPolicy", "TokenBucket", "WaybackHttp", "WaybackUnavailable"]
+__all__ = [
+    "BudgetExhausted",
+    "ResponseTooLarge",
+    "RetryPolicy",
+    "TokenBucket",
+    "WaybackHttp",
+    "WaybackUnavailable",
+    "WaybackUnreachable",
+    "is_archived_response",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +65,36 @@ RETRY_EXCEPTIONS: tuple[type[Exception], ...] = (httpx.TransportError,)
 
 class WaybackUnavailable(CrawlError):
     """The Wayback Machine kept failing after every retry."""
+
+
+class WaybackUnreachable(WaybackUnavailable):
+    """The Wayback host never answered: connection refused or its name does not resolve."""
+
+
+class ResponseTooLarge(CrawlError):
+    """A response body above the size cap (counted as ``too_large``; the body was not kept)."""
+
+
+class BudgetExhausted(CrawlError):
+    """The run's request budget is spent: the run stops cleanly and commits what it fetched."""
+
+    def __init__(self, budget: str, message: str) -> None:
+        super().__init__(message)
+        self.budget = budget
+
+
+#: Headers only a replayed capture carries (lower case): the response is the archived page.
+ARCHIVED_HEADER_PREFIX = "x-archive-orig-"
+
+
+def is_archived_response(headers: httpx.Headers) -> bool:
+    """True for a replayed memento: ``Memento-Datetime``, an ``X-Archive-Orig-*`` header, or ``Link ... rel="original"``."""
+    if headers.get("Memento-Datetime"):
+        return True
+    if any(name.lower().startswith(ARCHIVED_HEADER_PREFIX) for name in headers):
+        return True
+    link = headers.get("Link", "")
+    return 'rel="original"' in link or "rel=original" in link
 
 
 class TokenBucket:
@@ -140,8 +193,14 @@ class WaybackHttp:
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        max_bytes: int = 20 * 1024 * 1024,
+        max_requests: int = 0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.max_bytes = max_bytes
+        self.max_requests = max_requests
+        #: True once the host answered anything (then a refused connection is a blip, not "unreachable").
+        self.reached = False
         self.retry = retry or RetryPolicy()
         self.stats = HttpStats()
         self._sleep = sleep
@@ -175,31 +234,42 @@ class WaybackHttp:
             timeout_s=settings.download_timeout_s,
             retry=retry,
             transport=transport,
+            max_bytes=settings.download_maxsize,
+            max_requests=settings.backfill_max_requests,
         )
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def get(self, path_or_url: str, *, kind: str, params: dict[str, str | list[str]] | None = None) -> httpx.Response:
-        """GET with rate limit and retries; raise :class:`WaybackUnavailable` when retries run out."""
+        """GET with rate limit and retries; raise :class:`WaybackUnavailable` when retries run out.
+
+        An archived response (:func:`is_archived_response`) is returned whatever its status.
+        """
         url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.url(path_or_url)
         bucket = self._buckets[kind]
         attempt = 0
         while True:
+            if self.max_requests and sum(self.stats.requests.values()) >= self.max_requests:
+                raise BudgetExhausted("requests", f"request budget of {self.max_requests} spent")
             self.stats.throttled_s += bucket.acquire()
             self.stats.requests[kind] = self.stats.requests.get(kind, 0) + 1
             problem: str
             retry_after: float | None = None
             try:
-                response = self._client.get(url, params=params)
-                response.read()
+                response = self._read(url, params)
+            except httpx.ConnectError as exc:
+                if not self.reached:  # refused or unresolvable from the start: say so now, not after the retries
+                    raise WaybackUnreachable(f"the Wayback Machine at {self.base_url} is unreachable: {exc}") from None
+                problem = f"{type(exc).__name__}: {exc}"
             except RETRY_EXCEPTIONS as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             else:
+                self.reached = True
                 self.stats.bytes += len(response.content)
                 status = str(response.status_code)
                 self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
-                if response.status_code not in RETRY_HTTP_STATUSES:
+                if response.status_code not in RETRY_HTTP_STATUSES or is_archived_response(response.headers):
                     return response
                 problem = f"HTTP {response.status_code}"
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
@@ -213,6 +283,43 @@ class WaybackHttp:
             self.stats.backoff_s += delay
             self._sleep(delay)
 
+    def _read(self, url: str, params: dict[str, str | list[str]] | None) -> httpx.Response:
+        """One GET, its body read decompressed up to ``max_bytes`` (:class:`ResponseTooLarge` past it).
+
+        gzip and deflate (what we accept) are inflated here with a bounded output per step, so a
+        small compressed body that inflates to gigabytes never exists in memory beyond the cap.
+        """
+        with self._client.stream("GET", url, params=params) as response:
+            encoding = response.headers.get("Content-Encoding", "").strip().lower()
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and not encoding and int(declared) > self.max_bytes:
+                self.reached = True
+                raise ResponseTooLarge(f"{url}: {declared} bytes declared, above the cap of {self.max_bytes}")
+            body = bytearray()
+            inflate = zlib.decompressobj(47) if encoding in ("gzip", "x-gzip", "deflate") else None
+            chunks = response.iter_raw() if inflate is not None else response.iter_bytes()
+            try:
+                for chunk in chunks:
+                    data = chunk
+                    while data:
+                        if inflate is None:
+                            body += data
+                            data = b""
+                        else:
+                            body += inflate.decompress(data, self.max_bytes + 1 - len(body))
+                            data = inflate.unconsumed_tail
+                        if len(body) > self.max_bytes:
+                            self.reached = True
+                            self.stats.bytes += len(body)
+                            raise ResponseTooLarge(f"{url}: body above the cap of {self.max_bytes} bytes (decompressed)")
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"{url}: {exc}") from None
+        # The decoded body, as the caller reads it (``response.content``); headers stay the server's.
+        return httpx.Response(
+            response.status_code, headers=_without_encoding(response.headers), content=bytes(body),
+            request=response.request,
+        )
+
     def close(self) -> None:
         self._client.close()
 
@@ -221,3 +328,9 @@ class WaybackHttp:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _without_encoding(headers: httpx.Headers) -> httpx.Headers:
+    """The headers of an already decoded body (no Content-Encoding or Content-Length to decode it again)."""
+    kept = [(k, v) for k, v in headers.raw if k.lower() not in (b"content-encoding", b"content-length")]
+    return httpx.Headers(kept)
