@@ -13,7 +13,9 @@ WARC (:func:`ingest.pages.capture`), counted by role in the run stats
 (:mod:`ingest.templates`) and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
 each outcome in the spider's tally, and commits the run with its stats — or aborts
-it when the crawl did not finish.
+it when the crawl did not finish. A crawl stopped by one of its budgets (:mod:`crawler.budgets`)
+is committed like a finished one (what it fetched is kept; its queued requests count as ``budget``
+skips) and its summary says ``stopped="budget:<name>"``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from scrapy import signals
 from core.errors import ArchiveError
 from core.settings import redact
 from core.vocabulary import RecordSource
+from crawler.budgets import is_budget_reason
 from crawler.items import FetchedPage
 from crawler.outlet_spider import OutletSpider, outlet_spider
 from crawler.signals import ConsumedKind, response_consumed
@@ -118,13 +121,14 @@ class ArchivePipeline:
         if self.run is None or self.templates is None or self.held is None:
             return
         archive_error: ArchiveError | None = None
-        if reason == "finished":
+        keep = reason == "finished" or is_budget_reason(reason)
+        if keep:
             try:
                 self._add_held_records(spider)
             except ArchiveError as exc:
                 archive_error = exc
         self.held.close()
-        spider.tally.close_pending()
+        spider.tally.close_pending("budget" if is_budget_reason(reason) else "error")
         stats = spider.run_stats()
         stats["close_reason"] = reason
         stats[STATS_KEY] = self.templates.to_stats()
@@ -133,7 +137,7 @@ class ArchivePipeline:
             if archive_error is not None:
                 self.run.abort(f"records could not be added: {redact(str(archive_error))}")
                 raise archive_error
-            if reason == "finished":
+            if keep:
                 manifest = self.run.commit(stats)
                 committed = manifest.committed  # False when the store was down: the run's objects are spooled
                 if committed:
@@ -152,4 +156,5 @@ class ArchivePipeline:
             spider.outlet.id, stats["articles_archived"], stats["versions"], skipped,
             stats["requests"], stats["bytes"], stats["seconds"],
         )
-        spider.finish(self.run.run_id, stats, committed=committed)
+        spider.finish(self.run.run_id, stats, committed=committed,
+                      stopped=reason if is_budget_reason(reason) else None)
