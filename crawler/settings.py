@@ -36,6 +36,9 @@ _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Scrapy's redirects, each followed response announced for the WARC (crawler.signals). The 3xx one
     # moves from 600 to 585, after HttpCompressionMiddleware (590) in the response order: its bodies are
     # stored decoded, like every capture.
+    # A declared charset that cannot decode text (zlib, rot13, undefined, ...) is replaced by one that can,
+    # after decompression (590) and before anything reads the text (crawler.middlewares.charset).
+    "crawler.middlewares.charset.DeclaredCharsetMiddleware": 587,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.redirect.CapturingMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

@@ -16,6 +16,7 @@ filter), ``templates`` (per-outlet learned lines), ``article`` (one page in, one
 from __future__ import annotations
 
 from extract.article import ParsedPage, extract_article, parse_page
+from extract.dom import PageTooDeep
 from extract.encoding import DecodedPage, decode_html
 from extract.result import Extraction
 from extract.templates import TemplateLearner, strip_template_lines
@@ -23,6 +24,7 @@ from extract.templates import TemplateLearner, strip_template_lines
 __all__ = [
     "DecodedPage",
     "Extraction",
+    "PageTooDeep",
     "ParsedPage",
     "TemplateLearner",
     "decode_html",
