@@ -77,6 +77,7 @@ class Settings:
     crawl_max_pending: int = 100_000  # requests waiting in the scheduler (~2 KB of memory each) ("budget:pending")
     crawl_max_seconds: float = 6_000.0  # wall time, under dag_crawl_timeout_s so the crawl commits first ("budget:time")
     extract_timeout_s: float = 20.0  # one page's extraction, in a worker process; a page over it is "extract_timeout"
+    extract_workers: int = 1  # worker processes reading a crawl process's pages (beside its reactor thread)
     progress_interval_s: float = 30.0  # plain progress lines of a crawl without a terminal
     crawl_lease_s: float = 600.0  # one crawl per outlet at a time; renewed while it runs, a killed crawl's expires
     overlap_days: int = 2

@@ -162,6 +162,33 @@ def test_link_mode_trap_ends_at_its_budget(budget: str, settings: dict[str, Any]
     assert summary.skipped.get("budget", 0) > 0, "what was queued is counted, not lost silently"
 
 
+# -- 5. a page whose extraction takes minutes ---------------------------------------------------------
+
+def _slow(server: HostileServer, path: str) -> Answer | None:
+    if path == "/sitemap.xml":
+        return 200, XML, urlset([f"{server.base}/{ARTICLE_DAY}/slow-story/",
+                                 *(f"{server.base}/{ARTICLE_DAY}/story-{n}/" for n in range(3))])
+    if path == f"/{ARTICLE_DAY}/slow-story/":
+        paragraphs = "".join(f"<p>Line {n}.</p>" for n in range(200_000))  # ~90 s of extraction, unbounded
+        return 200, HTML, article_html(9).replace("</article>", f"{paragraphs}</article>").encode()
+    if path.startswith(f"/{ARTICLE_DAY}/story-"):
+        return 200, HTML, article_html(int(path.rstrip("/")[-1])).encode()
+    return None
+
+
+SLOW_CASE = Case("slow_extraction", _slow, robots="User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")
+
+
+def test_a_page_too_slow_to_extract_is_extract_timeout_and_stalls_nothing(tmp_path: Path) -> None:
+    with hostile_server(SLOW_CASE) as server:
+        summary = _crawl(server, tmp_path, extract_timeout_s=2.0)
+    assert summary.outcome is RunOutcome.OK and summary.stopped is None
+    assert summary.skipped.get("extract_timeout") == 1, summary.skipped
+    assert summary.archived == 3, "the other pages are read"
+    assert summary.stats["captures_by_role"].get("page") == 4, "the slow page's response is in the WARC"
+    assert summary.seconds < 30, "the crawl did not wait for the slow page's extraction"
+
+
 # -- 6. exotic charsets ----------------------------------------------------------------------------------
 
 EXOTIC_CHARSETS = ("zlib", "rot13", "hex", "idna", "undefined")
