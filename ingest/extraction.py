@@ -4,7 +4,8 @@
 minutes (200,000 short paragraphs: ~90 s and ~570 MB). Run in the crawl's reactor thread it would
 stall every download of the crawl meanwhile; run in a thread it could not be stopped (lxml holds the
 GIL for much of its work). :class:`PageReaders` runs it in ``workers`` processes of their own
-(``forkserver`` children with the extraction modules preloaded), one page at a time each, and
+(``spawn`` children of the crawl process: their CPU time and memory are the crawl's in its
+``wait4`` figures, and nothing of the reactor's threads is forked), one page at a time each, and
 awaits the answer on the event loop without blocking it. A page not read within ``timeout_s`` is
 ``extract_timeout``: its worker is killed (its memory with it) and replaced. A worker that dies on
 a page (killed for memory, say) makes that page an ``error``; the next page gets a new worker.
@@ -33,18 +34,27 @@ from ingest.pages import FetchedResponse, IngestContext, IngestOutcome, read_pag
 if TYPE_CHECKING:
     from archive.record import RawPointer
 
-__all__ = ["PRELOADED_MODULES", "PageReaders"]
+__all__ = ["PageReaders"]
 
 logger = logging.getLogger(__name__)
 
-#: Imported once by the fork server, so that starting (or replacing) a worker costs a fork, not the imports.
-PRELOADED_MODULES: list[str] = ["ingest.pages", "ingest.extraction", "extract", "archive.record", "trafilatura"]
+#: What a worker sends once it can read pages.
+READY = "ready"
+#: Seconds a new worker may take to start (a fresh interpreter importing lxml, trafilatura, ...), not a page's.
+START_TIMEOUT_S = 120.0
 #: Seconds a worker is given to exit when the readers close, before it is killed.
 CLOSE_GRACE_S = 2.0
 
 
 def _serve(conn: Connection) -> None:
-    """A worker: read pages until told to stop (None) or the parent is gone."""
+    """A worker: read pages until told to stop (None) or the parent is gone.
+
+    It says "ready" once the extraction modules are imported: a page's time limit counts reading only.
+    """
+    import archive.record  # noqa: F401 - what read_page imports on first use
+    import extract  # noqa: F401
+
+    conn.send(READY)
     runs: dict[str, tuple[IngestContext, frozenset[str]]] = {}
     while True:
         try:
@@ -68,6 +78,9 @@ def _serve(conn: Connection) -> None:
         except Exception as exc:  # read_page raises for no bad page; this is a bug, reported as the page's error
             result = IngestOutcome("error", canonical_url(response.url), f"reading failed: {type(exc).__name__}: {exc}",
                                    pointer=pointer)
+        if result.extraction is not None:
+            # Its parsed tree is the page's, kept for renderings the crawl never asks for: not sent back.
+            result.extraction.content = None
         conn.send(result)
 
 
@@ -75,6 +88,7 @@ class _Worker:
     def __init__(self, process: BaseProcess, conn: Connection) -> None:
         self.process = process
         self.conn = conn
+        self.started = False
         #: Template lines last sent, by run (a run is known to the worker once it is here).
         self.lines: dict[str, frozenset[str]] = {}
 
@@ -119,8 +133,7 @@ class PageReaders:
 
     def __init__(self, *, workers: int, timeout_s: float) -> None:
         self.timeout_s = timeout_s
-        self._mp = multiprocessing.get_context("forkserver")
-        self._mp.set_forkserver_preload(PRELOADED_MODULES)
+        self._mp = multiprocessing.get_context("spawn")
         self._workers = [self._start() for _ in range(max(workers, 1))]
         self._idle: asyncio.Queue[_Worker] | None = None
         self._users = 0
@@ -167,6 +180,10 @@ class PageReaders:
         idle = self._queue()
         worker = await idle.get()
         try:
+            if not worker.started:
+                if await asyncio.wait_for(worker.reply(), START_TIMEOUT_S) != READY:
+                    raise EOFError("the worker did not start")
+                worker.started = True
             lines = frozenset(template_lines)
             known = worker.lines.get(run)
             worker.conn.send((run, context if known is None else None, None if lines == known else lines,
@@ -175,6 +192,11 @@ class PageReaders:
             result: IngestOutcome = await asyncio.wait_for(worker.reply(), self.timeout_s)
             return result
         except TimeoutError:
+            if not worker.started:
+                self.deaths += 1
+                worker = self._replace(worker)
+                return IngestOutcome("error", canonical_url(response.url), "extraction worker did not start",
+                                     pointer=pointer)
             self.timeouts += 1
             worker = self._replace(worker)
             logger.warning("page %s not read within %g s: extraction stopped", response.url, self.timeout_s)
