@@ -69,6 +69,15 @@ class Settings:
     max_depth: int = 6
     max_section_pages: int = 50
     max_sitemap_urls: int = 200_000
+    # Budgets: a hostile or broken outlet cannot hold a crawl (or its worker's memory) without bound.
+    # A crawl that hits one stops cleanly, commits what it fetched and ends partial ("budget:<name>").
+    crawl_max_requests: int = 100_000  # requests sent, retries and redirects included ("budget:requests")
+    crawl_max_sitemaps: int = 5_000  # sitemap and feed documents requested ("budget:sitemaps")
+    crawl_max_sitemap_urls: int = 1_000_000  # entries read from all sitemaps and feeds together ("budget:sitemap_urls")
+    crawl_max_pending: int = 100_000  # requests waiting in the scheduler (~2 KB of memory each) ("budget:pending")
+    crawl_max_seconds: float = 6_000.0  # wall time, under dag_crawl_timeout_s so the crawl commits first ("budget:time")
+    extract_timeout_s: float = 20.0  # one page's extraction, in a worker process; a page over it is "extract_timeout"
+    extract_workers: int = 1  # worker processes reading a crawl process's pages (beside its reactor thread)
     progress_interval_s: float = 30.0  # plain progress lines of a crawl without a terminal
     crawl_lease_s: float = 600.0  # one crawl per outlet at a time; renewed while it runs, a killed crawl's expires
     overlap_days: int = 2

@@ -5,6 +5,8 @@ archive index and ``download`` alike. It is written on :mod:`urllib.parse` alone
 tracking parameters (this module's list) and fragments dropped, host case,
 scheme, default ports, ``index.html`` and trailing-slash variants unified. Its
 result keys the archive (record keys, index, deduplication): changing a rule re-keys articles.
+Only ``http`` and ``https`` URLs are pages of a site: :func:`is_web_url` says which are, and
+:func:`same_site` never places another scheme (``ftp:``, ``s3:``, ``file:``, ``data:``...) on an outlet.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-__all__ = ["TRACKING_PARAMS", "canonical_url", "registered_host", "same_site"]
+__all__ = ["TRACKING_PARAMS", "WEB_SCHEMES", "canonical_url", "is_web_url", "registered_host", "same_site"]
 
 #: Query parameters that never change what a page is (exact names, lower case).
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -26,6 +28,8 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 #: Query parameter prefixes that mark tracking (utm_source, utm_medium, ...).
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "pk_", "mtm_", "hsa_", "at_", "itm_")
 
+#: The only schemes ever requested; a URL without one is taken as ``https`` (relative to a site).
+WEB_SCHEMES: tuple[str, ...] = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _INDEX_FILE = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.IGNORECASE)
 
@@ -33,6 +37,12 @@ _INDEX_FILE = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.IGNORECASE)
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def is_web_url(url: str) -> bool:
+    """True for an ``http``/``https`` URL (or one without a scheme): the only URLs a fetcher requests."""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return not scheme or scheme in WEB_SCHEMES
 
 
 def canonical_url(url: str, *, keep_scheme: bool = False) -> str:
@@ -45,7 +55,8 @@ def canonical_url(url: str, *, keep_scheme: bool = False) -> str:
     - percent-encoding normalised; ``/index.html`` and a trailing slash dropped
       (except for the root path ``/``).
 
-    The result is stable: ``canonical_url(canonical_url(u)) == canonical_url(u)``.
+    The result is stable: ``canonical_url(canonical_url(u)) == canonical_url(u)``. A URL of another
+    scheme is no page of a site: it is returned stripped, unchanged (see :func:`is_web_url`).
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower() or "https"
@@ -80,7 +91,9 @@ def registered_host(url: str) -> str:
 
 
 def same_site(url: str, domains: tuple[str, ...] | list[str] | frozenset[str]) -> bool:
-    """True when ``url`` is on one of ``domains`` (or a subdomain of one)."""
+    """True when ``url`` is an http(s) URL on one of ``domains`` (or a subdomain of one)."""
+    if not is_web_url(url):
+        return False
     host = registered_host(url)
     bare = host.split(":")[0]
     for domain in domains:

@@ -3,7 +3,7 @@
 Only Scrapy components live here, each in its own module: the spider (:mod:`crawler.spiders.news`),
 its item (:mod:`crawler.items`), the downloader middlewares (:mod:`crawler.middlewares`, one per
 module), the dupe filter (:mod:`crawler.dupefilter`), the archive pipeline (:mod:`crawler.pipelines`),
-the progress extension (:mod:`crawler.progress`), the resolver (:mod:`crawler.resolver`), the Scrapy
+the progress extension (:mod:`crawler.progress`), the crawl's budgets (:mod:`crawler.budgets`), the resolver (:mod:`crawler.resolver`), the Scrapy
 settings built from an outlet (:mod:`crawler.settings`), and :func:`run_crawl`, which runs a
 ``CrawlerProcess`` (:mod:`crawler.runner`). Shared by them: the refusals (:mod:`crawler.exceptions`),
 the ``response_consumed`` signal (:mod:`crawler.signals`), a request's URL identity

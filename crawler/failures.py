@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotSupported
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
@@ -18,6 +18,7 @@ from crawler.exceptions import (
     PrivateAddressRefused,
     caused_by,
 )
+from crawler.resolver import refused_lookup
 
 __all__ = ["EXCEPTION_REASONS", "failure_reason"]
 
@@ -27,6 +28,7 @@ EXCEPTION_REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (PrivateAddressRefused, "private_address"),
     (PrivateAddressLookupError, "private_address"),
     (OffsiteRefused, "offsite"),
+    (NotSupported, "unsupported_scheme"),  # a scheme without a download handler (a redirect to ftp:, say)
     (TimeoutError, "timeout"),
     (TCPTimedOutError, "timeout"),
     (DNSLookupError, "error"),
@@ -46,6 +48,9 @@ def failure_reason(failure: Failure) -> str:
     error = failure.value
     if error is None:
         return "error"
+    request = getattr(failure, "request", None)
+    if request is not None and refused_lookup(error, request.url):
+        return "private_address"  # the resolver refused a non-public answer (see crawler.resolver)
     if isinstance(error, HttpError):
         status = error.response.status
         return "gone" if status in (404, 410) else "http_error"

@@ -39,7 +39,7 @@ class OutletSpider(Protocol):
         """The run stats: the tally merged with Scrapy's counters."""
         ...
 
-    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool) -> None:
+    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None) -> None:
         """Keep the summary of the archive run the crawl ended with."""
         ...
 

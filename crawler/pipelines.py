@@ -10,10 +10,13 @@ spider opens and writes every one of these responses, with its request, to the r
 WARC (:func:`ingest.pages.capture`), counted by role in the run stats
 (``captures_by_role``, :data:`ingest.tally.CAPTURES_PREFIX`). It reads candidate articles
 (:func:`ingest.pages.read_page`) with the outlet's template lines learned so far
-(:mod:`ingest.templates`) and holds their records back on disk. When the spider
+(:mod:`ingest.templates`) in worker processes, each page within ``extract_timeout_s``
+(:class:`ingest.extraction.PageReaders`: a slow page stalls no download), and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
 each outcome in the spider's tally, and commits the run with its stats — or aborts
-it when the crawl did not finish.
+it when the crawl did not finish. A crawl stopped by one of its budgets (:mod:`crawler.budgets`)
+is committed like a finished one (what it fetched is kept; its queued requests count as ``budget``
+skips) and its summary says ``stopped="budget:<name>"``.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from scrapy import signals
 from core.errors import ArchiveError
 from core.settings import redact
 from core.vocabulary import RecordSource
+from crawler.budgets import is_budget_reason
 from crawler.items import FetchedPage
 from crawler.outlet_spider import OutletSpider, outlet_spider
 from crawler.signals import ConsumedKind, response_consumed
-from ingest.pages import IngestContext, capture, read_page
+from ingest.extraction import PageReaders
+from ingest.pages import IngestContext, capture
 from ingest.tally import CAPTURES_PREFIX
 from ingest.templates import STATS_KEY, HeldRecords, OutletTemplates
 
@@ -54,6 +59,7 @@ class ArchivePipeline:
         self.templates: OutletTemplates | None = None
         self.held: HeldRecords | None = None
         self.context: IngestContext | None = None
+        self.readers: PageReaders | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -75,19 +81,22 @@ class ArchivePipeline:
             plan.outlet, self.spider.rules, window=plan.window, known_headlines=plan.known_headlines,
             source=RecordSource.LIVE,
         )
+        self.readers = PageReaders.acquire(workers=plan.settings.extract_workers,
+                                           timeout_s=plan.settings.extract_timeout_s)
         logger.info("archive run %s opened for outlet %s", self.run.run_id, plan.outlet.id)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
         assert self.run is not None and self.templates is not None and self.held is not None
-        assert self.context is not None
+        assert self.context is not None and self.readers is not None
         spider = self.spider
         pointer = self._capture(item)
         if item.role != "page":
             spider.tally.finish(item.identity, item.outcome or "discovery")
             return item
-        result = read_page(self.context, item.response, pointer, template_lines=self.templates.lines)
+        result = await self.readers.read(self.run.run_id, self.context, item.response, pointer,
+                                         template_lines=self.templates.lines)
         if self.templates.hold(self.held, item.identity, result):
             return item  # its outcome is settled when the spider closes
         if result.outcome == "error":
@@ -118,13 +127,17 @@ class ArchivePipeline:
         if self.run is None or self.templates is None or self.held is None:
             return
         archive_error: ArchiveError | None = None
-        if reason == "finished":
+        keep = reason == "finished" or is_budget_reason(reason)
+        if keep:
             try:
                 self._add_held_records(spider)
             except ArchiveError as exc:
                 archive_error = exc
         self.held.close()
-        spider.tally.close_pending()
+        if self.readers is not None:
+            self.readers.release(self.run.run_id)
+            self.readers = None
+        spider.tally.close_pending("budget" if is_budget_reason(reason) else "error")
         stats = spider.run_stats()
         stats["close_reason"] = reason
         stats[STATS_KEY] = self.templates.to_stats()
@@ -133,7 +146,7 @@ class ArchivePipeline:
             if archive_error is not None:
                 self.run.abort(f"records could not be added: {redact(str(archive_error))}")
                 raise archive_error
-            if reason == "finished":
+            if keep:
                 manifest = self.run.commit(stats)
                 committed = manifest.committed  # False when the store was down: the run's objects are spooled
                 if committed:
@@ -152,4 +165,5 @@ class ArchivePipeline:
             spider.outlet.id, stats["articles_archived"], stats["versions"], skipped,
             stats["requests"], stats["bytes"], stats["seconds"],
         )
-        spider.finish(self.run.run_id, stats, committed=committed)
+        spider.finish(self.run.run_id, stats, committed=committed,
+                      stopped=reason if is_budget_reason(reason) else None)

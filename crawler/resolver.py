@@ -16,16 +16,46 @@ hosts that may resolve privately in the ``NEWSARCHIVE_PRIVATE_HOSTS`` setting of
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, Self
+from urllib.parse import urlsplit
 
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
 
-from crawler.exceptions import PrivateAddressLookupError
-from crawler.middlewares.private_address import is_public_address
+from core.net import is_public_address
+from crawler.exceptions import PrivateAddressLookupError, caused_by
 
-__all__ = ["PublicAddressResolver", "private_hosts"]
+__all__ = ["PublicAddressResolver", "private_hosts", "refused_lookup"]
+
+#: Host names the resolver refused lately, with the address refused (process-wide, like the resolver).
+#: Twisted's name resolution turns the refusal into a bare "no results for hostname lookup"
+#: :class:`DNSLookupError`; :func:`refused_lookup` tells it apart from a real lookup failure.
+_REFUSED: OrderedDict[str, str] = OrderedDict()
+MAX_REFUSED_HOSTS = 10_000
+
+
+def _remember_refusal(name: str, address: str) -> None:
+    _REFUSED[name.lower().rstrip(".")] = address
+    _REFUSED.move_to_end(name.lower().rstrip("."))
+    while len(_REFUSED) > MAX_REFUSED_HOSTS:
+        _REFUSED.popitem(last=False)
+
+
+def refused_lookup(error: BaseException, url: str) -> bool:
+    """Did the request for ``url`` fail because this resolver refused its host's non-public address?
+
+    Then it is a ``private_address`` skip, not a DNS failure, and never retried.
+    """
+    if caused_by(error, PrivateAddressLookupError):
+        return True
+    if not (caused_by(error, DNSLookupError) or caused_by(error, CannotResolveHostError)):
+        return False
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return host in _REFUSED
 
 
 def private_hosts(domains: Iterable[str]) -> tuple[str, ...]:
@@ -54,6 +84,7 @@ class PublicAddressResolver(CachingThreadedResolver):
         """``address`` when it may be connected to for ``name``; else the lookup fails."""
         if is_public_address(address) or self.may_be_private(name):
             return address
+        _remember_refusal(name, address)
         raise PrivateAddressLookupError(f"{name} resolves to non-public address {address}")
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:

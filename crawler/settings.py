@@ -15,6 +15,7 @@ from typing import Any
 
 from core.registry import Outlet
 from core.settings import RETRY_HTTP_STATUSES, Settings
+from crawler.budgets import BUDGETS
 
 __all__ = ["scrapy_settings", "user_agent"]
 
@@ -35,11 +36,19 @@ _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # Scrapy's redirects, each followed response announced for the WARC (crawler.signals). The 3xx one
     # moves from 600 to 585, after HttpCompressionMiddleware (590) in the response order: its bodies are
     # stored decoded, like every capture.
+    # A declared charset that cannot decode text (zlib, rot13, undefined, ...) is replaced by one that can,
+    # after decompression (590) and before anything reads the text (crawler.middlewares.charset).
+    "crawler.middlewares.charset.DeclaredCharsetMiddleware": 587,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.redirect.CapturingMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.redirect.CapturingRedirectMiddleware": 585,
 }
+
+
+#: Only http and https are ever fetched: Scrapy's other download handlers are off (an ``ftp://`` or ``s3://``
+#: link of a hostile outlet would otherwise reach another host, or hang the crawl).
+_DOWNLOAD_HANDLERS: dict[str, str | None] = {"ftp": None, "s3": None, "file": None, "data": None}
 
 
 def user_agent(settings: Settings) -> str:
@@ -77,6 +86,9 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "DOWNLOAD_TIMEOUT": settings.download_timeout_s,
         "DOWNLOAD_MAXSIZE": settings.download_maxsize,
         "DOWNLOAD_WARNSIZE": settings.download_warnsize,
+        "DOWNLOAD_HANDLERS": dict(_DOWNLOAD_HANDLERS),
+        # The crawl's budgets (crawler.budgets), by name.
+        "NEWSARCHIVE_BUDGETS": {name: getattr(settings, field) for name, field in BUDGETS.items()},
         # A backstop only: the spider bounds link hops (max_depth), section pages and sitemap nesting itself,
         # and Scrapy's depth also counts the robots.txt -> sitemap index -> sitemap chain before phase 2.
         "DEPTH_LIMIT": settings.max_depth + settings.max_section_pages + 8,

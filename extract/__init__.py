@@ -16,6 +16,7 @@ filter), ``templates`` (per-outlet learned lines), ``article`` (one page in, one
 from __future__ import annotations
 
 from extract.article import EXTRACTOR_VERSION, ParsedPage, extract_article, parse_page
+from extract.dom import PageTooDeep
 from extract.encoding import DecodedPage, decode_html
 from extract.result import Extraction
 from extract.templates import TemplateLearner, strip_template_lines
@@ -24,6 +25,7 @@ __all__ = [
     "EXTRACTOR_VERSION",
     "DecodedPage",
     "Extraction",
+    "PageTooDeep",
     "ParsedPage",
     "TemplateLearner",
     "decode_html",

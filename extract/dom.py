@@ -20,7 +20,12 @@ from core.errors import ExtractionError
 from extract.rules import DROP_SELECTORS, THEME_SELECTORS
 from extract.selectors import select
 
-__all__ = ["builtin_selectors", "parse_html", "preclean", "text_of"]
+__all__ = ["PageTooDeep", "builtin_selectors", "parse_html", "preclean", "text_of"]
+
+
+class PageTooDeep(ExtractionError):
+    """A page nested deeper than the HTML parser keeps (libxml2 stops at 256 levels): what lies
+    deeper, the article text with it, is lost, so the page is refused rather than read as empty."""
 
 #: Elements never worth keeping; trafilatura drops them too, but removing them first is cheaper.
 _NOISE_TAGS = XPath("//script[not(@type='application/ld+json')]|//style|//template")
@@ -49,10 +54,15 @@ def parse_html(text: str) -> html.HtmlElement:
     # libxml2 mis-parses some pages after their doctype (lxml bug 1955915), and an XML tree cannot
     # hold control characters: trafilatura's own loader repairs both, so its extraction sees the same tree
     text = _DOCTYPE.sub("", _NOT_XML.sub("", text), count=1)
+    parser = html.HTMLParser(remove_comments=True, remove_pis=True)
     try:
-        tree = html.document_fromstring(text, parser=html.HTMLParser(remove_comments=True, remove_pis=True))
+        tree = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"cannot parse HTML: {exc}") from None
+    for entry in parser.error_log.filter_types(etree.ErrorTypes.ERR_RESOURCE_LIMIT):
+        if "depth" in entry.message.lower():
+            raise PageTooDeep(f"page too deep to parse: {entry.message.strip()}")
+        raise ExtractionError(f"page over a parser limit: {entry.message.strip()}")
     return tree
 
 

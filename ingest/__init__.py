@@ -7,6 +7,8 @@ fetched it:
 - :mod:`ingest.pages` — :func:`capture` (a :class:`FetchedResponse` to the run's WARC) and :func:`read_page`
   (is it an article, extract it, is it in the window, in an :class:`IngestContext`); :func:`ingest_page`
   does both and adds the record;
+- :mod:`ingest.extraction` — :class:`~ingest.extraction.PageReaders`: :func:`read_page` in worker processes,
+  each page within a time limit (``extract_timeout``);
 - :mod:`ingest.articles` — which URLs and which pages are articles (:class:`ArticleRules`);
 - :mod:`ingest.discovery` — parsers of robots.txt, sitemaps, feeds and section pages (bytes in, URLs out);
 - :mod:`ingest.templates` — an outlet's template lines, learned during a run and kept in the archive;

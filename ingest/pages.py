@@ -100,7 +100,8 @@ class IngestContext:
 
 @dataclass(slots=True)
 class IngestOutcome:
-    """What became of one page: "new", "version", "duplicate", "out_of_window", "not_article" or "error".
+    """What became of one page: "new", "version", "duplicate", "out_of_window", "not_article", "too_deep",
+    "extract_timeout" or "error".
 
     :func:`read_page` answers "article" for a record not added to a run yet.
     """
@@ -185,7 +186,7 @@ def read_page(
     template lines learned so far (:mod:`ingest.templates`).
     """
     from archive import ArticleRecord
-    from extract import extract_article, parse_page
+    from extract import PageTooDeep, extract_article, parse_page
 
     outlet, page_url = context.outlet, response.url
     identity = canonical_url(page_url)
@@ -200,6 +201,8 @@ def read_page(
         # Parsed once: the article check reads the tree, then the extraction consumes it.
         page = parse_page(response.body, encoding)
         is_article, signal = context.rules.page_is_article(Selector(root=page.tree, type="html"), page_url)
+    except PageTooDeep as exc:
+        return IngestOutcome("too_deep", identity, str(exc), pointer=pointer)
     except (ExtractionError, LookupError, ValueError) as exc:
         return IngestOutcome("error", identity, f"unreadable page: {exc}", pointer=pointer)
     if not is_article:

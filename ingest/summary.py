@@ -69,6 +69,7 @@ class RunSummary:
             stats=stats,
             seconds=stats["seconds"],
             committed=summary["committed"],
+            stopped=summary.get("stopped"),
         )
 
     def to_dict(self) -> dict[str, Any]:

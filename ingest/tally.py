@@ -44,10 +44,17 @@ SKIP_REASONS: tuple[str, ...] = (
     "timeout",  # no answer within DOWNLOAD_TIMEOUT, after retries
     "too_large",  # above DOWNLOAD_MAXSIZE (gzip bombs included)
     "redirect_loop",  # more than REDIRECT_MAX_TIMES redirects
+    "unsupported_scheme",  # neither http nor https (ftp:, s3:, file:, data:, ...): never requested
+    "budget",  # not fetched: the run stopped at one of its budgets (crawl_max_* settings)
+    "extract_timeout",  # fetched and archived raw, but its extraction took longer than extract_timeout_s
+    "too_deep",  # fetched and archived raw, but nested deeper than an HTML parser keeps: no text extracted
     "error",  # anything else (connection, DNS, extraction, malformed page)
 )
 #: Skip reasons that mean a page could not be fetched or read (a run summary's ``failed``).
-FAILED_OUTCOMES: tuple[str, ...] = ("error", "http_error", "timeout", "too_large", "redirect_loop")
+FAILED_OUTCOMES: tuple[str, ...] = ("error", "http_error", "timeout", "too_large", "redirect_loop", "extract_timeout",
+                                    "too_deep")
+#: URLs named in the one warning :meth:`CrawlTally.close_pending` logs.
+PENDING_EXAMPLES = 3
 
 
 class CrawlTally:
@@ -95,13 +102,24 @@ class CrawlTally:
             self.skipped[outcome] += 1
         return True
 
-    def close_pending(self) -> int:
-        """Count URLs left without an outcome (a request Scrapy dropped silently) as errors."""
-        left = sorted(self._pending)
-        for identity in left:
-            logger.warning("no outcome recorded for %s; counted as error", identity)
-            self.finish(identity, "error")
-        return len(left)
+    def close_pending(self, outcome: str = "error") -> int:
+        """Give the URLs left without an outcome ``outcome``: "error" for a request Scrapy dropped silently,
+        "budget" for the requests still queued when a budget stopped the run.
+
+        One warning line, whatever their number (an interrupted fan-out leaves millions), with a few examples.
+        """
+        left = len(self._pending)
+        if not left:
+            return 0
+        examples = [identity for identity, _ in zip(self._pending, range(PENDING_EXAMPLES), strict=False)]
+        if outcome == "error":
+            logger.warning("no outcome recorded for %d URLs (%s%s); counted as error", left, ", ".join(examples),
+                           ", ..." if left > len(examples) else "")
+        if outcome not in SKIP_REASONS:
+            outcome = "error"
+        self.skipped[outcome] += left
+        self._pending.clear()
+        return left
 
     def snapshot(self, scrapy_stats: dict[str, Any] | None = None) -> dict[str, Any]:
         """The run stats (JSON-serialisable), Scrapy's counters merged in."""

@@ -292,14 +292,22 @@ def extract(
 
 
 def _fetch(url: str) -> tuple[bytes, str, str | None]:
-    """Fetch one page for ``newsarchive extract`` (the crawler does all other fetching)."""
+    """Fetch one page for ``newsarchive extract`` (the crawler does all other fetching).
+
+    The host named in ``url`` is the user's choice; a redirect is followed only to a public address
+    (:func:`core.net.public_opener`, the crawler's rule).
+    """
     import urllib.request
     from email.message import Message
+    from urllib.parse import urlsplit
+
+    from core.net import public_opener
 
     settings = get_settings()
     request = urllib.request.Request(url, headers={"User-Agent": settings.user_agent})
+    opener = public_opener(allowed_host=urlsplit(url).hostname, max_redirects=settings.max_redirects)
     try:
-        with urllib.request.urlopen(request, timeout=settings.download_timeout_s) as response:
+        with opener.open(request, timeout=settings.download_timeout_s) as response:
             body = response.read(settings.download_maxsize + 1)
             headers: Message = response.headers
             final_url = response.geturl()

@@ -17,7 +17,9 @@ One component per module, like :mod:`scrapy.downloadermiddlewares`, each enabled
 - :mod:`~crawler.middlewares.retry` — :class:`BackoffRetryMiddleware`: Scrapy's retries plus
   exponential backoff and ``Retry-After``;
 - :mod:`~crawler.middlewares.redirect` — :class:`CapturingRedirectMiddleware`,
-  :class:`CapturingMetaRefreshMiddleware`: Scrapy's redirects, each hop archived.
+  :class:`CapturingMetaRefreshMiddleware`: Scrapy's redirects, each hop archived;
+- :mod:`~crawler.middlewares.charset` — :class:`DeclaredCharsetMiddleware`: a response whose declared
+  charset cannot decode text (``zlib``, ``rot13``, ``undefined``, ...) is read all the same.
 
 Each refusal raises an exception of :mod:`crawler.exceptions`; each response a middleware consumes
 before the spider is announced by :data:`crawler.signals.response_consumed` for the WARC.

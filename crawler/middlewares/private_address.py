@@ -3,7 +3,8 @@
 :class:`PrivateAddressMiddleware` refuses requests (redirects included: Scrapy reschedules them
 through this chain) whose host resolves to a loopback, private, link-local, multicast or reserved
 address, unless the outlet sets ``allow_private_addresses`` (then only for the outlet's own
-domains). The connection's own lookup is guarded by :mod:`crawler.resolver`.
+domains). The connection's own lookup is guarded by :mod:`crawler.resolver`. What is public is
+:func:`core.net.is_public_address` (re-exported here).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import socket
 from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
+from core.net import is_public_address
 from crawler.exceptions import PrivateAddressRefused
 from crawler.outlet_spider import outlet_spider
 
@@ -22,14 +24,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 __all__ = ["PrivateAddressMiddleware", "is_public_address"]
-
-
-def is_public_address(address: str) -> bool:
-    """True for a globally routable unicast address (IPv4-mapped IPv6 unwrapped)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 class PrivateAddressMiddleware:

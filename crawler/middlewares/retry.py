@@ -16,7 +16,7 @@ from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 
 from core.dates import retry_after_seconds
-from crawler.exceptions import PrivateAddressLookupError, caused_by
+from crawler.resolver import refused_lookup
 from crawler.signals import announce_consumed
 
 __all__ = ["BackoffRetryMiddleware"]
@@ -51,7 +51,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return result
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
-        if caused_by(exception, PrivateAddressLookupError):
+        if refused_lookup(exception, request.url):
             return None  # the address will not become public by asking again
         result = super().process_exception(request, exception)
         if isinstance(result, Request):

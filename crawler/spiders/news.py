@@ -15,6 +15,10 @@ Every URL is counted once (by identity) in the spider's :class:`~ingest.tally.Cr
 and ends with one outcome; the :class:`~crawler.pipelines.ArchivePipeline` does the
 archiving. Requests refused by middlewares (robots, private addresses, already
 archived, ...) end in :meth:`NewsSpider.on_error`, which names the reason.
+
+Only ``http``/``https`` URLs are requested (others are counted as ``unsupported_scheme``), and every
+request spends the crawl's budgets (:mod:`crawler.budgets`): once one is spent no request is made
+and the crawl stops, keeping what it fetched.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from core.urls import canonical_url, same_site
+from core.urls import canonical_url, is_web_url, same_site
+from crawler.budgets import CrawlBudgets
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage
 from ingest.articles import ArticleRules, UrlKind, url_date
@@ -65,6 +70,7 @@ class Role(StrEnum):
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    budgets: CrawlBudgets
 
     def __init__(self, plan: CrawlPlan, **kwargs: Any) -> None:
         super().__init__(name=f"news-{plan.outlet.id}", **kwargs)
@@ -87,6 +93,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        spider.budgets = CrawlBudgets.from_crawler(crawler)
         return spider
 
     def on_site(self, url: str) -> bool:
@@ -112,9 +119,13 @@ class NewsSpider(scrapy.Spider):
 
     def _request(self, url: str, source: str, role: Role, **meta: Any) -> Request | None:
         """A request for ``url`` if its identity is new (counted under ``source``), else None."""
+        if self._unsupported(url, source):
+            return None
         identity = canonical_url(url)
         if not self.tally.discover(identity, source):
             return None
+        if not self._within_budgets(role):
+            return None  # discovered, never requested: a "budget" skip when the crawl closes
         callbacks = {
             Role.ROBOTS: self.parse_robots,
             Role.DOCUMENT: self.parse_document,
@@ -155,6 +166,8 @@ class NewsSpider(scrapy.Spider):
 
         ``listings``: follow listing pages (link mode); otherwise they are counted, not fetched.
         """
+        if self._unsupported(url, source):
+            return None
         if not self.on_site(url):
             self.tally.offsite_links += 1
             return None
@@ -176,6 +189,8 @@ class NewsSpider(scrapy.Spider):
             self.tally.finish(identity, outcome)
             return None
         role = Role.LISTING if kind is UrlKind.LISTING else Role.PAGE
+        if not self._within_budgets(role):
+            return None
         callback = self.parse_listing_page if role is Role.LISTING else self.parse_page
         return Request(
             url,
@@ -251,6 +266,7 @@ class NewsSpider(scrapy.Spider):
         found: list[Request | None] = []
         try:
             sitemap = parse_sitemap(response.body, response.url, tz=tz, max_urls=max_urls)
+            self._spend_entries(len(sitemap.entries))
             if sitemap.kind == "index":
                 depth = response.meta.get("sitemap_depth", 0) + 1
                 for entry in sitemap.entries:
@@ -264,6 +280,7 @@ class NewsSpider(scrapy.Spider):
                 broken = sitemap.malformed
             else:
                 feed = parse_feed(response.body, response.url, tz=tz)
+                self._spend_entries(len(feed.entries))
                 self._structured_urls += len(feed.entries)
                 for item in feed.entries:
                     found.append(self.follow(item.url, "feed", published=item.published))
@@ -281,6 +298,8 @@ class NewsSpider(scrapy.Spider):
         yield from self._document_done()
 
     def _child_sitemap(self, url: str, lastmod: datetime | None, depth: int) -> Request | None:
+        if self._unsupported(url, "sitemap"):
+            return None
         if depth > MAX_SITEMAP_DEPTH or not self.on_site(url):
             return None
         if self.window.skip_by_lastmod(lastmod):
@@ -348,6 +367,30 @@ class NewsSpider(scrapy.Spider):
                     if request is not None:
                         yield request
 
+    # -- schemes and budgets -------------------------------------------------------------------
+
+    def _unsupported(self, url: str, source: str) -> bool:
+        """Is ``url`` of a scheme never requested (``ftp:``, ``s3:``, ...)? Counted once as ``unsupported_scheme``."""
+        if is_web_url(url):
+            return False
+        identity = url.strip()
+        if self.tally.discover(identity, source):
+            self.tally.finish(identity, "unsupported_scheme")
+        return True
+
+    def _within_budgets(self, role: Role) -> bool:
+        """May one more request of ``role`` be made? A document spends the ``sitemaps`` budget, any request
+        the ``pending`` one; False once a budget is spent (the crawl is stopping)."""
+        if self.budgets.stopped:
+            return False
+        if role is Role.DOCUMENT and not self.budgets.spend("sitemaps"):
+            return False
+        return self.budgets.created()
+
+    def _spend_entries(self, entries: int) -> None:
+        """Entries read from one sitemap or feed, against the crawl's ``sitemap_urls`` budget."""
+        self.budgets.spend("sitemap_urls", entries)
+
     # -- failures -----------------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> Iterable[Any]:
@@ -386,7 +429,9 @@ class NewsSpider(scrapy.Spider):
         stats["window"] = self.window.to_dict()
         stats["link_mode"] = self.link_mode
         stats["refresh_days"] = self.plan.refresh_days
+        stats["budget"] = self.budgets.to_stats()
         return stats
 
-    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool) -> None:
-        self.summary = {"outlet_id": self.outlet.id, "run_id": run_id, "committed": committed, "stats": stats}
+    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None) -> None:
+        self.summary = {"outlet_id": self.outlet.id, "run_id": run_id, "committed": committed, "stats": stats,
+                        "stopped": stopped}

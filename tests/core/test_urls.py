@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.urls import canonical_url, registered_host, same_site
+from core.urls import canonical_url, is_web_url, registered_host, same_site
 
 BASE = "https://www.example.com/2026/10/03/aleppo-quarters"
 
@@ -63,3 +63,16 @@ def test_registered_host_and_same_site() -> None:
     assert not same_site("https://notexample.com/a", ["example.com"])
     assert same_site("http://127.0.0.1:8123/a", ["127.0.0.1:8123"])
     assert not same_site("http://127.0.0.1:9999/a", ["127.0.0.1:8123"])
+
+
+@pytest.mark.parametrize("url", ["ftp://news.example/2026/10/05/a/", "s3://news.example/a", "file:///etc/passwd",
+                                 "data:text/html,hi", "javascript:alert(1)", "mailto:desk@news.example"])
+def test_other_schemes_are_no_page_of_a_site(url: str) -> None:
+    """Issue 20: an ftp:// (or s3://, file:) URL on the outlet's own host is not on the outlet."""
+    assert not is_web_url(url)
+    assert not same_site(url, ["news.example"])
+    assert canonical_url(url) == url, "not canonicalised into an https identity"
+
+
+def test_web_urls() -> None:
+    assert is_web_url("https://news.example/a") and is_web_url("HTTP://news.example/") and is_web_url("/a")

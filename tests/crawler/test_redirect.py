@@ -73,3 +73,16 @@ def test_a_followed_meta_refresh_is_announced(announced: list[tuple[str, int, st
     plain = HtmlResponse("https://news.example/new/", body=b"<html><body>news</body></html>", request=followed)
     assert refreshes.process_response(followed, plain) is plain
     assert announced == [("https://news.example/old/", 200, "redirect")]
+
+
+@pytest.mark.parametrize("charset", ["zlib", "rot13", "hex", "idna", "undefined", "base64", "punycode"])
+def test_a_declared_charset_that_cannot_decode_text_is_read_all_the_same(charset: str) -> None:
+    """Issue 20: Scrapy's TextResponse raises on .text for these; the page would miss the WARC."""
+    from crawler.middlewares.charset import decodable
+
+    body = '<html><head><meta http-equiv="refresh" content="0;url=/next"></head><body>héllo</body></html>'.encode()
+    response = HtmlResponse("https://news.example/a", headers={"Content-Type": f"text/html; charset={charset}"},
+                            body=body)
+    readable = decodable(response)
+    assert "héllo" in readable.text
+    assert readable.body == body and readable.headers == response.headers, "stored as served"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotSupported
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError
@@ -57,3 +60,29 @@ def test_failure_reasons() -> None:
     assert reason(AlreadyArchived("x")) == "known"
     assert reason(TimeoutError()) == "timeout"
     assert reason(RuntimeError("boom")) == "error"
+
+
+def test_close_pending_logs_one_line_whatever_the_number(caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 20: an interrupted fan-out leaves a million URLs pending; one summary line, not one per URL."""
+    tally = CrawlTally()
+    for n in range(10_000):
+        tally.discover(f"https://a/{n}", "sitemap")
+    with caplog.at_level(logging.WARNING, logger="ingest.tally"):
+        assert tally.close_pending() == 10_000
+    assert len(caplog.records) == 1 and "10000 URLs" in caplog.records[0].getMessage()
+    assert tally.skipped["error"] == 10_000 and tally.close_pending() == 0
+
+
+def test_close_pending_as_budget_counts_the_queued_requests() -> None:
+    tally = CrawlTally()
+    tally.discover("https://a/1", "sitemap")
+    tally.discover("https://a/2", "sitemap")
+    tally.finish("https://a/1", "new")
+    assert tally.close_pending("budget") == 1
+    stats = tally.snapshot()
+    assert stats["skipped"]["budget"] == 1 and CrawlTally.adds_up(stats)
+
+
+def test_a_scheme_without_download_handler_is_unsupported_scheme() -> None:
+    failure = Failure(NotSupported("Unsupported URL scheme 'ftp': no handler available for that scheme"))
+    assert failure_reason(failure) == "unsupported_scheme"

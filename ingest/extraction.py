@@ -1,0 +1,222 @@
+"""Pages read in worker processes, each within a time limit: one slow page cannot stall a crawl.
+
+:func:`ingest.pages.read_page` is CPU work (lxml, trafilatura) that a hostile page can make take
+minutes (200,000 short paragraphs: ~90 s and ~570 MB). Run in the crawl's reactor thread it would
+stall every download of the crawl meanwhile; run in a thread it could not be stopped (lxml holds the
+GIL for much of its work). :class:`PageReaders` runs it in ``workers`` processes of their own
+(``spawn`` children of the crawl process: their CPU time and memory are the crawl's in its
+``wait4`` figures, and nothing of the reactor's threads is forked), one page at a time each, and
+awaits the answer on the event loop without blocking it. A page not read within ``timeout_s`` is
+``extract_timeout``: its worker is killed (its memory with it) and replaced. A worker that dies on
+a page (killed for memory, say) makes that page an ``error``; the next page gets a new worker.
+
+The workers are shared by every run of the process (several outlets crawl in one process):
+:meth:`PageReaders.acquire` and :meth:`PageReaders.release` count the runs using them, and the last
+release stops them. A run's context (outlet, rules, window, headlines) goes to a worker with the
+run's first page that worker reads; the outlet's template lines go with a page only when they changed
+since that worker's last page of the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+from collections.abc import Collection
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any
+
+from core.urls import canonical_url
+from ingest.pages import FetchedResponse, IngestContext, IngestOutcome, read_page
+
+if TYPE_CHECKING:
+    from archive.record import RawPointer
+
+__all__ = ["PageReaders"]
+
+logger = logging.getLogger(__name__)
+
+#: What a worker sends once it can read pages.
+READY = "ready"
+#: Seconds a new worker may take to start (a fresh interpreter importing lxml, trafilatura, ...), not a page's.
+START_TIMEOUT_S = 120.0
+#: Seconds a worker is given to exit when the readers close, before it is killed.
+CLOSE_GRACE_S = 2.0
+
+
+def _serve(conn: Connection) -> None:
+    """A worker: read pages until told to stop (None) or the parent is gone.
+
+    It says "ready" once the extraction modules are imported: a page's time limit counts reading only.
+    """
+    import archive.record  # noqa: F401 - what read_page imports on first use
+    import extract  # noqa: F401
+
+    conn.send(READY)
+    runs: dict[str, tuple[IngestContext, frozenset[str]]] = {}
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        run, new_context, new_lines, response, pointer = job
+        if run is None:  # the run ended: forget its context
+            runs.pop(new_context, None)
+            continue
+        context, lines = runs.get(run) or (new_context, frozenset())
+        if new_context is not None:
+            context = new_context
+        if new_lines is not None:
+            lines = new_lines
+        runs[run] = (context, lines)
+        try:
+            result = read_page(context, response, pointer, template_lines=lines)
+        except Exception as exc:  # read_page raises for no bad page; this is a bug, reported as the page's error
+            result = IngestOutcome("error", canonical_url(response.url), f"reading failed: {type(exc).__name__}: {exc}",
+                                   pointer=pointer)
+        if result.extraction is not None:
+            # Its parsed tree is the page's, kept for renderings the crawl never asks for: not sent back.
+            result.extraction.content = None
+        conn.send(result)
+
+
+class _Worker:
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.started = False
+        #: Template lines last sent, by run (a run is known to the worker once it is here).
+        self.lines: dict[str, frozenset[str]] = {}
+
+    async def reply(self) -> Any:
+        """The worker's next message, awaited without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        fileno = self.conn.fileno()
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fileno, readable)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(fileno)
+        return self.conn.recv()
+
+    def stop(self, *, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                kill = True
+        if not kill:
+            self.process.join(CLOSE_GRACE_S)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(CLOSE_GRACE_S)
+        self.conn.close()
+
+
+class PageReaders:
+    """Worker processes reading pages with :func:`~ingest.pages.read_page`, at most ``timeout_s`` each.
+
+    One set per process (:meth:`acquire`); each run reads through its own :meth:`read` calls, named by ``run``.
+    """
+
+    _shared: PageReaders | None = None
+
+    def __init__(self, *, workers: int, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self._mp = multiprocessing.get_context("spawn")
+        self._workers = [self._start() for _ in range(max(workers, 1))]
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._users = 0
+        self.timeouts = 0
+        self.deaths = 0
+
+    @classmethod
+    def acquire(cls, *, workers: int, timeout_s: float) -> PageReaders:
+        """The process's readers (started by the first run that asks), counted as used by one more run."""
+        if cls._shared is None:
+            cls._shared = cls(workers=workers, timeout_s=timeout_s)
+        cls._shared._users += 1
+        return cls._shared
+
+    def release(self, run: str) -> None:
+        """``run`` reads no more: its context is dropped by the workers; the last run's release stops them."""
+        for worker in self._workers:
+            if worker.lines.pop(run, None) is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.conn.send((None, run, None, None, None))
+        self._users -= 1
+        if self._users <= 0:
+            self.close()
+            if PageReaders._shared is self:
+                PageReaders._shared = None
+
+    def _start(self) -> _Worker:
+        parent, child = self._mp.Pipe()
+        process = self._mp.Process(target=_serve, args=(child,), name="newsarchive-reader", daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _queue(self) -> asyncio.Queue[_Worker]:
+        if self._idle is None:  # made on the event loop that reads
+            self._idle = asyncio.Queue()
+            for worker in self._workers:
+                self._idle.put_nowait(worker)
+        return self._idle
+
+    async def read(self, run: str, context: IngestContext, response: FetchedResponse, pointer: RawPointer, *,
+                   template_lines: Collection[str] = ()) -> IngestOutcome:
+        """:func:`~ingest.pages.read_page` of ``response`` in a worker: its outcome, or ``extract_timeout``."""
+        idle = self._queue()
+        worker = await idle.get()
+        try:
+            if not worker.started:
+                if await asyncio.wait_for(worker.reply(), START_TIMEOUT_S) != READY:
+                    raise EOFError("the worker did not start")
+                worker.started = True
+            lines = frozenset(template_lines)
+            known = worker.lines.get(run)
+            worker.conn.send((run, context if known is None else None, None if lines == known else lines,
+                              response, pointer))
+            worker.lines[run] = lines
+            result: IngestOutcome = await asyncio.wait_for(worker.reply(), self.timeout_s)
+            return result
+        except TimeoutError:
+            if not worker.started:
+                self.deaths += 1
+                worker = self._replace(worker)
+                return IngestOutcome("error", canonical_url(response.url), "extraction worker did not start",
+                                     pointer=pointer)
+            self.timeouts += 1
+            worker = self._replace(worker)
+            logger.warning("page %s not read within %g s: extraction stopped", response.url, self.timeout_s)
+            return IngestOutcome("extract_timeout", canonical_url(response.url),
+                                 f"extraction over {self.timeout_s:g} s", pointer=pointer)
+        except (EOFError, OSError) as exc:
+            self.deaths += 1
+            worker = self._replace(worker)
+            return IngestOutcome("error", canonical_url(response.url),
+                                 f"extraction worker died: {type(exc).__name__}", pointer=pointer)
+        finally:
+            idle.put_nowait(worker)
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop(kill=True)
+        fresh = self._start()
+        self._workers[self._workers.index(worker)] = fresh
+        return fresh
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.stop()
+        self._workers = []
