@@ -97,7 +97,14 @@ class DiscoveryState:
             self.current[identity] = {**self.previous[identity], **self.current.get(identity, {})}
 
     def to_stats(self, *, listings_add_articles: bool) -> dict[str, Any]:
-        documents = {url: v for url, v in sorted(self.current.items()) if set(v) & {*VALIDATOR_HEADERS, "lastmod"}}
+        """The state to keep in this run's stats: what it saw, over what the previous run kept.
+
+        Entries this run did not reach are kept too (the children of an index that answered 304, a child
+        sitemap skipped by its ``<lastmod>``): the night something changes, the documents that did not
+        are still asked for conditionally.
+        """
+        merged = {**self.previous, **self.current}
+        documents = {url: v for url, v in sorted(merged.items()) if set(v) & {*VALIDATOR_HEADERS, "lastmod"}}
         return {"documents": documents, "listings_add_articles": listings_add_articles}
 
     @classmethod
