@@ -1,6 +1,6 @@
 """``python -m bench [AREA ...] [--quick]`` — what ``make bench`` runs.
 
-Runs the benchmark areas (all by default: crawl, extract, archive, incremental, peers, search, deploy, ccnews), prints
+Runs the benchmark areas (all by default: crawl, extract, archive, incremental, polite, memory, peers, search, deploy, ccnews), prints
 every figure with its target, its baseline and the command that reproduces it, then saves the
 run to ``bench/results/<date>.json`` (merged with the same day's earlier areas) and rewrites the
 table of ``bench/README.md``. Benchmarks are scripts, not tests: a missed target is reported, not
@@ -27,6 +27,8 @@ AREAS: dict[str, str] = {
     "extract": "bench.extract_bench",
     "archive": "bench.archive_bench",
     "incremental": "bench.incremental_bench",
+    "polite": "bench.polite_bench",
+    "memory": "bench.memory_bench",
     "peers": "bench.peers_bench",
     "search": "bench.search_bench",
     "deploy": "bench.deploy_bench",

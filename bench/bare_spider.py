@@ -1,9 +1,10 @@
 """Baseline (a) of the crawl bench: a bare Scrapy spider that only fetches a list of URLs.
 
-``python -m bench.bare_spider URLS_FILE`` requests every URL of the file (one a line) with the
-same concurrency as the pipeline's unthrottled crawl, parses nothing, stores nothing, and prints
-``{"responses": N, "bytes": B}`` as its last line. Robots.txt and the dupefilter are off: the list
-is already what the pipeline fetched.
+``python -m bench.bare_spider URLS_FILE [--polite]`` requests every URL of the file (one a line) with the
+same concurrency as the pipeline's unthrottled crawl (``--polite``: its polite defaults, 0.5 s delay and
+AutoThrottle), parses nothing, stores nothing, and prints ``{"responses": N, "bytes": B}`` as its last
+line. Robots.txt and the dupefilter are off: the list is already what the pipeline fetched. Everything
+else is Scrapy's defaults (its extensions included).
 """
 
 from __future__ import annotations
@@ -33,6 +34,18 @@ BARE_SETTINGS: dict[str, Any] = {
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
 }
 
+#: The pipeline's polite defaults (scrapy_settings with throttle=True, Settings' delay_s 0.5 and concurrency 4).
+POLITE_SETTINGS: dict[str, Any] = {
+    **BARE_SETTINGS,
+    "CONCURRENT_REQUESTS": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+    "DOWNLOAD_DELAY": 0.5,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 60.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+}
+
 
 class FetchOnlySpider(scrapy.Spider):
     name = "fetch_only"
@@ -57,7 +70,10 @@ class FetchOnlySpider(scrapy.Spider):
 def main(argv: list[str]) -> int:
     urls = [line.strip() for line in Path(argv[0]).read_text().splitlines() if line.strip()]
     process = CrawlerProcess(install_root_handler=True)
-    crawler = process.create_crawler(FetchOnlySpider)
+    spider_class = FetchOnlySpider
+    if "--polite" in argv[1:]:
+        spider_class = type("PoliteFetchOnlySpider", (FetchOnlySpider,), {"custom_settings": POLITE_SETTINGS})
+    crawler = process.create_crawler(spider_class)
     process.crawl(crawler, urls=urls)
     process.start()
     spider = crawler.spider

@@ -272,11 +272,11 @@ def scratch_dir(name: str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def bench_settings(root: Path) -> Any:
+def bench_settings(root: Path, **overrides: Any) -> Any:
     """Project settings whose spool (and index cache) live under ``root``, not in the user's cache."""
     from core.settings import Settings
 
-    return Settings.from_env(spool_dir=root / "spool")
+    return Settings.from_env(spool_dir=root / "spool", **overrides)
 
 
 # -- the machine and the figures -----------------------------------------------------------------

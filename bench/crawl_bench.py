@@ -76,15 +76,16 @@ class CrawlSubjects:
         self.summaries: list[dict[str, Any]] = []
         self.server_cpu: list[float] = []
 
-    def pipeline(self, round_no: int) -> Usage:
+    def pipeline(self, round_no: int, *, throttle: bool = False) -> Usage:
+        """The pipeline's crawl; ``throttle=True``: polite, the project's defaults (0.5 s delay, AutoThrottle)."""
         from core.registry import Outlet
         from newsarchive.jobs import CHILD_COMMAND, JobRequest
 
-        root = self.workdir / f"pipeline-{round_no}"
+        root = self.workdir / f"pipeline-{round_no}{'-polite' if throttle else ''}"
         request = JobRequest.build(
             "crawl", [Outlet.model_validate(self.outlet.outlet)], str(root / "archive"),
             since=_date(self.outlet.start), until=_date(self.outlet.end),
-            settings=bench_settings(root), throttle=False,
+            settings=bench_settings(root), throttle=throttle,
         )
         self.outlet.reset_log()
         server_before = self.outlet.cpu_s()
@@ -111,8 +112,9 @@ class CrawlSubjects:
         """(a) and (b) at the same time: each child's CPU and RSS are its own, the cores are shared."""
         return together({"bare_scrapy": self.bare_scrapy, "trafilatura": self.trafilatura})
 
-    def bare_scrapy(self) -> Usage:
-        result = run_child([PYTHON, "-m", "bench.bare_spider", str(self.urls_file)]).check("bare spider")
+    def bare_scrapy(self, *, polite: bool = False) -> Usage:
+        argv = [PYTHON, "-m", "bench.bare_spider", str(self.urls_file), *(["--polite"] if polite else [])]
+        result = run_child(argv).check("bare spider")
         fetched = result.last_json()["responses"]
         if fetched < len(self.fetched) * 0.98:
             raise RuntimeError(f"bare spider fetched {fetched} of {len(self.fetched)} URLs")

@@ -80,6 +80,9 @@ class Settings:
     extract_workers: int = 1  # worker processes reading a crawl process's pages (beside its reactor thread)
     progress_interval_s: float = 30.0  # plain progress lines of a crawl without a terminal
     crawl_lease_s: float = 600.0  # one crawl per outlet at a time; renewed while it runs, a killed crawl's expires
+    # Sitemaps, feeds and listings sent with the validators the outlet's last run saw (If-None-Match,
+    # If-Modified-Since): a night with nothing new costs a few 304s (ingest/conditional.py).
+    conditional_discovery: bool = True
     overlap_days: int = 2
     default_window_days: int = 7
     # Extraction.

@@ -14,13 +14,12 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
     from scrapy.crawler import Crawler
     from scrapy.spiders import Spider
 
@@ -40,6 +39,10 @@ class _SharedDisplay:
 
     def acquire(self) -> Progress:
         if self.progress is None:
+            # rich only on a terminal: a crawl job's process (plain lines) never imports it.
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self.progress = Progress(
                 TextColumn("[bold]{task.fields[outlet]}"),
                 BarColumn(),
@@ -48,6 +51,9 @@ class _SharedDisplay:
                 TimeElapsedColumn(),
                 console=Console(stderr=True),
                 transient=False,
+                # Redrawn by CrawlProgress.update (every 0.5 s), not by rich's own thread ten times a second:
+                # a polite crawl that waits should not burn CPU redrawing an unchanged display.
+                auto_refresh=False,
             )
             self.progress.start()
         self.users += 1
@@ -113,7 +119,7 @@ class CrawlProgress:
         )
         if self.mode == "rich" and self.display.progress is not None and self.task_id is not None:
             self.display.progress.update(
-                self.task_id, total=counts["discovered"], completed=counts["finished"], detail=detail
+                self.task_id, total=counts["discovered"], completed=counts["finished"], detail=detail, refresh=True
             )
         elif self.mode == "lines":
             stamp = time.strftime("%Y-%m-%d %H:%M:%S")

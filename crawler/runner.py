@@ -41,6 +41,9 @@ def run_crawl(
     when another crawl of one of the outlets is running.
     ``throttle=False`` turns AutoThrottle and delays off (loopback tests and benchmarks).
     """
+    # Imported here, near the bottom of the stack: Scrapy's create_deprecated_class runs inspect.stack() when
+    # its TLS module loads, and imported by the crawler from inside the reactor it walks ~45 frames (0.1 s CPU).
+    import scrapy.core.downloader.handlers.http11  # noqa: F401
     from scrapy.crawler import Crawler, CrawlerProcess
 
     from archive import Archive

@@ -46,9 +46,25 @@ _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
 }
 
 
-#: Only http and https are ever fetched: Scrapy's other download handlers are off (an ``ftp://`` or ``s3://``
-#: link of a hostile outlet would otherwise reach another host, or hang the crawl).
-_DOWNLOAD_HANDLERS: dict[str, str | None] = {"ftp": None, "s3": None, "file": None, "data": None}
+#: The Scrapy extensions a crawl runs: Scrapy's base list (``EXTENSIONS_BASE``) replaced by the ones it uses,
+#: so the others are neither imported (Scrapy imports every listed class, even one set to None, to normalise
+#: the keys) nor started nor woken up (issue 19: a crawl process costs nothing while it waits and holds only
+#: what it uses). Left out: RemoteControl (Scrapy 2.19: an aiohttp server in every crawl process, 0.14 s of
+#: imports), TelnetConsole (a listening port), LogStats and MemoryUsage (a timer each, logging at INFO below
+#: the crawl's level and polling the RSS the bench measures from outside), FeedExporter, SpiderState,
+#: MemoryDebugger (FEEDS, JOBDIR, MEMDEBUG_ENABLED: never set).
+_EXTENSIONS_BASE: dict[str, int] = {
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.closespider.CloseSpider": 0,
+    "scrapy.extensions.throttle.AutoThrottle": 0,
+}
+#: Only http and https are ever fetched: the handlers of other schemes are not even imported (an ``ftp://`` or
+#: ``s3://`` link of a hostile outlet would otherwise reach another host or hang the crawl; s3 looks for botocore).
+_DOWNLOAD_HANDLERS_BASE: dict[str, str] = {
+    "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+    "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+}
 
 
 def user_agent(settings: Settings) -> str:
@@ -86,7 +102,6 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "DOWNLOAD_TIMEOUT": settings.download_timeout_s,
         "DOWNLOAD_MAXSIZE": settings.download_maxsize,
         "DOWNLOAD_WARNSIZE": settings.download_warnsize,
-        "DOWNLOAD_HANDLERS": dict(_DOWNLOAD_HANDLERS),
         # The crawl's budgets (crawler.budgets), by name.
         "NEWSARCHIVE_BUDGETS": {name: getattr(settings, field) for name, field in BUDGETS.items()},
         # A backstop only: the spider bounds link hops (max_depth), section pages and sitemap nesting itself,
@@ -103,12 +118,15 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "DUPEFILTER_CLASS": "crawler.dupefilter.CanonicalDupeFilter",
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "DOWNLOADER_MIDDLEWARES": dict(_DOWNLOADER_MIDDLEWARES),
         # Scrapy starts this many asyncio tasks per response to process its output in parallel; the archive
         # pipeline is synchronous, so a few suffice (100, the default, cost ~15% of the crawl's CPU in tasks).
         "CONCURRENT_ITEMS": 4,
         "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
+        "EXTENSIONS_BASE": dict(_EXTENSIONS_BASE),
         "EXTENSIONS": {"crawler.progress.CrawlProgress": 500},
+        "DOWNLOAD_HANDLERS_BASE": dict(_DOWNLOAD_HANDLERS_BASE),
         "NEWSARCHIVE_PROGRESS": "lines",  # "rich" on a terminal (run_crawl(progress=True)); "off" for none
         "NEWSARCHIVE_PROGRESS_INTERVAL": settings.progress_interval_s,
         "LOG_LEVEL": "INFO",

@@ -18,6 +18,7 @@ from core.dates import DateWindow, default_since
 from core.errors import StoreAccessError, StoreError
 from core.registry import Outlet
 from core.settings import Settings, redact
+from ingest.conditional import DiscoveryState, previous_state
 from ingest.templates import saved_template_lines
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class CrawlPlan:
     template_lines: dict[str, list[str]] = field(default_factory=dict)
     refresh_days: int | None = None
     throttle: bool = True
+    #: Validators of the outlet's discovery documents from its last run (:mod:`ingest.conditional`).
+    discovery: DiscoveryState = field(default_factory=DiscoveryState)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -92,6 +95,14 @@ def build_plan(
         if refresh_days is not None and known
         else frozenset()
     )
+    try:
+        discovery = (previous_state(archive, outlet.id, window, refresh_days=refresh_days)
+                     if known and settings.conditional_discovery else DiscoveryState())
+    except StoreAccessError:
+        raise
+    except StoreError as exc:
+        logger.warning("run manifests of %s unreadable, discovery not conditional: %s", outlet.id, redact(str(exc)))
+        discovery = DiscoveryState()
     return CrawlPlan(
         outlet=outlet,
         archive=archive,
@@ -103,4 +114,5 @@ def build_plan(
         template_lines=template_lines,
         refresh_days=refresh_days,
         throttle=throttle,
+        discovery=discovery,
     )

@@ -68,6 +68,9 @@ class CrawlTally:
         self.versions = 0
         self.discovery_documents = 0
         self.requests_saved_by_window = 0
+        #: Discovery documents answered 304 plus child sitemaps not requested (unchanged ``<lastmod>``).
+        self.requests_saved_by_conditional = 0
+        self.archived_by_source: Counter[str] = Counter()
         self.malformed: Counter[str] = Counter()
         self.offsite_links = 0
         self._source: dict[str, str] = {}
@@ -92,6 +95,7 @@ class CrawlTally:
         self._pending.discard(identity)
         if outcome in ("new", "version"):
             self.archived += 1
+            self.archived_by_source[self._source.get(identity, "start")] += 1
             self.versions += outcome == "version"
         elif outcome == "discovery":
             self.discovery_documents += 1
@@ -144,6 +148,8 @@ class CrawlTally:
             "discovery_documents": self.discovery_documents,
             "skipped": skipped,
             "requests_saved_by_window": self.requests_saved_by_window,
+            "requests_saved_by_conditional": self.requests_saved_by_conditional,
+            "archived_by_source": dict(self.archived_by_source),
             "malformed_documents": dict(self.malformed),
             "offsite_links_ignored": self.offsite_links,
             "bytes": int(scrapy_stats.get("downloader/response_bytes", 0)),

@@ -7,6 +7,7 @@ regular expressions (:data:`ROUTES`) mapped to handler methods.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -101,6 +102,12 @@ ROUTES: tuple[tuple[str, str], ...] = (
     (r"/special/(huge|bomb)/", "special_page"),
 )
 _COMPILED = tuple((re.compile(pattern), name) for pattern, name in ROUTES)
+#: Routes whose 200 answers carry an ``ETag`` (a hash of the body) and honour ``If-None-Match`` with a 304:
+#: the sitemaps, the feeds and the listings, as caching servers and CDNs serve them.
+VALIDATED_ROUTES = frozenset({"sitemap_index", "monthly_sitemap", "special_sitemap", "news_sitemap", "feed", "home",
+                              "archive"})
+#: Of those, the ones that also state ``Last-Modified`` (the newest ``lastmod`` of what they list).
+DATED_ROUTES = frozenset({"sitemap_index", "monthly_sitemap", "special_sitemap", "news_sitemap", "feed"})
 
 
 class Site:
@@ -117,7 +124,7 @@ class Site:
     def respond(self, request: Request) -> Response:
         response = self._route(request)
         if self._not_modified(request, response):
-            return Response(304, [(k, v) for k, v in response.headers if k in ("Last-Modified", "Link")])
+            return Response(304, [(k, v) for k, v in response.headers if k in ("ETag", "Last-Modified", "Link")])
         if request.method == "HEAD":
             response.chunks = None
         elif response.chunks is None and response.body and self._wants_gzip(request, response):
@@ -137,15 +144,38 @@ class Site:
             match = pattern.fullmatch(path)
             if match:
                 handler: Callable[..., Response] = getattr(self, name)
-                return handler(request, *match.groups())
+                response = handler(request, *match.groups())
+                if name in VALIDATED_ROUTES:
+                    self._validate(response, name, match.groups())
+                return response
         return self.not_found()
+
+    def _validate(self, response: Response, route: str, groups: tuple[str | None, ...]) -> None:
+        """Add ``ETag`` (and ``Last-Modified`` to sitemaps and feeds) to a plain 200 answer."""
+        if response.status != 200 or response.chunks is not None or not response.body:
+            return
+        if any(k.lower() == "content-encoding" for k, _ in response.headers):
+            return  # served pre-compressed (the gzip bomb): no validator
+        response.headers.append(("ETag", f'"{hashlib.sha1(response.body).hexdigest()[:20]}"'))
+        if route in DATED_ROUTES:
+            articles = self.corpus.by_month.get(groups[0] or "", []) if route == "monthly_sitemap" else []
+            newest = max(a.lastmod for a in (articles or self.corpus.articles))
+            response.headers.append(("Last-Modified", format_datetime(newest.astimezone(UTC), usegmt=True)))
 
     @staticmethod
     def _not_modified(request: Request, response: Response) -> bool:
-        """A conditional GET (If-Modified-Since) of a page that has not changed since."""
+        """A conditional GET of a page that has not changed: ``If-None-Match`` (which wins when sent, as
+        RFC 9110 says) or ``If-Modified-Since``."""
+        if response.status != 200:
+            return False
+        tags = request.headers.get("if-none-match")
+        if tags is not None:
+            etag = next((v for k, v in response.headers if k == "ETag"), None)
+            sent = {tag.strip().removeprefix("W/") for tag in tags.split(",")}
+            return etag is not None and ("*" in sent or etag in sent)
         since = request.headers.get("if-modified-since")
         modified = next((v for k, v in response.headers if k == "Last-Modified"), None)
-        if response.status != 200 or not since or not modified:
+        if not since or not modified:
             return False
         try:
             return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)

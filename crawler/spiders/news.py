@@ -41,6 +41,8 @@ from crawler.budgets import CrawlBudgets
 from crawler.failures import failure_reason
 from crawler.items import FetchedPage
 from ingest.articles import ArticleRules, UrlKind, url_date
+from ingest.conditional import STATS_KEY as CONDITIONAL_STATS_KEY
+from ingest.conditional import VALIDATOR_HEADERS
 from ingest.discovery import XmlTooLarge, parse_feed, parse_listing, parse_sitemap, robots_sitemaps
 from ingest.plan import CrawlPlan
 from ingest.tally import CrawlTally
@@ -88,6 +90,13 @@ class NewsSpider(scrapy.Spider):
         self._start_pages = [plan.outlet.base_url, *(plan.outlet.absolute(u) for u in plan.outlet.sections)]
         self._start_identities = frozenset(canonical_url(u) for u in self._start_pages)
         self._on_site: dict[tuple[str, str], bool] = {}
+        #: Conditional discovery (:mod:`ingest.conditional`): documents unchanged (304, or an unchanged
+        #: child sitemap) and changed (200) in this run, listings answered 304, phase 2 skipped.
+        self.discovery = plan.discovery
+        self._unchanged_documents = 0
+        self._changed_documents = 0
+        self._listings_not_modified = 0
+        self._pages_skipped = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -134,12 +143,32 @@ class NewsSpider(scrapy.Spider):
         }
         if role in (Role.ROBOTS, Role.DOCUMENT):
             self._open_documents += 1
+        headers: dict[str, str] = {}
+        if role is Role.DOCUMENT or (role is Role.LISTING and meta.get("page") == 1):
+            headers = self.discovery.request_headers(identity)
+            if headers:
+                meta["handle_httpstatus_list"] = [304]
         return Request(
             url,
             callback=callbacks[role],
             errback=self.on_error,
+            headers=headers or None,
             meta={"identity": identity, "role": role.value, "discovery": role is not Role.PAGE, **meta},
         )
+
+    def _validators(self, response: Response) -> None:
+        """Keep the ETag / Last-Modified of a discovery document fetched in full (``ingest.conditional``)."""
+        found = {name: response.headers.get(name) for name in VALIDATOR_HEADERS}
+        self.discovery.fetched(response.meta["identity"], {
+            name: value.decode("latin-1") for name, value in found.items() if value})
+
+    def _not_modified(self, response: Response) -> bool:
+        """A 304 to a conditional request: the document is as the last run saw it, its URLs stand."""
+        if response.status != 304:
+            return False
+        self.discovery.unchanged(response.meta["identity"])
+        self.tally.requests_saved_by_conditional += 1
+        return True
 
     def _out_of_window(self, url: str, published: datetime | None, lastmod: datetime | None) -> bool:
         if self.window.skip_by_published(published) or self.window.skip_by_lastmod(lastmod):
@@ -226,7 +255,14 @@ class NewsSpider(scrapy.Spider):
         if self._pages_started:
             return
         self._pages_started = True
-        self.link_mode = self._structured_urls == 0
+        if (self.discovery.usable and not self.discovery.listings_add_articles and self._unchanged_documents
+                and not self._changed_documents):
+            # Every sitemap and feed is as the last run saw it, and that run's listings found nothing they
+            # did not list: the home and section pages have nothing new to give (ingest.conditional).
+            self._pages_skipped = True
+            self.logger.info("sitemaps and feeds of %s unchanged: home and sections not fetched", self.outlet.id)
+            return
+        self.link_mode = self._structured_urls == 0 and self._unchanged_documents == 0
         if self.link_mode:
             self.logger.info("no sitemap or feed listed any page: crawling %s by links", self.outlet.base_url)
         for url in self._start_pages:
@@ -260,6 +296,13 @@ class NewsSpider(scrapy.Spider):
 
     def parse_document(self, response: Response) -> Iterator[Any]:
         """A sitemap (index, URL set, news) or a feed, told apart by its root element."""
+        if self._not_modified(response):
+            self._unchanged_documents += 1
+            yield FetchedPage.from_response(response, Role.DOCUMENT.value, outcome="discovery")
+            yield from self._document_done()
+            return
+        self._changed_documents += 1
+        self._validators(response)
         tz = self.outlet.tz
         max_urls = self.settings.getint("NEWSARCHIVE_MAX_SITEMAP_URLS")
         outcome = "discovery"
@@ -308,10 +351,23 @@ class NewsSpider(scrapy.Spider):
                 self.tally.requests_saved_by_window += 1
                 self.tally.finish(identity, "out_of_window")
             return None
+        identity = canonical_url(url)
+        if self.discovery.child_unchanged(identity, lastmod):
+            # Listed with the <lastmod> it had last run: its URLs stand (ingest.conditional).
+            if self.tally.discover(identity, "sitemap"):
+                self.tally.requests_saved_by_conditional += 1
+                self._unchanged_documents += 1
+                self.tally.finish(identity, "known")
+            return None
         return self._request(url, "sitemap", Role.DOCUMENT, sitemap_depth=depth)
 
     def parse_listing_page(self, response: Response) -> Iterator[Any]:
         yield FetchedPage.from_response(response, Role.LISTING.value, outcome="not_article")
+        if self._not_modified(response):
+            self._listings_not_modified += 1
+            return
+        if response.meta.get("page") == 1:
+            self._validators(response)
         if not isinstance(response, TextResponse):
             return
         listing = parse_listing(response.selector, response.url)
@@ -430,6 +486,10 @@ class NewsSpider(scrapy.Spider):
         stats["link_mode"] = self.link_mode
         stats["refresh_days"] = self.plan.refresh_days
         stats["budget"] = self.budgets.to_stats()
+        by_listings = sum(self.tally.archived_by_source[source] for source in ("section", "link")) > 0
+        if self._pages_skipped or self._listings_not_modified:
+            by_listings = by_listings or self.discovery.listings_add_articles
+        stats[CONDITIONAL_STATS_KEY] = self.discovery.to_stats(listings_add_articles=by_listings)
         return stats
 
     def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None) -> None:
