@@ -23,7 +23,6 @@ import pyarrow.compute as pc
 
 from archive.download import Selection, plan_selection
 from archive.index import ArchiveIndex
-from archive.layout import run_started_at
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -79,11 +78,8 @@ def compute_stats(index: ArchiveIndex, outlet: str | None = None) -> ArchiveStat
         counts = counts.filter(pc.is_valid(counts["day"]))
         for row in counts.to_pylist():
             stats.per_day.setdefault(row["outlet"], {})[row["day"]] = row["key_count"]
-    for outlet_id, run_id in index.committed_runs(outlet):
-        started = run_started_at(run_id)
-        previous = stats.last_successful_run.get(outlet_id)
-        if previous is None or started > previous:
-            stats.last_successful_run[outlet_id] = started
+    for outlet_id in sorted({outlet_id for outlet_id, _ in index.committed_runs(outlet)}):
+        stats.last_successful_run[outlet_id] = index.last_successful_run(outlet_id)
     for outlet_id, per_day in stats.per_day.items():
         first, last = min(per_day), max(per_day)
         daily = [per_day.get(first + timedelta(days=i), 0) for i in range((last - first).days + 1)]

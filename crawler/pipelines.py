@@ -12,8 +12,9 @@ WARC (:func:`ingest.pages.capture`), counted by role in the run stats
 (:func:`ingest.pages.read_page`) with the outlet's template lines learned so far
 (:mod:`ingest.templates`) and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
-each outcome in the spider's tally, and commits the run with its stats — or aborts
-it when the crawl did not finish.
+each outcome in the spider's tally, and commits the run with its stats and its outcome
+(:func:`ingest.summary.judge_run`): an interrupted or unreachable run is committed too — what
+it fetched is kept — but its outcome is not ``ok``, so it never moves the next run's window.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from crawler.items import FetchedPage
 from crawler.outlet_spider import OutletSpider, outlet_spider
 from crawler.signals import ConsumedKind, response_consumed
 from ingest.pages import IngestContext, capture, read_page
+from ingest.summary import judge_run, stopped_reason
 from ingest.tally import CAPTURES_PREFIX
 from ingest.templates import STATS_KEY, HeldRecords, OutletTemplates
 
@@ -118,30 +120,32 @@ class ArchivePipeline:
         if self.run is None or self.templates is None or self.held is None:
             return
         archive_error: ArchiveError | None = None
-        if reason == "finished":
-            try:
-                self._add_held_records(spider)
-            except ArchiveError as exc:
-                archive_error = exc
+        try:  # an interrupted run keeps what it fetched: its held records are added too
+            self._add_held_records(spider)
+        except ArchiveError as exc:
+            archive_error = exc
         self.held.close()
         spider.tally.close_pending()
         stats = spider.run_stats()
         stats["close_reason"] = reason
         stats[STATS_KEY] = self.templates.to_stats()
+        stopped = stopped_reason(reason)
+        # No response at all (DNS failure, refused port: crawler.middlewares.unreachable): nothing was fetched.
+        unreachable = reason == "unreachable" or (stats["requests"] > 0 and not stats["responses_by_status"])
+        stats["stopped"], stats["unreachable"] = stopped, unreachable
         committed = False
         try:
             if archive_error is not None:
                 self.run.abort(f"records could not be added: {redact(str(archive_error))}")
                 raise archive_error
-            if reason == "finished":
-                manifest = self.run.commit(stats)
-                committed = manifest.committed  # False when the store was down: the run's objects are spooled
-                if committed:
-                    logger.info("archive run %s committed (%d objects)", manifest.run_id, len(manifest.objects))
-                else:
-                    stats["spooled"] = len(manifest.spooled)
+            outcome = judge_run(committed=True, spooled=0, stopped=stopped, unreachable=unreachable)
+            manifest = self.run.commit(stats, outcome=outcome.value)
+            committed = manifest.committed  # False when the store was down: the run's objects are spooled
+            if committed:
+                logger.info("archive run %s committed (%d objects, %s)", manifest.run_id, len(manifest.objects),
+                            outcome.value)
             else:
-                self.run.abort(f"crawl ended early: {reason}")
+                stats["spooled"] = len(manifest.spooled)
         except ArchiveError as exc:
             stats["archive_error"] = redact(str(exc))
             logger.error("archive run %s could not be committed: %s", self.run.run_id, redact(str(exc)))
@@ -152,4 +156,4 @@ class ArchivePipeline:
             spider.outlet.id, stats["articles_archived"], stats["versions"], skipped,
             stats["requests"], stats["bytes"], stats["seconds"],
         )
-        spider.finish(self.run.run_id, stats, committed=committed)
+        spider.finish(self.run.run_id, stats, committed=committed, stopped=stopped, unreachable=unreachable)

@@ -388,5 +388,7 @@ class NewsSpider(scrapy.Spider):
         stats["refresh_days"] = self.plan.refresh_days
         return stats
 
-    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool) -> None:
-        self.summary = {"outlet_id": self.outlet.id, "run_id": run_id, "committed": committed, "stats": stats}
+    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None,
+               unreachable: bool = False) -> None:
+        self.summary = {"outlet_id": self.outlet.id, "run_id": run_id, "committed": committed, "stats": stats,
+                        "stopped": stopped, "unreachable": unreachable}
