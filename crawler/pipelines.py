@@ -91,6 +91,7 @@ class ArchivePipeline:
             return item
         result = read_page(self.context, item.response, pointer, template_lines=self.templates.lines)
         if self.templates.hold(self.held, item.identity, result):
+            spider.tally.hold(item.identity)  # shown as "held" by the progress display
             return item  # its outcome is settled when the spider closes
         if result.outcome == "error":
             logger.warning("page %s not archived: %s", item.response.url, result.detail)

@@ -63,6 +63,10 @@ class CrawlTally:
         self.requests_saved_by_window = 0
         self.malformed: Counter[str] = Counter()
         self.offsite_links = 0
+        #: Article pages read into a record; those whose record waits for the outlet's template pass
+        #: (archived when the crawl ends) are ``held``.
+        self.extracted = 0
+        self._held: set[str] = set()
         self._source: dict[str, str] = {}
         self._pending: set[str] = set()
 
@@ -83,6 +87,7 @@ class CrawlTally:
         if identity not in self._pending:
             return False
         self._pending.discard(identity)
+        self._held.discard(identity)
         if outcome in ("new", "version"):
             self.archived += 1
             self.versions += outcome == "version"
@@ -94,6 +99,16 @@ class CrawlTally:
                 outcome = "error"
             self.skipped[outcome] += 1
         return True
+
+    def hold(self, identity: str) -> None:
+        """``identity`` was extracted; its record is held until the template pass (still pending)."""
+        if identity in self._pending and identity not in self._held:
+            self._held.add(identity)
+            self.extracted += 1
+
+    @property
+    def held(self) -> int:
+        return len(self._held)
 
     def close_pending(self) -> int:
         """Count URLs left without an outcome (a request Scrapy dropped silently) as errors."""
