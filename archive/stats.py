@@ -139,7 +139,8 @@ def print_stats(
     from rich.table import Table
 
     console = console or Console()
-    table = Table(title=f"archive {uri}")
+    console.print(f"archive {uri}", soft_wrap=True)  # never wrapped: a path to copy
+    table = Table()
     for column in ("outlet", "articles", "first", "last", "per day", "gaps", "last run (UTC)"):
         table.add_column(column, justify="right" if column in ("articles", "per day", "gaps") else "left", no_wrap=True)
     for outlet in stats.outlets:

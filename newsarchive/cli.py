@@ -387,7 +387,10 @@ def stats(
 
     with _existing_archive(archive) as opened:
         _check_outlets(opened, [outlet] if outlet else [])
-        print_stats(opened.stats(outlet), opened.uri, gaps=gaps, plot=plot)
+        try:
+            print_stats(opened.stats(outlet), opened.uri, gaps=gaps, plot=plot)
+        except OSError as exc:  # the --plot file
+            fail(f"cannot write {plot}: {exc.strerror or exc}", ExitCode.FAILED)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
@@ -520,8 +523,22 @@ def _finish(command: str, summaries: list[RunSummary], *, table: bool = True) ->
 
 def main() -> None:
     """Console entry point: run the app, turning project errors into one line and an exit code."""
+    # typer 0.29 vendors click as typer._click: its exceptions are the ones raised (not click's).
+    from typer._click import exceptions as click
+
     try:
-        app()
+        result = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:  # `newsarchive` alone: the help, as a usage mistake
+        if exc.ctx is not None:
+            typer.echo(exc.ctx.get_help(), err=True)
+        sys.exit(ExitCode.USAGE)
+    except click.UsageError as exc:  # a bad option or argument: one line, not click's boxed panel
+        hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+        _die(exc.format_message().replace("\n", " ") + hint, ExitCode.USAGE)
+    except click.ClickException as exc:
+        _die(exc.format_message().replace("\n", " "), ExitCode.USAGE)
+    except typer.Abort:
+        _die("aborted", ExitCode.FAILED)
     except LeaseHeldError as exc:  # another crawl is running: this one did nothing
         _die(str(exc), ExitCode.FAILED)
     except ConfigError as exc:
@@ -532,6 +549,7 @@ def main() -> None:
         _die(f"not yet implemented: {exc}", ExitCode.FAILED)
     except KeyboardInterrupt:
         _die("interrupted", 130)
+    sys.exit(result if isinstance(result, int) else ExitCode.OK)
 
 
 def _die(message: str, code: int) -> NoReturn:
