@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
+DEMO_ARCHIVE ?= demo-archive
 
 .PHONY: bootstrap demo test lint typecheck pytest bench clean
 
@@ -12,8 +13,8 @@ bootstrap:  ## install uv if missing, then the locked environment
 	@$(UV) sync --locked
 	@$(UV) sync --locked --quiet --project tools/pywb  # pywb for the replay test, in its own pinned environment
 
-demo: bootstrap  ## serve the demo outlet on 127.0.0.1, crawl, extract and archive it into ./demo-archive
-	$(RUN) newsarchive demo
+demo: bootstrap  ## serve the demo outlet on 127.0.0.1, crawl, extract and archive it into ./demo-archive (DEMO_ARCHIVE=...)
+	$(RUN) newsarchive demo --archive $(DEMO_ARCHIVE)
 
 lint: bootstrap
 	$(RUN) ruff check .
