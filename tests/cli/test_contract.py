@@ -430,3 +430,42 @@ def test_outcome_rules() -> None:
     assert worst_outcome([summary(), summary(stopped="interrupted")]) is RunOutcome.PARTIAL
     assert worst_outcome([summary(stopped="interrupted"), summary(unreachable=True)]).exit_code == ExitCode.FAILED
     assert worst_outcome([]) is RunOutcome.FAILED
+
+
+# -- one extraction path ----------------------------------------------------------------------
+
+#: Fields that describe the capture or the archive, not the page: they differ between two fetches.
+CAPTURE_FIELDS = ("fetched_at", "raw", "version", "versions")
+
+
+def test_extract_and_the_archive_give_the_same_record(crawled: dict[str, Any], outlet_server: OutletServer,
+                                                      outlet_corpus: Corpus) -> None:  # fmt: skip
+    """The same page through `extract --outlet --archive` and through the crawl: every field equal."""
+    from archive import ArticleRecord
+
+    with Archive.open(str(crawled["archive"]), Settings(spool_dir=crawled["root"] / "spool"), create=False) as opened:
+        archived = {r.url: r for r in opened.iter_records(outlet="demo")}
+    # The seed article (template and boilerplate lines), and a few others.
+    pages = [outlet_corpus.seed_article, *outlet_corpus.articles[:4]]
+    compared = 0
+    for article in pages:
+        url = outlet_server.url(article)
+        if url not in archived:
+            continue
+        result = newsarchive("extract", url, "--outlet", "demo", "--outlets", str(crawled["outlets"]),
+                             "--archive", str(crawled["archive"]), "--format", "json")
+        assert result.returncode == ExitCode.OK, result.stderr
+        printed = json.loads(result.stdout)
+        record = archived[url].to_export()
+        for name in ArticleRecord.EXPORT_FIELDS:
+            if name not in CAPTURE_FIELDS:
+                assert printed[name] == record[name], f"{url}: field {name!r} differs"
+        compared += 1
+    assert compared >= 3
+
+    seed = archived[outlet_server.url(outlet_corpus.seed_article)]
+    bare = newsarchive("extract", outlet_server.url(outlet_corpus.seed_article), "--format", "json")
+    assert bare.returncode == ExitCode.OK, bare.stderr
+    # Without --outlet the page's own offset is kept: the same instant, written the same way.
+    assert json.loads(bare.stdout)["published"] == seed.published
+    assert seed.published.endswith("+03:00")
