@@ -140,9 +140,13 @@ def print_stats(
 
     console = console or Console()
     console.print(f"archive {uri}", soft_wrap=True)  # never wrapped: a path to copy
-    table = Table()
-    for column in ("outlet", "articles", "first", "last", "per day", "gaps", "last run (UTC)"):
-        table.add_column(column, justify="right" if column in ("articles", "per day", "gaps") else "left", no_wrap=True)
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("outlet", no_wrap=True, min_width=max((len(o) for o in stats.outlets), default=6))  # never cut
+    for column in ("articles", "first", "last", "per day", "gaps"):
+        table.add_column(column, justify="left" if column in ("first", "last") else "right", overflow="fold")
+    table.add_column("last ok run (UTC)", overflow="fold")
     for outlet in stats.outlets:
         days = sorted(stats.per_day.get(outlet, {}))
         run = stats.last_successful_run.get(outlet)
