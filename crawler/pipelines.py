@@ -132,7 +132,7 @@ class ArchivePipeline:
         stats[STATS_KEY] = self.templates.to_stats()
         stopped = stopped_reason(reason)
         # No response at all (DNS failure, refused port: crawler.middlewares.unreachable): nothing was fetched.
-        unreachable = reason == "unreachable" or (stats["requests"] > 0 and not stats["responses_by_status"])
+        unreachable = stats["requests"] > 0 and not stats["responses_by_status"]
         stats["stopped"], stats["unreachable"] = stopped, unreachable
         committed = False
         try:

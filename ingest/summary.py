@@ -15,7 +15,7 @@ from ingest.tally import FAILED_OUTCOMES
 __all__ = ["RunOutcome", "RunSummary", "judge_run", "stopped_reason", "worst_outcome"]
 
 #: Scrapy close reasons and what ``stopped`` says of them (``finished``: the run ran to its end).
-CLOSE_REASONS: dict[str, str | None] = {"finished": None, "shutdown": "interrupted", "unreachable": None}
+CLOSE_REASONS: dict[str, str | None] = {"finished": None, "shutdown": "interrupted"}
 
 
 class RunOutcome(StrEnum):
