@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,18 +93,21 @@ def test_crawl_of_a_site_that_never_answers_fails_fast_and_moves_nothing(crawled
         "id": "down", "name": "Down", "base_url": f"http://127.0.0.1:{port}/", "allow_private_addresses": True,
         "sitemaps": [f"http://127.0.0.1:{port}/sitemap.xml"],
     })
-    before = records(crawled["archive"])
+    archive = tmp_path / "archive"  # a copy: the module's archive stays as the other tests expect it
+    shutil.copytree(crawled["archive"], archive)
+    before = records(archive)
     started = time.monotonic()
-    result = newsarchive("crawl", "--outlets", str(outlets), "--archive", str(crawled["archive"]),
+    result = newsarchive("crawl", "--outlets", str(outlets), "--archive", str(archive),
                          "--since", "2026-11-01", "--until", "2026-11-02")
     seconds = time.monotonic() - started
     assert result.returncode == ExitCode.FAILED, result.stderr
     line = last_line(result)
     assert "crawl: down: failed: the site never answered" in line and "(exit 1)" in line
     assert seconds < 30, f"took {seconds:.0f} s: a refused port is not worth the retry ladder"
-    assert records(crawled["archive"]) == before, "nothing committed before is lost"
-    assert last_ok_run(crawled["archive"], "down") is None, "a failed run is never the last successful run"
-    assert run_outcomes(crawled["archive"], "down") == ["failed"], "the manifest records the outcome"
+    assert records(archive) == before, "nothing committed before is lost"
+    assert last_ok_run(archive, "down") is None, "a failed run is never the last successful run"
+    assert run_outcomes(archive, "down") == ["failed"], "the manifest records the outcome"
+    assert last_ok_run(archive, "demo") == last_ok_run(crawled["archive"], "demo")
 
 
 def test_interrupted_crawl_keeps_what_it_fetched_exits_partial_and_does_not_move_the_window(
@@ -373,11 +377,13 @@ def test_backfill_contract(crawled: dict[str, Any], tmp_path: Path) -> None:
     port = free_port()
     down = write_outlets(tmp_path / "down.yaml", {"id": "down", "name": "Down", "base_url": f"http://127.0.0.1:{port}/",
                                                  "allow_private_addresses": True})
-    failed = newsarchive("backfill", "down", "--outlets", str(down), "--archive", archive,
+    copy = tmp_path / "archive"  # a copy: the module's archive stays as the other tests expect it
+    shutil.copytree(crawled["archive"], copy)
+    failed = newsarchive("backfill", "down", "--outlets", str(down), "--archive", str(copy),
                          "--since", "2026-11-01", "--until", "2026-11-02")
     assert failed.returncode == ExitCode.FAILED, failed.stderr
     assert "backfill: down: failed: the site never answered" in last_line(failed)
-    assert records(crawled["archive"]) == crawled["records"]
+    assert records(copy) == crawled["records"]
 
 
 def test_demo_bad_values_and_busy_port(tmp_path: Path) -> None:
