@@ -153,7 +153,9 @@ class CrawlProgress:
             return
         stats = self.crawler.stats.get_stats() if self.crawler is not None and self.crawler.stats else {}
         counts = self._counts(tally, stats)
-        left = None if final else self.rate.seconds_left(counts["finished"], counts["pending"])
+        # Held records are done but for the template pass at the end: not work left.
+        left = None if final else self.rate.seconds_left(counts["finished"] + counts["held"],
+                                                         counts["pending"] - counts["held"])
         detail = (
             f"fetched {counts['fetched']} · extracted {counts['extracted']} · held {counts['held']}"
             f" · archived {counts['archived']} · skipped {counts['skipped']} · pending {counts['pending']}"
