@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
+DEMO_ARCHIVE ?= demo-archive
 
 .PHONY: bootstrap system-deps demo test lint typecheck pytest bench stack clean
 
@@ -16,8 +17,8 @@ system-deps:  ## Debian's headless Chromium and its driver for the browser test 
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then echo "chromium and chromedriver present"; \
 	else SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; fi
 
-demo: bootstrap  ## serve the demo outlet on 127.0.0.1, crawl, extract and archive it into ./demo-archive
-	$(RUN) newsarchive demo
+demo: bootstrap  ## serve the demo outlet on 127.0.0.1, crawl, extract and archive it into ./demo-archive (DEMO_ARCHIVE=...)
+	$(RUN) newsarchive demo --archive $(DEMO_ARCHIVE)
 
 lint: bootstrap
 	$(RUN) ruff check .

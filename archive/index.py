@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from archive import layout
 from archive.inventory import committed_run_ids
+from archive.manifest import CommitMarker
 from archive.record import ArticleRecord
 from archive.stores.base import ObjectInfo, Store
 from archive.stores.local import LocalStore
@@ -283,9 +284,23 @@ class ArchiveIndex:
         return {title for title in pc.unique(column).to_pylist() if title}
 
     def last_successful_run(self, outlet_id: str) -> datetime | None:
-        """Start time of the outlet's most recent committed run."""
-        runs = self.committed_runs(outlet_id)
-        return layout.run_started_at(runs[-1][1]) if runs else None
+        """Start time of the outlet's most recent committed run whose outcome was ``ok``.
+
+        An interrupted, partial or unreachable run is committed (what it fetched is kept) but its commit
+        marker says so: it never moves the next run's default window (:func:`core.dates.default_since`).
+        """
+        for _, run_id in reversed(self.committed_runs(outlet_id)):
+            if self.run_outcome(outlet_id, run_id) == "ok":
+                return layout.run_started_at(run_id)
+        return None
+
+    def run_outcome(self, outlet_id: str, run_id: str) -> str:
+        """A committed run's outcome, from its commit marker (markers older than outcomes: ``ok``)."""
+        try:
+            marker = CommitMarker.from_json_bytes(self.store.get(layout.commit_key(outlet_id, run_id)))
+        except (ValueError, TypeError):
+            return "damaged"
+        return marker.outcome
 
     def latest_fetch(self, outlet_id: str) -> dict[str, datetime]:
         """When each known article was last fetched (for ``--refresh``)."""

@@ -46,6 +46,9 @@ class Manifest:
     #: False when the store failed and the run's objects were spooled instead (see ``spooled``).
     committed: bool = True
     spooled: list[str] = field(default_factory=list)
+    #: How the run ended (:class:`ingest.summary.RunOutcome`: ok, partial, failed); only an ``ok`` run
+    #: moves the outlet's default window (``ArchiveIndex.last_successful_run``).
+    outcome: str = "ok"
 
     def to_json_bytes(self) -> bytes:
         data = asdict(self)
@@ -69,6 +72,8 @@ class CommitMarker:
     manifest_key: str
     manifest_sha256: str
     committed_at: str
+    #: The manifest's outcome, repeated here so the last successful run is found from markers alone.
+    outcome: str = "ok"
 
     def to_json_bytes(self) -> bytes:
         return json.dumps(asdict(self)).encode("utf-8")

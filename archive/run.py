@@ -294,8 +294,12 @@ class ArchiveRun:
         if self.finished:
             raise ArchiveError(f"run {self.run_id} is already finished")
 
-    def commit(self, stats: Mapping[str, Any] | None = None) -> Manifest:
-        """Finish the run: last WARC file, index rows, manifest, then the commit marker."""
+    def commit(self, stats: Mapping[str, Any] | None = None, *, outcome: str = "ok") -> Manifest:
+        """Finish the run: last WARC file, index rows, manifest, then the commit marker.
+
+        ``outcome`` (ok, partial, failed) is recorded in both: a run that is not ``ok`` (interrupted,
+        unreachable) is kept but never counts as the outlet's last successful run.
+        """
         self._check_open()
         self.finished = True
         self._captures.close()
@@ -310,6 +314,7 @@ class ArchiveRun:
             stats=dict(stats or {}),
             counts=dict(self.counts),
             objects=self._objects,
+            outcome=outcome,
         )
         try:
             if self._store_down:
@@ -326,6 +331,7 @@ class ArchiveRun:
                 manifest_key=manifest_info.key,
                 manifest_sha256=manifest_info.sha256 or "",
                 committed_at=datetime.now(UTC).isoformat(),
+                outcome=outcome,
             )
             self.store.put(layout.commit_key(self.outlet_id, self.run_id), marker.to_json_bytes(), content_type=_JSON)
             self.store.sync()

@@ -77,7 +77,7 @@ class VerifyReport:
     def lines(self) -> list[str]:
         checked = "sizes and SHA-256 checked" if self.deep else "sizes checked (--deep reads and hashes them)"
         out = [f"{self.store}{f' (outlet {self.outlet})' if self.outlet else ''}: {self.committed_runs} committed "
-               f"runs, {self.objects} objects ({human_bytes(self.bytes)}) listed by their manifests, {checked}; "
+               f"run{'' if self.committed_runs == 1 else 's'}, {self.objects} objects ({human_bytes(self.bytes)}) listed by their manifests, {checked}; "
                f"{self.index_rows} index rows checked"]  # fmt: skip
         if self.problems:
             out.append(f"DAMAGED: {len(self.problems)} problem(s)")

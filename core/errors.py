@@ -50,7 +50,11 @@ class NewsarchiveError(Exception):
 
 
 class ConfigError(NewsarchiveError):
-    """Invalid settings or outlet registry."""
+    """Invalid settings or outlet registry; ``problems`` lists each one when there are several."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class UnknownOutletError(ConfigError):

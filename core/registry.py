@@ -170,32 +170,42 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 def parse_outlets(data: Any, source: str = "<outlets>") -> list[Outlet]:
-    """Validate already-loaded YAML data (``{"outlets": [...]}``) into outlets."""
+    """Validate already-loaded YAML data (``{"outlets": [...]}``) into outlets.
+
+    Every problem is found, not only the first: the :class:`ConfigError` lists them all (one per
+    outlet field, ``; ``-separated) and carries them in ``problems``.
+    """
     if not isinstance(data, dict) or not isinstance(data.get("outlets"), list):
         raise ConfigError(f"{source}: expected a mapping with a list under 'outlets'")
     outlets: list[Outlet] = []
+    problems: list[str] = []
     seen: set[str] = set()
     for number, item in enumerate(data["outlets"], start=1):
         label = f"outlet #{number}"
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             label = f"outlet {item['id']!r} (#{number})"
         if not isinstance(item, dict):
-            raise ConfigError(f"{source}: {label}: expected a mapping of fields")
+            problems.append(f"{label}: expected a mapping of fields")
+            continue
         try:
             outlet = Outlet.model_validate(item)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = _location(first["loc"]) or "?"
-            message = first["msg"].removeprefix("Value error, ")
-            if first["type"] == "missing":
-                message = "is required"
-            elif first["type"] == "extra_forbidden":
-                message = "is not a known field"
-            raise ConfigError(f"{source}: {label}: field {field!r}: {message}") from None
+            for error in exc.errors():
+                field = _location(error["loc"]) or "?"
+                message = error["msg"].removeprefix("Value error, ")
+                if error["type"] == "missing":
+                    message = "is required"
+                elif error["type"] == "extra_forbidden":
+                    message = "is not a known field"
+                problems.append(f"{label}: field {field!r}: {message}")
+            continue
         if outlet.id in seen:
-            raise ConfigError(f"{source}: {label}: field 'id': duplicate id {outlet.id!r}")
+            problems.append(f"{label}: field 'id': duplicate id {outlet.id!r}")
         seen.add(outlet.id)
         outlets.append(outlet)
+    if problems:
+        count = f"{len(problems)} problems: " if len(problems) > 1 else ""
+        raise ConfigError(f"{source}: {count}" + "; ".join(problems), [f"{source}: {p}" for p in problems])
     return outlets
 
 
@@ -210,6 +220,10 @@ def load_outlets(path: str | Path) -> list[Outlet]:
         raise ConfigError(f"{path}: cannot read outlets file: {exc}") from None
     try:
         data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:  # the file and line, not PyYAML's "<unicode string>"
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     return parse_outlets(data, source=str(path))

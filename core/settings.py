@@ -85,6 +85,7 @@ class Settings:
     conditional_discovery: bool = True
     overlap_days: int = 2
     default_window_days: int = 7
+    demo_port: int = 8765  # the demo outlet's port: part of its articles' identity, so the same on every run
     # Extraction.
     template_min_pages: int = 4  # a line on at least this many pages of one outlet and language ...
     template_min_share: float = 0.5  # ... and on at least this share of them is template text

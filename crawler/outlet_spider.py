@@ -39,8 +39,9 @@ class OutletSpider(Protocol):
         """The run stats: the tally merged with Scrapy's counters."""
         ...
 
-    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None) -> None:
-        """Keep the summary of the archive run the crawl ended with."""
+    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None,
+               unreachable: bool = False) -> None:
+        """Keep the summary of the archive run the crawl ended with (how it ended: see ``ingest.summary``)."""
         ...
 
 

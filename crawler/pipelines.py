@@ -13,9 +13,10 @@ WARC (:func:`ingest.pages.capture`), counted by role in the run stats
 (:mod:`ingest.templates`) in worker processes, each page within ``extract_timeout_s``
 (:class:`ingest.extraction.PageReaders`: a slow page stalls no download), and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
-each outcome in the spider's tally, and commits the run with its stats — or aborts
-it when the crawl did not finish. A crawl stopped by one of its budgets (:mod:`crawler.budgets`)
-is committed like a finished one (what it fetched is kept; its queued requests count as ``budget``
+each outcome in the spider's tally, and commits the run with its stats and its outcome
+(:func:`ingest.summary.judge_run`): an interrupted or unreachable run is committed too — what
+it fetched is kept — but its outcome is not ``ok``, so it never moves the next run's window. A crawl stopped by one of
+its budgets (:mod:`crawler.budgets`) is committed the same way (its queued requests count as ``budget``
 skips) and its summary says ``stopped="budget:<name>"``.
 """
 
@@ -35,6 +36,7 @@ from crawler.outlet_spider import OutletSpider, outlet_spider
 from crawler.signals import ConsumedKind, response_consumed
 from ingest.extraction import PageReaders
 from ingest.pages import IngestContext, capture
+from ingest.summary import judge_run, stopped_reason
 from ingest.tally import CAPTURES_PREFIX
 from ingest.templates import STATS_KEY, HeldRecords, OutletTemplates
 
@@ -98,6 +100,7 @@ class ArchivePipeline:
         result = await self.readers.read(self.run.run_id, self.context, item.response, pointer,
                                          template_lines=self.templates.lines)
         if self.templates.hold(self.held, item.identity, result):
+            spider.tally.hold(item.identity)  # shown as "held" by the progress display
             return item  # its outcome is settled when the spider closes
         if result.outcome == "error":
             logger.warning("page %s not archived: %s", item.response.url, result.detail)
@@ -127,12 +130,10 @@ class ArchivePipeline:
         if self.run is None or self.templates is None or self.held is None:
             return
         archive_error: ArchiveError | None = None
-        keep = reason == "finished" or is_budget_reason(reason)
-        if keep:
-            try:
-                self._add_held_records(spider)
-            except ArchiveError as exc:
-                archive_error = exc
+        try:  # an interrupted run keeps what it fetched: its held records are added too
+            self._add_held_records(spider)
+        except ArchiveError as exc:
+            archive_error = exc
         self.held.close()
         if self.readers is not None:
             self.readers.release(self.run.run_id)
@@ -141,20 +142,23 @@ class ArchivePipeline:
         stats = spider.run_stats()
         stats["close_reason"] = reason
         stats[STATS_KEY] = self.templates.to_stats()
+        stopped = stopped_reason(reason)
+        # No response at all (DNS failure, refused port: crawler.middlewares.unreachable): nothing was fetched.
+        unreachable = stats["requests"] > 0 and not stats["responses_by_status"]
+        stats["stopped"], stats["unreachable"] = stopped, unreachable
         committed = False
         try:
             if archive_error is not None:
                 self.run.abort(f"records could not be added: {redact(str(archive_error))}")
                 raise archive_error
-            if keep:
-                manifest = self.run.commit(stats)
-                committed = manifest.committed  # False when the store was down: the run's objects are spooled
-                if committed:
-                    logger.info("archive run %s committed (%d objects)", manifest.run_id, len(manifest.objects))
-                else:
-                    stats["spooled"] = len(manifest.spooled)
+            outcome = judge_run(committed=True, spooled=0, stopped=stopped, unreachable=unreachable)
+            manifest = self.run.commit(stats, outcome=outcome.value)
+            committed = manifest.committed  # False when the store was down: the run's objects are spooled
+            if committed:
+                logger.info("archive run %s committed (%d objects, %s)", manifest.run_id, len(manifest.objects),
+                            outcome.value)
             else:
-                self.run.abort(f"crawl ended early: {reason}")
+                stats["spooled"] = len(manifest.spooled)
         except ArchiveError as exc:
             stats["archive_error"] = redact(str(exc))
             logger.error("archive run %s could not be committed: %s", self.run.run_id, redact(str(exc)))
@@ -165,5 +169,4 @@ class ArchivePipeline:
             spider.outlet.id, stats["articles_archived"], stats["versions"], skipped,
             stats["requests"], stats["bytes"], stats["seconds"],
         )
-        spider.finish(self.run.run_id, stats, committed=committed,
-                      stopped=reason if is_budget_reason(reason) else None)
+        spider.finish(self.run.run_id, stats, committed=committed, stopped=stopped, unreachable=unreachable)

@@ -33,6 +33,8 @@ _DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "crawler.middlewares.crawl_delay.CrawlDelayMiddleware": 110,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Exceptions reach it before the retry ladder: a host that never answered fails the crawl in seconds.
+    "crawler.middlewares.unreachable.UnreachableHostMiddleware": 560,
     # Scrapy's redirects, each followed response announced for the WARC (crawler.signals). The 3xx one
     # moves from 600 to 585, after HttpCompressionMiddleware (590) in the response order: its bodies are
     # stored decoded, like every capture.

@@ -49,7 +49,9 @@ __all__ = [
     "capture",
     "charset_of",
     "ingest_page",
+    "looks_like_html",
     "page_identity",
+    "preview_record",
     "read_page",
 ]
 
@@ -185,7 +187,6 @@ def read_page(
     ``pointer`` is where :func:`capture` wrote the response; ``template_lines`` are the outlet's
     template lines learned so far (:mod:`ingest.templates`).
     """
-    from archive import ArticleRecord
     from extract import PageTooDeep, extract_article, parse_page
 
     outlet, page_url = context.outlet, response.url
@@ -220,15 +221,71 @@ def read_page(
         return IngestOutcome("out_of_window", identity, f"published {extraction.published}", pointer=pointer,
                              extraction=extraction)
 
-    identity = page_identity(page_url, extraction.canonical_url, outlet)
-    record = ArticleRecord.from_extraction(
+    identity, record = _record_of(extraction, outlet, response, context.source, pointer)
+    return IngestOutcome("article", identity, signal, record=record, pointer=pointer, extraction=extraction)
+
+
+def _record_of(extraction: Extraction, outlet: Outlet, response: FetchedResponse, source: RecordSource,
+               pointer: RawPointer | None) -> tuple[str, ArticleRecord]:  # fmt: skip
+    """The article's identity and record, as the run archives it (the one place a record is built from a page)."""
+    from archive import ArticleRecord
+
+    identity = page_identity(response.url, extraction.canonical_url, outlet)
+    return identity, ArticleRecord.from_extraction(
         extraction,
         outlet=outlet.id,
-        url=page_url,
+        url=response.url,
         canonical_url=identity,
         fetched_at=response.fetched_at,
-        source=context.source,
+        source=source,
         snapshot_timestamp=response.snapshot_timestamp,
         raw=pointer,
     )
-    return IngestOutcome("article", identity, signal, record=record, pointer=pointer, extraction=extraction)
+
+
+def looks_like_html(body: bytes) -> bool:
+    """Could ``body`` be an HTML page? (Binary data — NUL bytes, undecodable text, no tag — is not.)"""
+    head = body[:4096]
+    if not head.strip() or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        text = head.decode("latin-1")
+        if sum(ch < " " and ch not in "\t\r\n\f" for ch in text) > len(text) // 100:
+            return False
+    return "<" in text
+
+
+def preview_record(body: bytes, url: str, *, outlet: Outlet | None = None, encoding: str | None = None,
+                   template_lines: Collection[str] = (),
+                   fetched_at: datetime | None = None) -> tuple[ArticleRecord, Extraction]:  # fmt: skip
+    """``newsarchive extract``: one page through the archive's own path, as the run would record it.
+
+    The same extraction and record as :func:`read_page` (without the article check and the window:
+    the user asked for this page), then the same template pass as the held records
+    (:meth:`ingest.templates.HeldRecords.drain`). Without ``outlet`` the page stands for itself: an
+    ad-hoc outlet of its host, whose dates keep the page's own offsets. Returns the record and the
+    extraction (its Markdown and HTML renderings). Raises :class:`ExtractionError`.
+    """
+    from datetime import UTC
+
+    from extract import extract_article, parse_page
+    from ingest.templates import strip_record_template_lines
+
+    outlet = outlet or _page_outlet(url)
+    response = FetchedResponse(url=url, status=200, headers={}, body=body,
+                               fetched_at=fetched_at or datetime.now(UTC))  # fmt: skip
+    extraction = extract_article(parse_page(body, encoding), url, outlet=outlet, template_lines=template_lines)
+    _, record = _record_of(extraction, outlet, response, RecordSource.LIVE, None)
+    return strip_record_template_lines(record, frozenset(template_lines)), extraction
+
+
+def _page_outlet(url: str) -> Outlet:
+    """The outlet a page stands for when none is named: its own site, no rules of its own."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or "page"
+    base = f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") else "http://localhost/"
+    return Outlet(id="page", name=host, base_url=base)

@@ -12,7 +12,10 @@ from typing import Any
 from core.errors import ExitCode
 from ingest.tally import FAILED_OUTCOMES
 
-__all__ = ["RunOutcome", "RunSummary"]
+__all__ = ["RunOutcome", "RunSummary", "judge_run", "stopped_reason", "worst_outcome"]
+
+#: Scrapy close reasons and what ``stopped`` says of them (``finished``: the run ran to its end).
+CLOSE_REASONS: dict[str, str | None] = {"finished": None, "shutdown": "interrupted"}
 
 
 class RunOutcome(StrEnum):
@@ -25,6 +28,31 @@ class RunOutcome(StrEnum):
     @property
     def exit_code(self) -> ExitCode:
         return {RunOutcome.OK: ExitCode.OK, RunOutcome.PARTIAL: ExitCode.PARTIAL}.get(self, ExitCode.FAILED)
+
+    @property
+    def severity(self) -> int:
+        return (RunOutcome.OK, RunOutcome.PARTIAL, RunOutcome.FAILED).index(self)
+
+
+def judge_run(*, committed: bool, spooled: int, stopped: str | None, unreachable: bool) -> RunOutcome:
+    """The one rule: failed when nothing was fetched or nothing kept; partial when ended early or spooled."""
+    if unreachable or not (committed or spooled):
+        return RunOutcome.FAILED
+    if stopped or spooled or not committed:
+        return RunOutcome.PARTIAL
+    return RunOutcome.OK
+
+
+def stopped_reason(close_reason: str) -> str | None:
+    """What ``stopped`` records for a Scrapy close reason (``shutdown``: Ctrl-C or SIGTERM → ``interrupted``)."""
+    return CLOSE_REASONS.get(close_reason, close_reason)
+
+
+def worst_outcome(summaries: list[RunSummary]) -> RunOutcome:
+    """The outcome of a job over several outlets: the worst one (no outlet at all: failed)."""
+    if not summaries:
+        return RunOutcome.FAILED
+    return max((s.outcome for s in summaries), key=lambda outcome: outcome.severity)
 
 
 @dataclass
@@ -49,11 +77,23 @@ class RunSummary:
 
     @property
     def outcome(self) -> RunOutcome:
-        if self.unreachable or not (self.committed or self.spooled):
-            return RunOutcome.FAILED
-        if self.stopped or self.spooled or not self.committed:
-            return RunOutcome.PARTIAL
-        return RunOutcome.OK
+        return judge_run(committed=self.committed, spooled=self.spooled, stopped=self.stopped,
+                         unreachable=self.unreachable)
+
+    def outcome_line(self) -> str:
+        """One line saying how the run ended, for the end of a command's output."""
+        outcome = self.outcome
+        if self.unreachable:
+            why = "the site never answered (nothing fetched)"
+        elif outcome is RunOutcome.FAILED:
+            why = "nothing could be committed or spooled"
+        elif self.stopped:
+            why = f"stopped early ({self.stopped}); what was fetched is {'committed' if self.committed else 'spooled'}"
+        elif self.spooled:
+            why = f"{self.spooled} object(s) spooled locally (the store failed); the next run stores them"
+        else:
+            why = "finished and committed"
+        return f"{self.outlet_id}: {outcome.value}: {why}"
 
     @classmethod
     def from_spider_summary(cls, summary: dict[str, Any]) -> RunSummary:
@@ -70,6 +110,8 @@ class RunSummary:
             seconds=stats["seconds"],
             committed=summary["committed"],
             stopped=summary.get("stopped"),
+            spooled=int(stats.get("spooled", 0)),
+            unreachable=bool(summary.get("unreachable", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -73,6 +73,10 @@ class CrawlTally:
         self.archived_by_source: Counter[str] = Counter()
         self.malformed: Counter[str] = Counter()
         self.offsite_links = 0
+        #: Article pages read into a record; those whose record waits for the outlet's template pass
+        #: (archived when the crawl ends) are ``held``.
+        self.extracted = 0
+        self._held: set[str] = set()
         self._source: dict[str, str] = {}
         self._pending: set[str] = set()
 
@@ -93,6 +97,7 @@ class CrawlTally:
         if identity not in self._pending:
             return False
         self._pending.discard(identity)
+        self._held.discard(identity)
         if outcome in ("new", "version"):
             self.archived += 1
             self.archived_by_source[self._source.get(identity, "start")] += 1
@@ -105,6 +110,16 @@ class CrawlTally:
                 outcome = "error"
             self.skipped[outcome] += 1
         return True
+
+    def hold(self, identity: str) -> None:
+        """``identity`` was extracted; its record is held until the template pass (still pending)."""
+        if identity in self._pending and identity not in self._held:
+            self._held.add(identity)
+            self.extracted += 1
+
+    @property
+    def held(self) -> int:
+        return len(self._held)
 
     def close_pending(self, outcome: str = "error") -> int:
         """Give the URLs left without an outcome ``outcome``: "error" for a request Scrapy dropped silently,
@@ -123,6 +138,7 @@ class CrawlTally:
             outcome = "error"
         self.skipped[outcome] += left
         self._pending.clear()
+        self._held.clear()
         return left
 
     def snapshot(self, scrapy_stats: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from extract import Extraction, TemplateLearner
     from ingest.pages import IngestOutcome
 
-__all__ = ["STATS_KEY", "HeldRecords", "OutletTemplates", "saved_template_lines"]
+__all__ = ["STATS_KEY", "HeldRecords", "OutletTemplates", "saved_template_lines", "strip_record_template_lines"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,19 @@ STATS_KEY = "template_lines"
 RUNS_LOOKED_BACK = 10
 
 TemplateLines = dict[str, list[str]]
+
+
+def strip_record_template_lines(record: ArticleRecord, template_lines: frozenset[str]) -> ArticleRecord:
+    """``record`` without the paragraphs equal to a template line (the template pass; see :class:`HeldRecords`)."""
+    from extract import strip_template_lines
+
+    text, removed = strip_template_lines(record.text, template_lines)
+    if removed:
+        record.text = text  # the run computes the new sha256 when the record is added
+        details = record.extraction
+        details["template_lines_removed"] = [*details.get("template_lines_removed", []), *removed]
+        details["paragraphs"] = max(0, int(details.get("paragraphs", 0)) - len(removed))
+    return record
 
 
 def saved_template_lines(archive: Archive, outlet_id: str) -> TemplateLines:
@@ -153,20 +166,12 @@ class HeldRecords:
     def drain(self, template_lines: frozenset[str]) -> Iterator[tuple[str, ArticleRecord]]:
         """Every record held, in order, without the paragraphs equal to a template line."""
         from archive import ArticleRecord
-        from extract import strip_template_lines
 
         self._file.flush()
         self._file.seek(0)
         for raw in self._file:
             entry: dict[str, Any] = json.loads(raw)
-            record = ArticleRecord.from_dict(entry["record"])
-            text, removed = strip_template_lines(record.text, template_lines)
-            if removed:
-                record.text = text  # the run computes the new sha256 when the record is added
-                details = record.extraction
-                details["template_lines_removed"] = [*details.get("template_lines_removed", []), *removed]
-                details["paragraphs"] = max(0, int(details.get("paragraphs", 0)) - len(removed))
-            yield entry["identity"], record
+            yield entry["identity"], strip_record_template_lines(ArticleRecord.from_dict(entry["record"]), template_lines)
         self.close()
 
     def close(self) -> None:

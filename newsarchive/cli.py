@@ -2,9 +2,12 @@
 
 Every command that reads outlets or the archive takes ``--outlets`` and ``--archive``;
 without them, the ``outlets`` and ``archive`` settings apply (``$NEWSARCHIVE_OUTLETS``,
-``$NEWSARCHIVE_ARCHIVE``, else their defaults in :class:`core.settings.Settings`). A user mistake prints one clear line and exits non-zero; it
-never shows a traceback. Heavy packages are imported inside the commands so that
-``--help`` stays fast.
+``$NEWSARCHIVE_ARCHIVE``, else their defaults in :class:`core.settings.Settings`). Every
+command exits with a code of :class:`core.errors.ExitCode` (0 done, 1 failed, 2 a usage
+mistake, 3 damaged, 4 partial); a mistake or a failure prints one clear line on stderr,
+never a traceback. Read-only commands (``stats``, ``download``, ``verify``, ``gc``) never
+create an archive. Heavy packages are imported inside the commands so that ``--help``
+stays fast.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from core.dates import DateWindow, parse_day
-from core.errors import ConfigError, NewsarchiveError
+from core.errors import ArchiveError, ConfigError, ExitCode, ExtractionError, LeaseHeldError, NewsarchiveError
 from core.settings import Settings, get_settings, redact
 from core.vocabulary import ExportFormat, RecordSource, SnapshotPick
 
@@ -28,6 +31,14 @@ if TYPE_CHECKING:
     from ingest.summary import RunSummary
 
 __all__ = ["app", "main"]
+
+def _flag_label(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    """A flag takes no value: no ``<bool>`` type label in ``--help`` (typer prints one for every option)."""
+    return None if self.is_flag else _option_label(self, ctx)
+
+
+_option_label = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_label  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="newsarchive",
@@ -39,9 +50,23 @@ app = typer.Typer(
 outlets_app = typer.Typer(help="Inspect and check the outlet registry.", no_args_is_help=True)
 app.add_typer(outlets_app, name="outlets")
 
-EXIT_USER_ERROR = 1
-EXIT_NOT_IMPLEMENTED = 2
-EXIT_DAMAGED = 3  # `verify` found a missing or altered object
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"newsarchive {version('newsarchive')}")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Crawl, extract and archive news outlets; download what is archived."""
+
 
 OutletsOption = Annotated[
     Path | None,
@@ -79,7 +104,7 @@ class ExtractFormat(StrEnum):
     HTML = "html"
 
 
-def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
+def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     """Inside a command: print one clear line on stderr and exit with ``code``."""
     _report(message)
     raise typer.Exit(code)
@@ -129,7 +154,7 @@ def crawl(
     settings = _settings(outlets=outlets, archive=archive)
     window = _window(since, until)
     selected = select_outlets(load_outlets(settings.outlets), outlet_ids or [])
-    _print_summaries(_run("crawl", selected, settings, window, refresh_days=refresh, progress=_interactive()))
+    _finish("crawl", _run("crawl", selected, settings, window, refresh_days=refresh, progress=_interactive()))
 
 
 def _run(kind: str, outlets: list[Outlet], settings: Settings, window: DateWindow, **options: Any) -> list[RunSummary]:
@@ -176,6 +201,7 @@ def backfill(
         summaries = backfill_gaps(outlet, archive_uri, wayback_url=wayback_url, pick=pick, settings=settings)
         if not summaries:
             typer.echo(f"{outlet.id}: no gap days to fill")
+            return
     else:
         if backfill_from in (BackfillFrom.SITEMAPS, BackfillFrom.ALL):
             summaries += _run("crawl", [outlet], settings, window, progress=_interactive())
@@ -183,53 +209,86 @@ def backfill(
             summaries += _run("backfill", [outlet], settings, window, wayback_url=wayback_url, pick=pick.value)
         if backfill_from in (BackfillFrom.CCNEWS, BackfillFrom.ALL):
             summaries += _run("ccnews", [outlet], settings, window, ccnews_url=ccnews_url)
-    _print_summaries(summaries)
     for summary in summaries:
-        if summary.unreachable:
-            _report(f"{summary.outlet_id}: {summary.stats.get('error', 'the source is unreachable')}")
         lost = summary.stats.get("wayback", {}).get("unrecoverable", [])
         for item in lost[:10]:  # the full list is in the run's stats
             typer.echo(f"{summary.outlet_id}: unrecoverable: {item['url']} ({'; '.join(item['reasons'])})", err=True)
         if len(lost) > 10:
             typer.echo(f"{summary.outlet_id}: ... and {len(lost) - 10} more unrecoverable (see the run's stats)", err=True)
-        if summary.stopped:
-            typer.echo(f"{summary.outlet_id}: stopped early ({summary.stopped}); what was fetched is committed", err=True)
-    worst = max((summary.outcome.exit_code for summary in summaries), default=0)
-    if worst:
-        raise typer.Exit(int(worst))
+    _finish("backfill", summaries)
+
+
+#: The file name endings of each export format (``--format`` and ``--out`` must agree).
+FORMAT_SUFFIXES: dict[ExportFormat, tuple[str, ...]] = {
+    ExportFormat.JSONL: (".jsonl", ".ndjson", ".json"),
+    ExportFormat.CSV: (".csv",),
+    ExportFormat.PARQUET: (".parquet", ".pq"),
+    ExportFormat.WARC: (".warc.gz", ".warc"),
+}
+
+
+def _format_of(out: str) -> ExportFormat | None:
+    """The export format a file name's ending names, if any."""
+    name = out.lower()
+    return next((fmt for fmt, suffixes in FORMAT_SUFFIXES.items() if name.endswith(suffixes)), None)
 
 
 @app.command()
 def download(
-    out: Annotated[Path, typer.Option("--out", help="Output file (a directory for --format warc is not needed: one .warc.gz file).")],
+    out: Annotated[str, typer.Option("--out", metavar="FILE", help="Output file, or - for stdout. An existing file is refused without --force.")],
     archive: ArchiveOption = None,
     outlet: Annotated[list[str] | None, typer.Option("--outlet", help="Only this outlet (repeatable).")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    source: Annotated[RecordSource | None, typer.Option("--source", help="Only records fetched live or from Wayback snapshots.")] = None,
+    source: Annotated[RecordSource | None, typer.Option("--source", case_sensitive=False, help="Only records fetched live or from Wayback snapshots.")] = None,
     query: Annotated[str | None, typer.Option("--query", "-q", help="Only records whose title or text contains this (case-insensitive).")] = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.JSONL,
+    fmt: Annotated[ExportFormat | None, typer.Option("--format", case_sensitive=False, help="Output format (case-insensitive).", show_default="from the --out file name, else jsonl")] = None,
     all_versions: Annotated[bool, typer.Option("--all-versions", help="Every stored version, not only the latest.")] = False,
     all_extractions: Annotated[bool, typer.Option("--all-extractions", help="Every stored record: all versions, and earlier extractions of re-extracted captures.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")] = False,
 ) -> None:
-    """Export archived articles (latest version of each) as JSONL, CSV, Parquet or WARC."""
-    from archive import Archive
+    """Export archived articles (latest version of each) as JSONL, CSV, Parquet or WARC (one .warc.gz file)."""
+    import shutil
+    import tempfile
 
-    settings = _settings(archive=archive)
     window = _window(since, until)
-    summary = Archive.open(settings.archive, settings).export(
-        fmt,
-        out,
-        outlet=tuple(outlet) if outlet else None,
-        since=window.since,
-        until=window.until,
-        source=source.value if source else None,
-        query=query,
-        all_versions=all_versions,
-        all_extractions=all_extractions,
-        progress=_interactive(),
-    )
-    typer.echo(f"wrote {summary.records} records to {out} ({fmt.value})")
+    to_stdout = out == "-"
+    named = None if to_stdout else _format_of(out)
+    if fmt is None:
+        fmt = named or ExportFormat.JSONL
+    elif named is not None and named is not fmt:
+        fail(f"--out {out} names a {named.value} file but --format is {fmt.value}")
+    target = Path(out)
+    if not to_stdout:
+        if out.endswith(("/", "\\")) or target.is_dir():
+            fail(f"--out {out} is a directory: give a file name (e.g. {target / ('articles' + FORMAT_SUFFIXES[fmt][0])})")
+        if target.exists() and not force:
+            fail(f"--out {out} exists: use --force to overwrite it")
+        if not target.parent.exists():
+            fail(f"--out {out}: no such directory {target.parent}")
+    with _existing_archive(archive) as opened:
+        _check_outlets(opened, outlet or [])
+        filters: dict[str, Any] = dict(
+            outlet=tuple(outlet) if outlet else None, since=window.since, until=window.until,
+            source=source.value if source else None, query=query, all_versions=all_versions,
+            all_extractions=all_extractions,
+        )
+        if to_stdout:
+            with tempfile.TemporaryDirectory(prefix="newsarchive-download-") as tmp:
+                staged = Path(tmp) / f"out{FORMAT_SUFFIXES[fmt][0]}"
+                summary = opened.export(fmt, staged, progress=False, **filters)
+                with staged.open("rb") as stream:
+                    shutil.copyfileobj(stream, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+        else:
+            try:
+                if force and target.exists():
+                    target.unlink()
+                summary = opened.export(fmt, target, progress=_interactive(), **filters)
+            except OSError as exc:
+                fail(f"cannot write {out}: {exc.strerror or exc}", ExitCode.FAILED)
+    records = f"{summary.records} record{'s' if summary.records != 1 else ''}"
+    typer.echo(f"wrote {records} to {'stdout' if to_stdout else out} ({fmt.value})", err=to_stdout)
 
 
 @app.command()
@@ -265,11 +324,14 @@ def extract(
     url: Annotated[str | None, typer.Option("--url", help="The page's URL, when PAGE is a file.")] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Apply this outlet's rules and time zone.")] = None,
     outlets: OutletsOption = None,
-    fmt: Annotated[ExtractFormat, typer.Option("--format", help="What to print.")] = ExtractFormat.JSON,
+    archive: Annotated[str | None, typer.Option("--archive", help="With --outlet: also remove the template lines the outlet's crawls learned in this archive.")] = None,
+    fmt: Annotated[ExtractFormat, typer.Option("--format", case_sensitive=False, help="What to print.")] = ExtractFormat.JSON,
 ) -> None:
-    """Run one page through the extraction path and print the export record's fields."""
+    """Run one page through the archive's extraction path and print the export record's fields."""
     from core.registry import load_outlets, select_outlets
 
+    if archive and not outlet:
+        fail("--archive needs --outlet (the template lines are the outlet's)")
     selected = select_outlets(load_outlets(_settings(outlets=outlets).outlets), [outlet])[0] if outlet else None
     if page.startswith(("http://", "https://")):
         body, page_url, charset = _fetch(page)
@@ -278,17 +340,29 @@ def extract(
         if not path.is_file():
             fail(f"{page}: no such file (give an HTML file or an http(s) URL)")
         body, page_url, charset = path.read_bytes(), url or path.resolve().as_uri(), None
-    from extract import extract_article
+    from ingest.pages import looks_like_html, preview_record
 
-    result = extract_article(body, page_url, outlet=selected, encoding=charset)
+    if not looks_like_html(body):
+        fail(f"{page}: not an HTML page", ExitCode.FAILED)
+    template_lines: dict[str, list[str]] = {}
+    if archive and selected is not None:
+        from ingest.templates import saved_template_lines
+
+        with _existing_archive(archive) as opened:
+            template_lines = saved_template_lines(opened, selected.id)
+    lines = [line for by_language in template_lines.values() for line in by_language]
+    try:
+        record, extraction = preview_record(body, page_url, outlet=selected, encoding=charset, template_lines=lines)
+    except ExtractionError as exc:
+        fail(str(exc), ExitCode.FAILED)
     if fmt is ExtractFormat.JSON:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        typer.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2, default=str))
     elif fmt is ExtractFormat.TEXT:
-        typer.echo(result.text)
+        typer.echo(record.text)
     elif fmt is ExtractFormat.MARKDOWN:
-        typer.echo(result.markdown)
+        typer.echo(extraction.markdown)
     else:
-        typer.echo(result.html)
+        typer.echo(extraction.html)
 
 
 def _fetch(url: str) -> tuple[bytes, str, str | None]:
@@ -320,46 +394,78 @@ def _fetch(url: str) -> tuple[bytes, str, str | None]:
 
 @outlets_app.command("check")
 def outlets_check(outlets: OutletsOption = None) -> None:
-    """Validate the outlet registry and list its outlets."""
+    """Validate the outlet registry (every problem listed, one a line) and list its outlets."""
     from rich.console import Console
     from rich.table import Table
 
     from core.registry import load_outlets
 
     path = _settings(outlets=outlets).outlets
-    loaded = load_outlets(path)
-    table = Table(title=f"{path}: {len(loaded)} outlet(s), valid")
-    for column in ("id", "name", "base_url", "language", "timezone", "sitemaps", "feeds", "sections"):
-        table.add_column(column)
+    try:
+        loaded = load_outlets(path)
+    except ConfigError as exc:
+        for problem in exc.problems[:-1]:
+            _report(problem)
+        fail(exc.problems[-1])
+    console = Console()
+    table = Table(title=f"{path}: {_count(len(loaded), 'outlet')}, valid")
+    table.add_column("id", no_wrap=True)  # ids are never cut: they are what every command takes
+    for column in ("name", "base_url", "language", "timezone"):
+        table.add_column(column, overflow="fold")
+    table.add_column("sitemaps/feeds/sections", justify="right")
     for o in loaded:
-        table.add_row(o.id, o.name, o.base_url, o.language, o.timezone, str(len(o.sitemaps)), str(len(o.feeds)), str(len(o.sections)))
-    Console().print(table)
+        table.add_row(o.id, o.name, o.base_url, o.language, o.timezone,
+                      f"{len(o.sitemaps)}/{len(o.feeds)}/{len(o.sections)}")  # fmt: skip
+    console.print(table)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 run``, ``2 runs``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @app.command()
 def stats(
     archive: ArchiveOption = None,
-    gaps: Annotated[bool, typer.Option("--gaps", help="List outlet-days far below the outlet's norm.")] = False,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Draw a coverage heatmap (outlets x days) to this PNG.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")] = None,
+    gaps: Annotated[bool, typer.Option("--gaps", help="List the days an outlet usually publishes on but has (almost) nothing archived, judged against its own weekday cadence.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", metavar="PNG", help="Draw a coverage heatmap (outlets x days, counts, gap days marked) to this PNG.")] = None,
 ) -> None:
     """Articles per outlet per day, gaps, and the last successful run per outlet."""
-    from archive import Archive
     from archive.stats import print_stats
 
-    settings = _settings(archive=archive)
-    with Archive.open(settings.archive, settings) as opened:
-        print_stats(opened.stats(), opened.uri, gaps=gaps, plot=plot)
+    with _existing_archive(archive) as opened:
+        _check_outlets(opened, [outlet] if outlet else [])
+        try:
+            print_stats(opened.stats(outlet), opened.uri, gaps=gaps, plot=plot)
+        except OSError as exc:  # the --plot file
+            fail(f"cannot write {plot}: {exc.strerror or exc}", ExitCode.FAILED)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 
 
 def _existing_archive(archive: str | None) -> Archive:
-    """The archive (``--archive``, else the setting); a local archive must exist (opening one would create it)."""
+    """The archive (``--archive``, else the setting); it must exist: a reader never creates one."""
     from archive import Archive
 
     settings = _settings(archive=archive)
-    return Archive.open(settings.archive, settings, create=False)
+    try:
+        return Archive.open(settings.archive, settings, create=False)
+    except ConfigError:
+        raise
+    except ArchiveError as exc:
+        fail(str(exc))
+
+
+def _check_outlets(opened: Archive, outlet_ids: list[str]) -> None:
+    """Each of ``outlet_ids`` has committed runs in the archive, or one line naming the ones it has."""
+    if not outlet_ids:
+        return
+    known = sorted({outlet for outlet, _ in opened.committed_runs()})
+    for outlet_id in outlet_ids:
+        if outlet_id not in known:
+            fail(f"no outlet {outlet_id!r} in this archive (known: {', '.join(known) or 'none'})")
 
 
 @app.command()
@@ -375,13 +481,14 @@ def verify(
     and its SHA-256). Objects no committed manifest lists, left by killed or
     failed runs, are reported but are no damage: `newsarchive gc` deletes them.
     Exit status: 0 intact, 3 damaged (each missing or altered object named),
-    1 on a usage or store error.
+    2 no archive there or an unknown outlet, 1 a store error.
     """
     with _existing_archive(archive) as opened:
+        _check_outlets(opened, [outlet] if outlet else [])
         report = opened.verify(outlet, deep=deep)
     typer.echo(json.dumps(report.to_dict(), indent=1) if as_json else "\n".join(report.lines()))
     if report.damaged:
-        fail(f"archive damaged: {len(report.problems)} problem(s), first: {report.problems[0]}", EXIT_DAMAGED)
+        fail(f"archive damaged: {len(report.problems)} problem(s), first: {report.problems[0]}", ExitCode.DAMAGED)
 
 
 @app.command()
@@ -396,7 +503,7 @@ def gc(
     Deletes the objects of uncommitted runs older than --older-than that no
     committed manifest lists. Never touches a committed run's objects, leases,
     or objects it cannot attribute to a run; skips an outlet while a crawl of
-    it holds the outlet's lease.
+    it holds the outlet's lease (and says so).
     """
     from datetime import timedelta
 
@@ -467,36 +574,88 @@ def demo(
     archive: Annotated[str, typer.Option("--archive", help="Where the demo archive goes.")] = "demo-archive",
     articles: Annotated[int, typer.Option("--articles", min=1, max=10_000, help="Size of the demo outlet.")] = 60,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the demo outlet's content.")] = 7,
+    serve: Annotated[bool, typer.Option("--serve", help="Only serve the demo outlet (same host name and content as the demo's crawl) until Ctrl-C.")] = False,
 ) -> None:
-    """Serve the bundled demo outlet on 127.0.0.1, crawl, extract and archive it, and show the result."""
-    from newsarchive.demo import run_demo
+    """Serve the bundled demo outlet on 127.0.0.1, crawl, extract and archive it, and show the result.
 
-    run_demo(archive=archive, n_articles=articles, seed=seed)
+    A second run archives nothing new: the outlet keeps its identity (host name) whatever port it gets.
+    """
+    from newsarchive.demo import run_demo, serve_demo
+
+    if serve:
+        serve_demo(archive=archive, n_articles=articles, seed=seed)
+        return
+    _finish("demo", run_demo(archive=archive, n_articles=articles, seed=seed), table=False)
 
 
-def _print_summaries(summaries: list) -> None:  # type: ignore[type-arg]
+def _print_summaries(summaries: list[RunSummary]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="crawl summary")
-    for column in ("outlet", "archived", "new versions", "skipped", "failed", "requests", "seconds"):
-        table.add_column(column, justify="right" if column != "outlet" else "left")
+    table.add_column("outlet", no_wrap=True)
+    for column in ("archived", "new versions", "skipped", "failed", "requests", "seconds"):
+        table.add_column(column, justify="right", overflow="fold")
     for s in summaries:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(s.skipped.items()) if v) or "0"
         table.add_row(s.outlet_id, str(s.archived), str(s.versions), skipped, str(s.failed), str(s.stats.get("requests", 0)), f"{s.seconds:.1f}")
     Console(stderr=not sys.stdout.isatty()).print(table)
 
 
+def _finish(command: str, summaries: list[RunSummary], *, table: bool = True) -> None:
+    """The summary table, one outcome line per outlet that did not end ok, a final line, the exit code.
+
+    The exit code is the worst outcome over the outlets (:func:`ingest.summary.worst_outcome`).
+    """
+    from ingest.summary import RunOutcome, worst_outcome
+
+    if table:
+        _print_summaries(summaries)
+    outcome = worst_outcome(summaries)
+    if len(summaries) == 1:
+        final = f"{command}: {summaries[0].outcome_line()} (exit {outcome.exit_code.value})"
+    else:
+        for summary in summaries:
+            if summary.outcome is not RunOutcome.OK:
+                typer.echo(summary.outcome_line(), err=True)
+        counts = {o: sum(s.outcome is o for s in summaries) for o in RunOutcome}
+        detail = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n) or "no outlet"
+        final = f"{command}: {outcome.value} ({detail}; exit {outcome.exit_code.value})"
+    if outcome is RunOutcome.OK:
+        typer.echo(final, err=True)
+        return
+    fail(final, outcome.exit_code)
+
+
 def main() -> None:
     """Console entry point: run the app, turning project errors into one line and an exit code."""
+    # typer 0.29 vendors click as typer._click: its exceptions are the ones raised (not click's).
+    from typer._click import exceptions as click
+
     try:
-        app()
+        result = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:  # `newsarchive` alone: the help, as a usage mistake
+        if exc.ctx is not None:
+            typer.echo(exc.ctx.get_help(), err=True)
+        sys.exit(ExitCode.USAGE)
+    except click.UsageError as exc:  # a bad option or argument: one line, not click's boxed panel
+        hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+        _die(exc.format_message().replace("\n", " ") + hint, ExitCode.USAGE)
+    except click.ClickException as exc:
+        _die(exc.format_message().replace("\n", " "), ExitCode.USAGE)
+    except typer.Abort:
+        _die("aborted", ExitCode.FAILED)
+    except LeaseHeldError as exc:  # another crawl is running: this one did nothing
+        _die(str(exc), ExitCode.FAILED)
+    except ConfigError as exc:
+        _die(str(exc), ExitCode.USAGE)
     except NewsarchiveError as exc:
-        _die(str(exc), EXIT_USER_ERROR)
+        _die(str(exc), ExitCode.FAILED)
     except NotImplementedError as exc:
-        _die(f"not yet implemented: {exc}", EXIT_NOT_IMPLEMENTED)
+        _die(f"not yet implemented: {exc}", ExitCode.FAILED)
     except KeyboardInterrupt:
         _die("interrupted", 130)
+    sys.exit(result if isinstance(result, int) else ExitCode.OK)
 
 
 def _die(message: str, code: int) -> NoReturn:

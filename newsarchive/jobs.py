@@ -18,9 +18,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -123,6 +126,25 @@ def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return merged
 
 
+@contextmanager
+def _child_handles_ctrl_c() -> Iterator[None]:
+    """While the child runs, Ctrl-C is the child's: it stops its crawl gracefully and reports.
+
+    A terminal's Ctrl-C reaches the whole foreground process group, the child included; Scrapy
+    closes its spiders (``stopped="interrupted"``, what was fetched committed) and prints its
+    summaries, which this parent then reads. The parent must not die of the same signal, nor
+    kill the child (what :func:`subprocess.run` does on ``KeyboardInterrupt``).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_job(request: JobRequest, *, env: Mapping[str, str] | None = None, timeout_s: float | None = None,
             show_logs: bool = False) -> list[RunSummary]:  # fmt: skip
     """Run ``request`` in a fresh child process (``env`` over this environment); its summaries.
@@ -133,19 +155,23 @@ def run_job(request: JobRequest, *, env: Mapping[str, str] | None = None, timeou
     """
     full_env = child_env(env)
     secrets = tuple(full_env.get(name, "") for name in SECRET_VARIABLES)
-    try:
-        completed = subprocess.run(
-            [sys.executable, *CHILD_COMMAND],
-            input=request.to_json(),
-            stdout=subprocess.PIPE,
-            stderr=None if show_logs else subprocess.PIPE,
-            text=True,
-            env=full_env,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise CrawlError(f"{request.kind} did not finish within {timeout_s} s") from None
+    # Started before Ctrl-C is ignored here: the child must not inherit the ignored signal.
+    child = subprocess.Popen(
+        [sys.executable, *CHILD_COMMAND],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=None if show_logs else subprocess.PIPE,
+        text=True,
+        env=full_env,
+    )
+    with _child_handles_ctrl_c():
+        try:
+            stdout, stderr = child.communicate(request.to_json(), timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise CrawlError(f"{request.kind} did not finish within {timeout_s} s") from None
+    completed = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     lines = completed.stdout.strip().splitlines()
     try:
         result = json.loads(lines[-1]) if lines else {}

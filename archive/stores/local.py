@@ -84,7 +84,7 @@ class LocalStore(Store):
         self.fsync = fsync
         self._xattrs: bool | None = None  # whether the file system takes user extended attributes
         if not create and not self.root.is_dir():
-            raise StoreError(f"{self.root}: no archive there (no such directory)")
+            raise StoreError(f"no archive at {self.root} (no such directory)")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

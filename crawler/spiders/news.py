@@ -492,6 +492,7 @@ class NewsSpider(scrapy.Spider):
         stats[CONDITIONAL_STATS_KEY] = self.discovery.to_stats(listings_add_articles=by_listings)
         return stats
 
-    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None) -> None:
+    def finish(self, run_id: str, stats: dict[str, Any], *, committed: bool, stopped: str | None = None,
+               unreachable: bool = False) -> None:
         self.summary = {"outlet_id": self.outlet.id, "run_id": run_id, "committed": committed, "stats": stats,
-                        "stopped": stopped}
+                        "stopped": stopped, "unreachable": unreachable}

@@ -49,6 +49,14 @@ class OutletResult:
     committed: bool = False
     history: int = 0  # articles of the outlet the archive held before this run
     seconds: float = 0.0
+    #: How the run ended (``ingest.summary.RunOutcome``): ``partial`` is done, with a warning in the report.
+    outcome: str = "ok"
+    stopped: str | None = None
+
+    @property
+    def done(self) -> bool:
+        """Committed, or partial (ended early, or spooled for the next run): not a failed outlet."""
+        return self.committed or self.outcome == "partial"
 
     @property
     def seen(self) -> int:
@@ -90,6 +98,7 @@ class RunReport:
     results: tuple[OutletResult, ...]
     failed_outlets: tuple[str, ...]
     silent_outlets: tuple[str, ...]
+    partial_outlets: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -110,10 +119,11 @@ class RunReport:
         """
         policy = policy or AlertPolicy()
         parsed = tuple(r if isinstance(r, OutletResult) else OutletResult.from_dict(r) for r in mapped_results(results))
-        done = {r.label if by_window else r.outlet_id for r in parsed if r.committed}
+        done = {r.label if by_window else r.outlet_id for r in parsed if r.done}
         failed = tuple(dict.fromkeys(o for o in expected if o not in done))
         silent = tuple(r.outlet_id for r in parsed if r.committed and policy.is_silent(r))
-        return cls(results=parsed, failed_outlets=failed, silent_outlets=silent)
+        partial = tuple(dict.fromkeys(r.label if by_window else r.outlet_id for r in parsed if r.outcome == "partial"))
+        return cls(results=parsed, failed_outlets=failed, silent_outlets=silent, partial_outlets=partial)
 
     @property
     def articles(self) -> dict[str, int]:
@@ -129,6 +139,7 @@ class RunReport:
             "total_articles": sum(self.articles.values()),
             "failed_outlets": list(self.failed_outlets),
             "silent_outlets": list(self.silent_outlets),
+            "partial_outlets": list(self.partial_outlets),
             "outlets": [r.to_dict() for r in self.results],
         }
 
@@ -142,6 +153,9 @@ class RunReport:
         lines.append(f"total new articles: {sum(self.articles.values())}")
         if self.failed_outlets:
             lines.append("FAILED outlets (crawl or commit did not complete): " + ", ".join(self.failed_outlets))
+        if self.partial_outlets:
+            lines.append("PARTIAL outlets (ended early or spooled; done, what was fetched is kept): "
+                         + ", ".join(self.partial_outlets))
         if self.silent_outlets:
             lines.append("SILENT outlets (normally yield articles, yielded none): " + ", ".join(self.silent_outlets))
         return "\n".join(lines)

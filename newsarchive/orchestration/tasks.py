@@ -17,6 +17,7 @@ from core.dates import DateWindow
 from core.errors import ConfigError, CrawlError, NewsarchiveError
 from core.settings import redact
 from core.vocabulary import RecordSource
+from ingest.summary import RunOutcome
 from newsarchive.orchestration.config import OrchestrationConfig, aws_env_from_connection
 from newsarchive.orchestration.intervals import month_chunks
 from newsarchive.orchestration.report import OutletResult
@@ -121,6 +122,10 @@ def _result(summary: Mapping[str, Any], window: DateWindow) -> dict[str, Any]:
         "failed": int(summary.get("failed", 0)),
         "skipped": skipped,
         "seconds": round(float(summary.get("seconds", 0.0)), 3),
+        # How the run ended (ingest.summary.RunOutcome): a partial run is done, with a warning in the report.
+        "outcome": str(summary.get("outcome", "ok")),
+        "stopped": summary.get("stopped"),
+        "spooled": int(summary.get("spooled", 0)),
     }
 
 
@@ -140,7 +145,13 @@ def _run_job(config: OrchestrationConfig, kind: str, outlet_id: str, window: Dat
         raise CrawlError(redact(f"outlet {outlet_id!r}: {exc}", secrets)) from None
     if len(summaries) != 1:
         raise CrawlError(f"outlet {outlet_id!r}: expected one {kind} summary, got {len(summaries)}")
-    return summaries[0].to_dict()
+    # The CLI's exit codes and the task's state agree: failed fails the task, partial is done with a warning.
+    (summary,) = summaries
+    if summary.outcome is RunOutcome.FAILED:
+        raise CrawlError(redact(summary.outcome_line(), secrets))
+    if summary.outcome is RunOutcome.PARTIAL:
+        log.warning("%s", summary.outcome_line())
+    return {**summary.to_dict(), "outcome": summary.outcome.value}
 
 
 def crawl_outlet(
@@ -210,12 +221,15 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
             known = len(archive.index.known_canonical_urls(outlet_id))
     except NewsarchiveError as exc:
         raise CrawlError(redact(f"outlet {outlet_id!r}: cannot verify run {run_id}: {exc}", secrets)) from None
-    if report is not None:
+    spooled = int(crawl.get("spooled", 0))
+    if report is not None and not (spooled and not report.committed_runs):
         if not report.committed_runs:
             raise CrawlError(f"outlet {outlet_id!r}: run {run_id} has no commit marker in the archive")
         if report.damaged:
             raise CrawlError(redact(f"outlet {outlet_id!r}: run {run_id} is damaged: {report.problems[0]}", secrets))
         log.info("run %s of %s committed: %d objects verified", run_id, outlet_id, report.objects)
+    elif spooled:  # the store was down: the run is spooled, the next run stores it (a partial run)
+        log.warning("run %s of %s spooled (%d objects), not committed yet", run_id, outlet_id, spooled)
     archived = int(crawl.get("archived", 0))
     return OutletResult(
         outlet_id=outlet_id,
@@ -226,7 +240,9 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
         duplicates=int(crawl.get("duplicates", 0)),
         failed=int(crawl.get("failed", 0)),
         skipped=dict(crawl.get("skipped", {})),
-        committed=True,
+        committed=not (spooled and report is not None and not report.committed_runs),
         history=max(known - archived, 0),
         seconds=float(crawl.get("seconds", 0.0)),
+        outcome=str(crawl.get("outcome", "ok")),
+        stopped=crawl.get("stopped"),
     )

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import Archive, ArticleRecord
+from archive import Archive, ArticleRecord, layout
 from archive.index import IndexRowWriter
 from archive.manifest import Manifest
 from core.dates import DateWindow
@@ -266,3 +266,26 @@ def test_concurrent_first_versions_are_both_kept_and_the_last_captured_wins(loca
     later.commit({})
     [latest] = [r for r in local_archive.iter_records() if r.canonical_url.endswith("story-0")]
     assert (latest.version, [v["version"] for v in latest.versions]) == (2, [1, 1, 2])
+
+
+def test_a_run_that_did_not_end_ok_is_kept_but_never_the_last_successful_run(local_archive: Archive) -> None:
+    """Interrupted (partial) and unreachable (failed) runs are committed with their outcome in manifest and
+    marker; the last successful run — the next crawl's default window — skips them."""
+    import time
+
+    ok = local_archive.begin_run("demo")
+    ok.add_article(make_record("demo", 0))
+    ok.commit({})
+    time.sleep(1.1)  # run ids have a one-second resolution
+    partial = local_archive.begin_run("demo")
+    partial.add_article(make_record("demo", 1))
+    manifest = partial.commit({"stopped": "interrupted"}, outcome="partial")
+    time.sleep(1.1)
+    local_archive.begin_run("demo").commit({}, outcome="failed")
+    local_archive.index.invalidate()
+    assert manifest.outcome == "partial" and manifest.committed
+    assert [local_archive.index.run_outcome("demo", run_id) for _, run_id in local_archive.committed_runs("demo")] \
+        == ["ok", "partial", "failed"]
+    assert local_archive.index.last_successful_run("demo") == layout.run_started_at(ok.run_id)
+    assert local_archive.stats().last_successful_run["demo"] == layout.run_started_at(ok.run_id)
+    assert len(list(local_archive.iter_records())) == 2, "what the partial run fetched is kept"

@@ -56,25 +56,55 @@ def test_counts_gaps_and_last_runs(local_archive: Archive, tmp_path: Path) -> No
     summary = stats.to_dict()
     assert summary["alpha"]["gap_days"] == ["2026-10-04", "2026-10-05"] and summary["beta"]["articles"] == 4
 
-    png = write_heatmap(stats, tmp_path / "coverage.png")
-    width, height, rows = decode_png(png.read_bytes())
-    days = len(stats.days())
-    assert days == 7 and (width, height) == (days * 7 + 1, 2 * 15 + 1)
+    layout = write_heatmap(stats, tmp_path / "coverage.png")
+    width, height, rows = decode_png((tmp_path / "coverage.png").read_bytes())
+    assert (width, height) == (layout.width, layout.height)
+    assert width >= 760 and height >= 100, "sized for a screen, not a strip"
+    assert layout.peak == 10
 
     def pixel(outlet_row: int, day_col: int) -> tuple[int, ...]:
-        line = rows[1 + outlet_row * 15 + 7]
-        x = 1 + day_col * 7 + 3
-        return tuple(line[3 * x : 3 * x + 3])
+        x, y = layout.cell_center(outlet_row, day_col)
+        return tuple(rows[y][3 * x : 3 * x + 3])
 
     assert pixel(0, 3) == (214, 39, 40) and pixel(0, 4) == (214, 39, 40)  # gap days are red
     assert pixel(0, 5) == (8, 48, 107)  # the busiest day is darkest
     assert pixel(1, 0) == (245, 245, 245)  # beta has nothing on the 1st
+    # Labels are drawn: dark pixels left of the cells (outlet ids) and above them (title, dates).
+    assert any(tuple(rows[y][3 * x : 3 * x + 3]) == (40, 40, 40) for y in range(layout.top, layout.top + 20)
+               for x in range(layout.left))
+    assert any(tuple(rows[y][3 * x : 3 * x + 3]) == (40, 40, 40) for y in range(layout.top - 10) for x in range(width))
+
+
+def test_gaps_are_judged_against_the_outlets_weekday_cadence(local_archive: Archive) -> None:
+    """An outlet that publishes on weekdays only has no weekend gaps; a missing weekday is one."""
+    from datetime import timedelta
+
+    first = date(2026, 9, 7)  # a Monday; five weeks
+    days = [first + timedelta(days=i) for i in range(35)]
+    missing = date(2026, 9, 23)  # a Wednesday
+    run = local_archive.begin_run("weekdays")
+    n = 0
+    for day in days:
+        if day.weekday() < 5 and day != missing:
+            for _ in range(6):
+                record = make_record("weekdays", n, published=f"{day.isoformat()}T08:00:00+00:00")
+                record.canonical_url += f"-{n}"
+                run.add_article(record)
+                n += 1
+    run.commit({})
+    stats = local_archive.stats()
+    assert stats.gaps["weekdays"] == [missing]  # 10 weekend days without articles are not gaps
+    assert stats.usual["weekdays"] == [6, 6, 6, 6, 6, 0, 0]
+    assert "weekday cadence over 4 weeks" in stats.cadence["weekdays"]  # Mon 7 Sep to Fri 9 Oct: 33 days
+    assert "Mon, Tue, Wed, Thu, Fri" in stats.cadence["weekdays"] and "Sat" not in stats.cadence["weekdays"]
+    assert stats.to_dict()["weekdays"]["gaps_judged_by"] == stats.cadence["weekdays"]
 
 
 def test_stats_of_an_empty_archive(local_archive: Archive, tmp_path: Path) -> None:
     stats = local_archive.stats()
     assert stats.outlets == [] and stats.to_dict() == {}
-    assert decode_png(write_heatmap(stats, tmp_path / "empty.png").read_bytes())[:2] == (8, 16)
+    layout = write_heatmap(stats, tmp_path / "empty.png")
+    assert decode_png((tmp_path / "empty.png").read_bytes())[:2] == (layout.width, layout.height)
 
 
 def test_print_stats_shows_outlets_gaps_and_writes_the_plot(local_archive: Archive, tmp_path: Path) -> None:
@@ -88,4 +118,5 @@ def test_print_stats_shows_outlets_gaps_and_writes_the_plot(local_archive: Archi
     text = console.export_text()
     assert "alpha" in text and "12" in text
     assert "alpha: 1 gap day(s): 2026-10-03" in text
+    assert "judged against the median day" in text
     assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")

@@ -14,7 +14,7 @@ import yaml
 
 from archive import ArticleRecord
 from outlet_server import TEMPLATE_LINES, Corpus, OutletServer
-from tests.cli.test_cli_errors import newsarchive
+from tests.cli.test_cli_errors import free_port, newsarchive
 
 SEED_BOILERPLATE = (
     "Latest developments", "ALSO READ", "Related Articles", "Leave a Reply", "Back to top button",
@@ -70,7 +70,8 @@ def test_crawl_then_download_jsonl(tmp_path: Path, outlet_server: OutletServer, 
 
 def test_demo_command(tmp_path: Path) -> None:
     archive = tmp_path / "demo-archive"
-    result = newsarchive("demo", "--archive", str(archive), "--articles", "30", cwd=tmp_path)
+    result = newsarchive("demo", "--archive", str(archive), "--articles", "30", cwd=tmp_path,
+                         env={"NEWSARCHIVE_DEMO_PORT": str(free_port())})
     assert result.returncode == 0, result.stderr
     output = " ".join(result.stdout.split())
     assert "archived 30 articles" in output

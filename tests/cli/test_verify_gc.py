@@ -43,5 +43,6 @@ def test_verify_reports_leftovers_gc_deletes_them_and_damage_exits_3(tmp_path: P
 
 def test_verify_of_no_archive_is_one_line(tmp_path: Path) -> None:
     result = newsarchive("verify", "--archive", str(tmp_path / "nowhere"))
-    assert_one_clear_line(result, "nowhere", "no archive there")
+    assert_one_clear_line(result, "no archive at", "nowhere")
+    assert result.returncode == 2  # a usage mistake (core.errors.ExitCode.USAGE)
     assert not (tmp_path / "nowhere").exists()

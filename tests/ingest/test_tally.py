@@ -86,3 +86,34 @@ def test_close_pending_as_budget_counts_the_queued_requests() -> None:
 def test_a_scheme_without_download_handler_is_unsupported_scheme() -> None:
     failure = Failure(NotSupported("Unsupported URL scheme 'ftp': no handler available for that scheme"))
     assert failure_reason(failure) == "unsupported_scheme"
+
+
+def test_held_records_are_counted_until_their_outcome() -> None:
+    """What the progress display shows while records wait for the template pass: extracted, held."""
+    tally = CrawlTally()
+    for n in range(3):
+        tally.discover(f"https://a/{n}", "sitemap")
+    tally.hold("https://a/0")
+    tally.hold("https://a/1")
+    tally.hold("https://a/1")  # held once
+    tally.hold("https://a/unknown")  # not discovered: not counted
+    assert (tally.extracted, tally.held, tally.archived) == (2, 2, 0)
+    tally.finish("https://a/0", "new")
+    tally.finish("https://a/1", "duplicate")
+    assert (tally.extracted, tally.held, tally.archived) == (2, 0, 1)
+
+
+def test_progress_shows_fetched_extracted_held_and_time_left() -> None:
+    from crawler.progress import CrawlProgress, _Rate
+
+    tally = CrawlTally()
+    for n in range(10):
+        tally.discover(f"https://a/{n}", "sitemap")
+    tally.hold("https://a/0")
+    tally.finish("https://a/9", "gone")
+    counts = CrawlProgress._counts(tally, {"downloader/response_count": 7})
+    assert counts["fetched"] == 7 and counts["extracted"] == 1 and counts["held"] == 1
+    assert counts["pending"] == 9 and counts["finished"] == 1
+    rate = _Rate()
+    assert rate.seconds_left(0, 10, now=0.0) is None  # no rate yet
+    assert rate.seconds_left(5, 10, now=5.0) == 10.0  # 1 URL/s, 10 pending
