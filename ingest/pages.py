@@ -53,6 +53,7 @@ __all__ = [
     "page_identity",
     "preview_record",
     "read_page",
+    "strip_record_template_lines",
 ]
 
 logger = logging.getLogger(__name__)
@@ -271,7 +272,6 @@ def preview_record(body: bytes, url: str, *, outlet: Outlet | None = None, encod
     from datetime import UTC
 
     from extract import extract_article, parse_page
-    from ingest.templates import strip_record_template_lines
 
     outlet = outlet or _page_outlet(url)
     response = FetchedResponse(url=url, status=200, headers={}, body=body,
@@ -289,3 +289,16 @@ def _page_outlet(url: str) -> Outlet:
     host = parts.hostname or "page"
     base = f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") else "http://localhost/"
     return Outlet(id="page", name=host, base_url=base)
+
+
+def strip_record_template_lines(record: ArticleRecord, template_lines: frozenset[str]) -> ArticleRecord:
+    """``record`` without the paragraphs equal to a template line (the template pass; see :class:`ingest.templates.HeldRecords`)."""
+    from extract import strip_template_lines
+
+    text, removed = strip_template_lines(record.text, template_lines)
+    if removed:
+        record.text = text  # the run computes the new sha256 when the record is added
+        details = record.extraction
+        details["template_lines_removed"] = [*details.get("template_lines_removed", []), *removed]
+        details["paragraphs"] = max(0, int(details.get("paragraphs", 0)) - len(removed))
+    return record

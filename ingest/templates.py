@@ -34,13 +34,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from core.errors import ArchiveError
 from core.settings import Settings, redact
+from ingest.pages import strip_record_template_lines
 
 if TYPE_CHECKING:
     from archive import Archive, ArticleRecord
     from extract import Extraction, TemplateLearner
     from ingest.pages import IngestOutcome
 
-__all__ = ["STATS_KEY", "HeldRecords", "OutletTemplates", "saved_template_lines", "strip_record_template_lines"]
+__all__ = ["STATS_KEY", "HeldRecords", "OutletTemplates", "saved_template_lines"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +51,6 @@ STATS_KEY = "template_lines"
 RUNS_LOOKED_BACK = 10
 
 TemplateLines = dict[str, list[str]]
-
-
-def strip_record_template_lines(record: ArticleRecord, template_lines: frozenset[str]) -> ArticleRecord:
-    """``record`` without the paragraphs equal to a template line (the template pass; see :class:`HeldRecords`)."""
-    from extract import strip_template_lines
-
-    text, removed = strip_template_lines(record.text, template_lines)
-    if removed:
-        record.text = text  # the run computes the new sha256 when the record is added
-        details = record.extraction
-        details["template_lines_removed"] = [*details.get("template_lines_removed", []), *removed]
-        details["paragraphs"] = max(0, int(details.get("paragraphs", 0)) - len(removed))
-    return record
 
 
 def saved_template_lines(archive: Archive, outlet_id: str) -> TemplateLines:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -203,8 +204,25 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, KeyError) as exc:  # a malformed request
         print(json.dumps({"error": redact(f"{type(exc).__name__}: {exc}")}), flush=True)
         return 1
-    print(json.dumps({"summaries": [summary.to_dict() for summary in summaries]}, default=str), flush=True)
+    result = {"summaries": [summary.to_dict() for summary in summaries], "peak_rss": peak_rss()}
+    print(json.dumps(result, default=str), flush=True)
     return 0
+
+
+def peak_rss() -> int | None:
+    """This job's peak resident memory in bytes: its own (``VmHWM``, since its exec) or its largest reaped
+    child's (extraction workers), whichever is larger; None where ``/proc`` is absent.
+
+    Not ``getrusage(RUSAGE_SELF)``: Linux carries the forking parent's peak across ``exec``, so a job
+    started from a large process (a test runner, an Airflow worker) would report that process's size.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    own = next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return max(own, children)
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ class CrawlChild:
                 env=child_env(env), cwd=ROOT, start_new_session=True,
             )  # fmt: skip
         FIGURES.crawl_runs += 1
-        self.peak_rss = 0  # bytes, known once the child has exited (see result())
+        self.peak_rss = 0  # bytes, as the child reports it at its end (see result())
         assert self.process.stdin is not None
         self.process.stdin.write(request.to_json().encode())
         self.process.stdin.close()
@@ -122,18 +122,16 @@ class CrawlChild:
     def result(self, timeout: float = 240) -> RunSummary:
         """Wait for the child and parse its summary (its last line of stdout)."""
         deadline = time.monotonic() + timeout
-        while True:  # wait4, not Popen.wait: the child's own peak RSS comes with its exit status
-            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
-            if pid:
-                self.process.returncode = os.waitstatus_to_exitcode(status)
-                self.peak_rss = usage.ru_maxrss * 1024
-                break
+        while self.process.poll() is None:
             if time.monotonic() > deadline:
                 self.kill()
                 raise AssertionError("crawl did not finish in time")
             time.sleep(0.05)
         lines = self.stdout_path.read_text().strip().splitlines()
         result = json.loads(lines[-1]) if lines else {}
+        # The child's own peak (newsarchive.jobs.peak_rss): wait4's ru_maxrss would carry this test
+        # process's size across the child's exec, and grows with every test run before.
+        self.peak_rss = int(result.get("peak_rss") or 0)
         assert self.process.returncode == 0 and "summaries" in result, (
             f"crawl failed ({self.process.returncode}): {result.get('error')} "
             f"{self.stderr_path.read_text(errors='replace')[-3000:]}"
