@@ -83,8 +83,9 @@ class RunSummary:
     def outcome_line(self) -> str:
         """One line saying how the run ended, for the end of a command's output."""
         outcome = self.outcome
-        if self.unreachable:
-            why = "the site never answered (nothing fetched)"
+        if self.unreachable:  # and the fetcher's own words when it has them (which host, what failed)
+            error = self.stats.get("error")
+            why = "the site never answered (nothing fetched)" + (f": {error}" if error else "")
         elif outcome is RunOutcome.FAILED:
             why = "nothing could be committed or spooled"
         elif self.stopped:

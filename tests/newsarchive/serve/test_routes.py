@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.search import Query, QueryError, fts_expression
+from core.errors import ExitCode
 from newsarchive.cli import app as cli
 from newsarchive.serve import create_app
 from newsarchive.serve.replay import CAPTURE_CSP, collapse_unchanged, word_diff
@@ -276,12 +277,12 @@ def test_serve_refuses_other_hosts_without_allow_remote_and_token(browse_archive
     monkeypatch.delenv("NEWSARCHIVE_SERVE_TOKEN", raising=False)
     runner = CliRunner()
     refused = runner.invoke(cli, ["serve", "--archive", str(browse_archive.root), "--host", "0.0.0.0"])
-    assert refused.exit_code == 1 and "--allow-remote" in refused.output
+    assert refused.exit_code == ExitCode.USAGE and "--allow-remote" in refused.output
     from core.settings import get_settings
 
     get_settings.cache_clear()
     no_token = runner.invoke(cli, ["serve", "--archive", str(browse_archive.root), "--host", "0.0.0.0", "--allow-remote"])
-    assert no_token.exit_code == 1 and "NEWSARCHIVE_SERVE_TOKEN" in no_token.output
+    assert no_token.exit_code == ExitCode.USAGE and "NEWSARCHIVE_SERVE_TOKEN" in no_token.output
 
 
 def test_index_command_and_a_lost_index_is_rebuilt(browse_archive: BrowseArchive, monkeypatch: pytest.MonkeyPatch,
