@@ -134,9 +134,10 @@ class CommittedRun:
 
 
 def committed_run_ids(store: Store, outlet: str | None = None) -> list[tuple[str, str]]:
-    """``(outlet, run_id)`` of every run with a commit marker (of ``outlet``, or all), oldest first."""
+    """``(outlet, run_id)`` of every run with a commit marker (of ``outlet``, or all), oldest first
+    (:func:`archive.layout.run_order`): the last of an outlet's is its latest."""
     runs = [parsed for info in store.list(layout.runs_prefix(outlet)) if (parsed := layout.parse_commit_key(info.key))]
-    return sorted(runs, key=lambda pair: (pair[1], pair[0]))
+    return sorted(runs, key=lambda pair: (layout.run_order(pair[1]), pair[0]))
 
 
 def read_run(store: Store, outlet_id: str, run_id: str) -> CommittedRun:

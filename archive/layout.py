@@ -29,7 +29,11 @@ a rerun computes the very same key for the same thing::
 - ``v<NNNN>r<RR>`` (``newsarchive reextract``): extraction revision ``RR`` of version ``NNNN`` —
   the same capture read again by a newer extractor. It sits beside the version it supersedes;
   ``download`` hands out the highest revision, the earlier ones stay readable.
-- ``run_id`` = ``<YYYYMMDDTHHMMSSZ>-<6 hex>``: sortable by start time, unique.
+- ``run_id`` = ``<YYYYMMDDTHHMMSS.ffffffZ>-<6 hex>``: its start time to the microsecond (strictly
+  increasing within a process), then a random suffix; runs are ordered by :func:`run_order`.
+  The start time decides which committed run is the *latest* (the template lines a crawl starts
+  from are the latest run's), so it must not tie: ids written before had whole seconds only
+  (``<YYYYMMDDTHHMMSSZ>-<6 hex>``, still read), and two runs of one second sorted by their random suffix.
 
 Per article the archive makes one PUT (its record); WARC files (rolled at
 ``Settings.warc_max_bytes``), the index file, the records pack, the manifest and the
@@ -46,7 +50,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, date, datetime
+import threading
+from datetime import UTC, date, datetime, timedelta
 
 from core.errors import ArchiveLayoutError
 
@@ -67,6 +72,7 @@ __all__ = [
     "record_key",
     "records_prefix",
     "reextraction_key",
+    "run_order",
     "run_started_at",
     "runs_prefix",
     "sibling_version_key",
@@ -77,7 +83,8 @@ __all__ = [
 ]
 
 OUTLET_ID = re.compile(r"^[a-z0-9_-]+$")
-_RUN_ID = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{6}$")
+#: ``<start, to the second>`` ``.<microseconds>`` (absent in ids written before) ``Z-<6 hex>``.
+_RUN_ID = re.compile(r"^(\d{8}T\d{6})(?:\.(\d{6}))?Z-[0-9a-f]{6}$")
 COMMIT_MARKER = "COMMITTED"
 #: A record key: ``<article>`` is everything up to the version; ``sep`` is ``-`` (or ``/`` in
 #: archives written before the per-article directory was dropped).
@@ -113,17 +120,34 @@ def text_id(text_sha256: str) -> str:
     return text_sha256[:16]
 
 
+_last_started = datetime.min.replace(tzinfo=UTC)
+_last_started_lock = threading.Lock()
+
+
 def new_run_id(started: datetime | None = None) -> str:
-    started = (started or datetime.now(UTC)).astimezone(UTC)
-    return f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    """A new run id; without ``started``, now — later than every id this process made before (even
+    when the clock reads the same microsecond twice or steps back), so its runs order as they began."""
+    global _last_started
+    if started is None:
+        with _last_started_lock:
+            started = max(datetime.now(UTC), _last_started + timedelta(microseconds=1))
+            _last_started = started
+    started = started.astimezone(UTC)
+    return f"{started:%Y%m%dT%H%M%S.%fZ}-{secrets.token_hex(3)}"
 
 
 def run_started_at(run_id: str) -> datetime:
-    """The start time encoded in a run id."""
+    """The start time encoded in a run id (whole seconds in ids written before microseconds were)."""
     match = _RUN_ID.match(run_id)
     if not match:
         raise ArchiveLayoutError(f"invalid run id {run_id!r}")
-    return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    started = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    return started.replace(microsecond=int(match.group(2) or 0))
+
+
+def run_order(run_id: str) -> tuple[datetime, str]:
+    """Sort key of run ids: by start time (oldest first), then id. The one way runs are ordered."""
+    return run_started_at(run_id), run_id
 
 
 def warc_key(outlet_id: str, run_id: str, seq: int) -> str:

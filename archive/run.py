@@ -74,8 +74,8 @@ class ArchiveRun:
         self.outlet_id = outlet_id
         self.source = source
         self.window = window or DateWindow()  # the date window the run was asked for (open by default)
-        self.started_at = datetime.now(UTC)
-        self.run_id = layout.new_run_id(self.started_at)
+        self.run_id = layout.new_run_id()  # its start time, later than every run this process began before
+        self.started_at = layout.run_started_at(self.run_id)
         self.counts: Counter[str] = Counter()
         self.finished = False
         self._objects: list[ManifestEntry] = []

@@ -619,7 +619,7 @@ class SearchIndex:
             for o, r, source, started, finished, ws, we, stats, counts, records in committed
         ]  # fmt: skip
         found += [RunInfo(o, r, False, layout.run_started_at(r).isoformat()) for o, r in pending]
-        return sorted(found, key=lambda run: (run.run_id, run.outlet), reverse=True)
+        return sorted(found, key=lambda run: (layout.run_order(run.run_id), run.outlet), reverse=True)
 
     def document_count(self) -> int:
         with self._reading() as connection:

@@ -98,7 +98,7 @@ def fill_local_archive(root: Path, n: int, workers: int = FILL_WORKERS) -> float
 
 # -- the format fingerprint ----------------------------------------------------------------------
 
-_RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+_RUN_ID = re.compile(r"\d{8}T\d{6}(?:\.\d{6})?Z-[0-9a-f]{6}")
 #: ``datetime.now(UTC).isoformat()`` (run start, finish, commit): the synthetic records' own times
 #: are whole seconds, so they are kept.
 _NOW = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\.\d{1,6}\+00:00")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from types import SimpleNamespace
 
 import pytest
 
@@ -34,9 +35,13 @@ def test_record_keys_are_deterministic_hashed_and_safe() -> None:
 
 
 def test_run_keys_and_their_parsers() -> None:
-    run_id = layout.new_run_id(datetime(2026, 10, 3, 4, 5, 6, tzinfo=UTC))
-    assert run_id.startswith("20261003T040506Z-")
-    assert layout.run_started_at(run_id) == datetime(2026, 10, 3, 4, 5, 6, tzinfo=UTC)
+    run_id = layout.new_run_id(datetime(2026, 10, 3, 4, 5, 6, 7, tzinfo=UTC))
+    assert run_id.startswith("20261003T040506.000007Z-")
+    assert layout.run_started_at(run_id) == datetime(2026, 10, 3, 4, 5, 6, 7, tzinfo=UTC)
+    # ids written before microseconds were are still read (and still name keys)
+    assert layout.run_started_at("20261003T040506Z-abcdef") == datetime(2026, 10, 3, 4, 5, 6, tzinfo=UTC)
+    assert layout.parse_commit_key(layout.commit_key("demo", "20261003T040506Z-abcdef")) == (
+        "demo", "20261003T040506Z-abcdef")
     assert layout.warc_key("demo", run_id, 2) == f"warc/demo/2026/10/03/{run_id}-00002.warc.gz"
     assert layout.parse_commit_key(layout.commit_key("demo", run_id)) == ("demo", run_id)
     assert layout.parse_commit_key(layout.manifest_key("demo", run_id)) is None
@@ -58,3 +63,28 @@ def test_stored_json_keeps_every_field_and_round_trips() -> None:
     again = ArticleRecord.from_json_bytes(record.to_json_bytes())
     assert again == record
     assert list(record.to_dict())[: len(ArticleRecord.EXPORT_FIELDS)] == list(ArticleRecord.EXPORT_FIELDS)
+
+
+def test_runs_of_one_second_order_as_they_began(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The random suffix must not decide: the first run gets the larger one.
+    suffixes = iter(["ffffff", "000000", "800000"])
+    monkeypatch.setattr(layout, "secrets", SimpleNamespace(token_hex=lambda _n: next(suffixes)))
+    first = layout.new_run_id(datetime(2026, 10, 3, 4, 5, 6, 100_000, tzinfo=UTC))
+    second = layout.new_run_id(datetime(2026, 10, 3, 4, 5, 6, 900_000, tzinfo=UTC))
+    older = "20261003T040505Z-ffffff"  # an id written before, a second earlier
+    assert sorted([second, first, older], key=layout.run_order) == [older, first, second]
+
+
+def test_run_ids_made_now_increase_even_when_the_clock_repeats(monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen = datetime.now(UTC)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Clock:
+            return cls.fromtimestamp(frozen.timestamp(), tz)
+
+    monkeypatch.setattr(layout, "datetime", Clock)
+    suffixes = iter(["ffffff", "000000"])
+    monkeypatch.setattr(layout, "secrets", SimpleNamespace(token_hex=lambda _n: next(suffixes)))
+    a, b = layout.new_run_id(), layout.new_run_id()
+    assert layout.run_order(a) < layout.run_order(b) and a != b

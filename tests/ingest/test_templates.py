@@ -6,8 +6,9 @@ body of its Jannah and Newspaper articles; it is never part of the gold text.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,7 +17,7 @@ from core.registry import Outlet
 from core.settings import Settings
 from extract import TemplateLearner, strip_template_lines
 from ingest.plan import build_plan
-from ingest.templates import HeldRecords, OutletTemplates
+from ingest.templates import STATS_KEY, HeldRecords, OutletTemplates, saved_template_lines
 from outlet_server import TEMPLATE_LINES, OutletServer, build_corpus
 from tests.crawler.crawling import crawl, identity
 
@@ -67,6 +68,36 @@ def test_backfill_keeps_every_saved_line_and_adds_the_learned_ones() -> None:
         "en": ["Live footer.", "New English footer.", "Old English footer."], "ru": ["Старая подпись."],
     }
     assert templates.to_stats() == {"en": ["New English footer."], "ru": ["Старая подпись."]}
+
+
+def test_the_latest_run_saved_the_lines_reused_even_within_one_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A resumed backfill starts from the lines its last committed batch saved. Two batches committed
+    # in the same second were once ordered by their run ids' random suffix: the first batch (no line
+    # learned yet) could count as the latest, and the resumed backfill kept the line in its records.
+    # The clock is frozen (both runs start at one instant) and the first run gets the larger suffix.
+    frozen = datetime.now(UTC)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Clock:
+            return cls.fromtimestamp(frozen.timestamp(), tz)
+
+    import archive.layout
+    import archive.run
+
+    monkeypatch.setattr(archive.layout, "datetime", Clock)
+    monkeypatch.setattr(archive.run, "datetime", Clock)
+    suffixes = iter(["ffffff", "000000"])
+    monkeypatch.setattr(archive.layout, "secrets", SimpleNamespace(token_hex=lambda _n: next(suffixes)))
+    with Archive.open(str(tmp_path / "archive"), Settings(spool_dir=tmp_path / "spool")) as store:
+        first = store.begin_run("demo", source="wayback")
+        first.commit({STATS_KEY: {}})  # the first batch: nothing learned yet
+        second = store.begin_run("demo", source="wayback")
+        second.commit({STATS_KEY: {"en": [FOOTER]}})
+        assert [run for _, run in store.committed_runs("demo")] == [first.run_id, second.run_id]
+        assert saved_template_lines(store, "demo") == {"en": [FOOTER]}
 
 
 @pytest.mark.slow

@@ -212,7 +212,7 @@ def test_keys_are_validated_against_traversal_and_the_index(client: TestClient) 
 
 def test_runs_page_shows_windows_stats_and_failures(client: TestClient, browse_archive: BrowseArchive) -> None:
     html = client.get("/runs").text
-    rows = re.findall(r'<tr id="(\d{8}T\d{6}Z-[0-9a-f]{6})"', html)
+    rows = re.findall(r'<tr id="(\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6})"', html)
     assert len(rows) == 3
     assert "2026-01-01 – 2026-12-31" in html and "requests" in html
     assert client.get("/runs", params={"outlet": PLANTED_OUTLET}).text.count("<tr id=") == 1
