@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import signal
 from collections.abc import Collection
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -50,7 +51,9 @@ def _serve(conn: Connection) -> None:
     """A worker: read pages until told to stop (None) or the parent is gone.
 
     It says "ready" once the extraction modules are imported: a page's time limit counts reading only.
+    Ctrl-C (SIGINT to the process group) is the crawl's to handle: the crawl stops its workers itself.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import archive.record  # noqa: F401 - what read_page imports on first use
     import extract  # noqa: F401
 
