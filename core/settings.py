@@ -35,7 +35,7 @@ NOT_SETTINGS: dict[str, str] = {
     "NEWSARCHIVE_IMAGE": "docker-compose.yml: the Airflow image to run",
     "NEWSARCHIVE_OUTLETS_FILE": "docker-compose.yml: the outlets file mounted into the containers",
     "NEWSARCHIVE_BENCH_HOSTS": "bench/hosts_shim: host names the benchmarks resolve to loopback",
-    "NEWSARCHIVE_PYWB_BIN": "tests/history/wayback/test_pywb_replay.py: where pywb is installed",
+    "NEWSARCHIVE_PYWB_BIN": "tests/fixtures/pywb.py: where pywb is installed",
 }
 
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
