@@ -52,6 +52,9 @@ class OutletResult:
     #: How the run ended (``ingest.summary.RunOutcome``): ``partial`` is done, with a warning in the report.
     outcome: str = "ok"
     stopped: str | None = None
+    #: Discovery documents that answered 304 Not Modified: the outlet's sitemaps and feeds are as the last
+    #: run saw them (conditional discovery), so a run that met no article is a quiet night, not a redesign.
+    unchanged: int = 0
 
     @property
     def done(self) -> bool:
@@ -88,7 +91,7 @@ class AlertPolicy:
         return cls(min_history=settings.alert_min_history)
 
     def is_silent(self, result: OutletResult) -> bool:
-        return result.seen == 0 and result.history >= self.min_history
+        return result.seen == 0 and result.unchanged == 0 and result.history >= self.min_history
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,8 @@ def _result(summary: Mapping[str, Any], window: DateWindow) -> dict[str, Any]:
         "outcome": str(summary.get("outcome", "ok")),
         "stopped": summary.get("stopped"),
         "spooled": int(summary.get("spooled", 0)),
+        # Sitemaps, feeds and listings that answered 304: exactly as the outlet's last run saw them.
+        "unchanged": int((summary.get("stats") or {}).get("responses_by_status", {}).get("304", 0)),
     }
 
 
@@ -245,4 +247,5 @@ def verify_commit(config: OrchestrationConfig, crawl: Mapping[str, Any]) -> Outl
         seconds=float(crawl.get("seconds", 0.0)),
         outcome=str(crawl.get("outcome", "ok")),
         stopped=crawl.get("stopped"),
+        unchanged=int(crawl.get("unchanged", 0)),
     )

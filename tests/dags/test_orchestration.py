@@ -255,3 +255,11 @@ def test_archiving_from_an_unknown_source_is_refused(tmp_path: Path) -> None:
     assert set(SOURCES) == {"live", "wayback"}  # the backfill DAG's ``source`` param offers exactly these
     with pytest.raises(ConfigError, match="unknown source 'ftp'"):
         archive_window(config, "alpha", DateWindow(date(2026, 9, 1), date(2026, 9, 2)), source="ftp")
+
+
+def test_a_quiet_night_of_not_modified_sitemaps_is_not_silent() -> None:
+    """Conditional discovery: a rerun whose sitemaps answer 304 meets no article, and is no redesign."""
+    policy = AlertPolicy(min_history=1)
+    quiet = OutletResult(outlet_id="demo", run_id="r", window="w", committed=True, history=10, unchanged=3)
+    moved = OutletResult(outlet_id="mirror", run_id="r", window="w", committed=True, history=10)
+    assert not policy.is_silent(quiet) and policy.is_silent(moved)
