@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from core.dates import DateWindow
+from core.dates import DateWindow, format_wayback_timestamp, parse_datetime
 from core.registry import Outlet
 from core.settings import Settings, get_settings
 from core.urls import canonical_url, registered_host
@@ -219,9 +219,9 @@ class CcNewsBackfill:
             self.outcomes["too_large"] += 1
             self.tally.finish(identity, "too_large")
             return
-        captured = _warc_date(record.rec_headers.get_header("WARC-Date"))
+        captured = parse_datetime(record.rec_headers.get_header("WARC-Date"))  # ISO 8601, UTC
         response = FetchedResponse(url, status, list(http.headers), body, captured or datetime.now(UTC),
-                                   snapshot_timestamp=captured.strftime("%Y%m%d%H%M%S") if captured else None)
+                                   snapshot_timestamp=format_wayback_timestamp(captured) if captured else None)
         result = read_page(context, response, capture(run, response), template_lines=template_lines)
         outcome = result.outcome
         if outcome == "error":
@@ -268,15 +268,6 @@ class CcNewsBackfill:
             committed=True,  # every file read was committed (or held nothing of the outlet)
             stopped=self.stopped,
         )
-
-
-def _warc_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        return None
 
 
 def backfill_from_ccnews(
