@@ -97,23 +97,32 @@ class RunSummary:
         return f"{self.outlet_id}: {outcome.value}: {why}"
 
     @classmethod
-    def from_spider_summary(cls, summary: dict[str, Any]) -> RunSummary:
-        stats = summary["stats"]
-        skipped = {reason: count for reason, count in stats["skipped"].items() if count}
+    def from_stats(cls, outlet_id: str, run_id: str, stats: dict[str, Any], *, committed: bool,
+                   stopped: str | None = None, unreachable: bool = False, versions: int | None = None) -> RunSummary:
+        """The summary of a run from its stats (:meth:`ingest.tally.CrawlTally.snapshot`), whichever fetcher ran it.
+
+        ``versions`` overrides the tally's count where a fetcher counts new versions itself (a Wayback
+        backfill storing several snapshots of one article).
+        """
         return cls(
-            outlet_id=summary["outlet_id"],
-            run_id=summary["run_id"],
+            outlet_id=outlet_id,
+            run_id=run_id,
             archived=stats["articles_archived"],
-            versions=stats["versions"],
-            skipped=skipped,
+            versions=stats["versions"] if versions is None else versions,
+            skipped={reason: count for reason, count in stats["skipped"].items() if count},
             failed=sum(stats["skipped"].get(reason, 0) for reason in FAILED_OUTCOMES),
             stats=stats,
             seconds=stats["seconds"],
-            committed=summary["committed"],
-            stopped=summary.get("stopped"),
+            committed=committed,
+            stopped=stopped,
             spooled=int(stats.get("spooled", 0)),
-            unreachable=bool(summary.get("unreachable", False)),
+            unreachable=unreachable,
         )
+
+    @classmethod
+    def from_spider_summary(cls, summary: dict[str, Any]) -> RunSummary:
+        return cls.from_stats(summary["outlet_id"], summary["run_id"], summary["stats"], committed=summary["committed"],
+                              stopped=summary.get("stopped"), unreachable=bool(summary.get("unreachable", False)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -53,7 +53,7 @@ from history.wayback.checkpoint import BackfillCheckpoint
 from ingest.articles import ArticleRules
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
-from ingest.tally import FAILED_OUTCOMES, CrawlTally
+from ingest.tally import CrawlTally
 from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
 from ingest.templates import OutletTemplates, saved_template_lines
 
@@ -256,18 +256,9 @@ class CcNewsBackfill:
         stats["seconds"] = round(time.monotonic() - self.started, 3)
         if self.stopped:
             stats["stopped"] = self.stopped
-        return RunSummary(
-            outlet_id=self.outlet.id,
-            run_id=self.run_ids[-1] if self.run_ids else "",
-            archived=self.tally.archived,
-            versions=self.tally.versions,
-            skipped={reason: count for reason, count in stats["skipped"].items() if count},
-            failed=sum(stats["skipped"].get(reason, 0) for reason in FAILED_OUTCOMES),
-            stats=stats,
-            seconds=stats["seconds"],
-            committed=True,  # every file read was committed (or held nothing of the outlet)
-            stopped=self.stopped,
-        )
+        # committed: every file read was committed (or held nothing of the outlet)
+        return RunSummary.from_stats(self.outlet.id, self.run_ids[-1] if self.run_ids else "", stats,
+                                     committed=True, stopped=self.stopped)
 
 
 def backfill_from_ccnews(

@@ -71,7 +71,7 @@ from history.wayback.snapshots import Snapshot, SnapshotSelector
 from history.wayback.transport import BudgetExhausted, RetryPolicy, WaybackHttp, WaybackUnreachable
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
-from ingest.tally import FAILED_OUTCOMES, CrawlTally
+from ingest.tally import CrawlTally
 from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
 from ingest.templates import HeldRecords, OutletTemplates, saved_template_lines
 
@@ -489,18 +489,12 @@ class WaybackBackfill:
         stats["seconds"] = round(seconds, 3)
         if self.stopped:
             stats["stopped"] = self.stopped
-        return RunSummary(
-            outlet_id=self.outlet.id,
-            run_id=self.run_ids[-1] if self.run_ids else "",
-            archived=self.tally.archived,
-            versions=self.snapshot_outcomes["version"],  # records stored as a new version (several with pick=all)
-            skipped={reason: count for reason, count in stats["skipped"].items() if count},
-            failed=sum(stats["skipped"].get(reason, 0) for reason in FAILED_OUTCOMES),
-            stats=stats,
-            seconds=stats["seconds"],
+        return RunSummary.from_stats(
+            self.outlet.id, self.run_ids[-1] if self.run_ids else "", stats,
             # a rerun with every capture already ingested did its work: nothing was left to commit
             committed=bool(self.run_ids) or not stats["discovered"] or self.nothing_to_do,
             stopped=self.stopped,
+            versions=self.snapshot_outcomes["version"],  # records stored as a new version (several with pick=all)
         )
 
 
