@@ -35,9 +35,14 @@ def base_environment(home: Path) -> dict[str, str]:
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            # A writer waits up to a minute for SQLite's lock (pysqlite's default is 5 s): with
+            # ``standalone`` running, its scheduler and a CLI call such as ``backfill create``
+            # write at once, and a 5 s wait failed on a loaded CI machine ("database is locked").
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=60",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "PYTHONPATH": str(REPO),
+            # ``standalone`` starts its components as ``airflow …`` found on PATH: this environment's.
+            "PATH": os.pathsep.join([str(AIRFLOW.parent), os.environ.get("PATH", "")]),
             "NEWSARCHIVE_DAG_RETRIES": "0",
             "NEWSARCHIVE_SPOOL_DIR": str(home / "spool"),
         }
