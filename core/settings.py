@@ -70,7 +70,8 @@ class Settings:
     max_section_pages: int = 50
     max_sitemap_urls: int = 200_000
     # Budgets: a hostile or broken outlet cannot hold a crawl (or its worker's memory) without bound.
-    # A crawl that hits one stops cleanly, commits what it fetched and ends partial ("budget:<name>").
+    # A crawl that hits one stops cleanly, commits what it fetched and ends partial ("budget:<name>");
+    # 0 = no limit. One account for the crawl and the backfills: ingest/budgets.py.
     crawl_max_requests: int = 100_000  # requests sent, retries and redirects included ("budget:requests")
     crawl_max_sitemaps: int = 5_000  # sitemap and feed documents requested ("budget:sitemaps")
     crawl_max_sitemap_urls: int = 1_000_000  # entries read from all sitemaps and feeds together ("budget:sitemap_urls")
@@ -111,7 +112,7 @@ class Settings:
     ccnews_state_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/ccnews"))
     ccnews_slack_days: int = 2  # WARC files written this long after the window still read (late captures)
     backfill_max_requests: int = 200_000  # per backfill (CDX + replay, or CC-NEWS WARC files); 0 = no limit
-    backfill_max_seconds: float = 12 * 3600.0  # wall time per backfill; 0 = no limit
+    backfill_max_seconds: float = 12 * 3600.0  # wall time per backfill ("budget:time"); 0 = no limit
     # Airflow DAGs (read when the DAG files are parsed, except alert_min_history: when the report runs).
     aws_conn_id: str = "newsarchive_s3"  # the Airflow connection holding the S3 credentials
     nightly_schedule: str = "0 2 * * *"  # cron, UTC

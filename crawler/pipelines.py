@@ -30,10 +30,10 @@ from scrapy import signals
 from core.errors import ArchiveError
 from core.settings import redact
 from core.vocabulary import RecordSource
-from crawler.budgets import is_budget_reason
 from crawler.items import FetchedPage
 from crawler.outlet_spider import OutletSpider, outlet_spider
 from crawler.signals import ConsumedKind, response_consumed
+from ingest.budgets import is_budget_reason
 from ingest.extraction import PageReaders
 from ingest.pages import IngestContext, capture
 from ingest.summary import judge_run, stopped_reason

@@ -15,7 +15,7 @@ from typing import Any
 
 from core.registry import Outlet
 from core.settings import RETRY_HTTP_STATUSES, Settings
-from crawler.budgets import BUDGETS
+from ingest.budgets import CRAWL_BUDGETS
 
 __all__ = ["scrapy_settings", "user_agent"]
 
@@ -105,7 +105,7 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "DOWNLOAD_MAXSIZE": settings.download_maxsize,
         "DOWNLOAD_WARNSIZE": settings.download_warnsize,
         # The crawl's budgets (crawler.budgets), by name.
-        "NEWSARCHIVE_BUDGETS": {name: getattr(settings, field) for name, field in BUDGETS.items()},
+        "NEWSARCHIVE_BUDGETS": {name: getattr(settings, field) for name, field in CRAWL_BUDGETS.items()},
         # A backstop only: the spider bounds link hops (max_depth), section pages and sitemap nesting itself,
         # and Scrapy's depth also counts the robots.txt -> sitemap index -> sitemap chain before phase 2.
         "DEPTH_LIMIT": settings.max_depth + settings.max_section_pages + 8,

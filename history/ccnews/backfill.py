@@ -17,8 +17,9 @@
 - a truncated file (cut mid-record) keeps what was read before the cut and is
   counted in ``stats["ccnews"]["truncated_files"]``.
 
-It holds the outlet's lease like every backfill, stops cleanly at the budgets
-(``backfill_max_requests`` counts files opened, ``backfill_max_seconds``), and an
+It holds the outlet's lease like every backfill, stops cleanly at its budgets
+(:mod:`ingest.budgets`: ``backfill_max_requests`` counts the listings and WARC files
+opened, ``backfill_max_seconds`` the wall time), and an
 endpoint that does not answer ends it at once as ``unreachable``.
 """
 
@@ -51,6 +52,7 @@ from history.ccnews.source import (
 )
 from history.wayback.checkpoint import BackfillCheckpoint
 from ingest.articles import ArticleRules
+from ingest.budgets import BACKFILL_BUDGETS, Budgets
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
 from ingest.tally import CrawlTally
@@ -94,6 +96,8 @@ class CcNewsBackfill:
         self.files_known = 0
         self.truncated: list[str] = []
         self.run_ids: list[str] = []
+        #: The run's budgets (:mod:`ingest.budgets`): requests made (listings and WARC files) and wall time.
+        self.budgets = Budgets.from_settings(settings, BACKFILL_BUDGETS)
         self.stopped: str | None = None
         self.started = time.monotonic()
         self._progress_at = self.started
@@ -122,12 +126,12 @@ class CcNewsBackfill:
         return self._summarise(files)
 
     def _over_budget(self) -> bool:
-        limit, seconds = self.settings.backfill_max_requests, self.settings.backfill_max_seconds
-        if limit and self.source.requests >= limit:
-            self.stopped = "budget:requests"
-        elif seconds and time.monotonic() - self.started > seconds:
-            self.stopped = "budget:wall_time"
-        return self.stopped is not None
+        """Before the next file: stop once the requests made reach their limit or the wall time is spent."""
+        self.budgets.measure("requests", self.source.requests)
+        if self.budgets.tick() and not self.budgets.allows("requests"):
+            self.budgets.exhaust("requests")
+        self.stopped = self.budgets.reason
+        return self.budgets.stopped
 
     def _progress(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -248,6 +252,7 @@ class CcNewsBackfill:
             "outcomes": dict(self.outcomes),
             "run_ids": list(self.run_ids),
         }
+        stats["budget"] = self.budgets.to_stats()
         return stats
 
     def _summarise(self, files: list[CcNewsFile]) -> RunSummary:

@@ -17,7 +17,6 @@ from history.wayback.gaps import fill_gaps, gap_days, gap_ranges
 from history.wayback.replay import Capture, ReplayClient, ReplayError
 from history.wayback.snapshots import Snapshot, SnapshotPlan, SnapshotSelector
 from history.wayback.transport import (
-    BudgetExhausted,
     ResponseTooLarge,
     RetryPolicy,
     TokenBucket,
@@ -29,7 +28,6 @@ from history.wayback.transport import (
 
 __all__ = [
     "BackfillCheckpoint",
-    "BudgetExhausted",
     "Capture",
     "CdxClient",
     "CdxPage",

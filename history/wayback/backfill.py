@@ -68,7 +68,8 @@ from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from history.wayback.discover import DiscoveredUrl, read_discovery_capture
 from history.wayback.replay import ReplayClient, ReplayError, replay_path, skip_reason
 from history.wayback.snapshots import Snapshot, SnapshotSelector
-from history.wayback.transport import BudgetExhausted, RetryPolicy, WaybackHttp, WaybackUnreachable
+from history.wayback.transport import RetryPolicy, WaybackHttp, WaybackUnreachable
+from ingest.budgets import BACKFILL_BUDGETS, BudgetExhausted, Budgets
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
 from ingest.tally import CrawlTally
@@ -131,6 +132,8 @@ class WaybackBackfill:
         self.capture_slack_days = capture_slack_days
         self.batch_size = batch_size
         self.max_discovery_snapshots = max_discovery_snapshots
+        #: The run's budgets (:mod:`ingest.budgets`): the requests ``http`` sends and the wall time.
+        self.budgets = http.budgets or Budgets.from_settings(settings, BACKFILL_BUDGETS)
         self.cdx = CdxClient(http)
         self.replay = ReplayClient(
             http,
@@ -302,7 +305,7 @@ class WaybackBackfill:
         try:
             snapshots = self.plan()
         except BudgetExhausted as exc:
-            self.stopped = f"budget:{exc.budget}"
+            self.stopped = exc.reason
             snapshots = []
         done = self.checkpoint.done_captures()
         todo = [s for s in snapshots if (s.timestamp, s.original) not in done]
@@ -317,7 +320,7 @@ class WaybackBackfill:
             try:
                 self._ingest_batch(todo[start : start + self.batch_size])
             except BudgetExhausted as exc:  # the batch's work is committed (see _ingest_batch)
-                self.stopped = f"budget:{exc.budget}"
+                self.stopped = exc.reason
         if self.stopped:
             unfetched = [i for i, n in self._remaining.items() if n > 0 and self.tally.is_pending(i)]
             for identity in unfetched:  # counted once, without a warning per URL
@@ -327,10 +330,6 @@ class WaybackBackfill:
         self.tally.close_pending()
         self._progress(force=True)
         return self._summarise(time.monotonic() - started)
-
-    def _over_time(self) -> bool:
-        limit = self.settings.backfill_max_seconds
-        return bool(limit) and time.monotonic() - self.started > limit
 
     def _progress(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -354,8 +353,8 @@ class WaybackBackfill:
         finished: list[tuple[str, str]] = []
         try:
             for snapshot in batch:
-                if self._over_time():
-                    raise BudgetExhausted("wall_time", f"wall-time budget of {self.settings.backfill_max_seconds} s spent")
+                if not self.budgets.tick():
+                    self.budgets.check()  # raises BudgetExhausted
                 outcome = self._read_one(run, context, snapshot, held)
                 self.fetched += 1
                 self._progress()
@@ -482,6 +481,7 @@ class WaybackBackfill:
             "resumed": self.resumed,
             "run_ids": list(self.run_ids),
         }
+        stats["budget"] = self.budgets.to_stats()
         return stats
 
     def _summarise(self, seconds: float) -> RunSummary:
@@ -535,7 +535,10 @@ def backfill_from_wayback(
     archive = Archive.open(archive_uri, settings)
     with (
         archive.lease(outlet.id, purpose="backfill"),
-        WaybackHttp.from_settings(settings, wayback_url=wayback_url, transport=transport, retry=retry) as http,
+        WaybackHttp.from_settings(
+            settings, wayback_url=wayback_url, transport=transport, retry=retry,
+            budgets=Budgets.from_settings(settings, BACKFILL_BUDGETS),
+        ) as http,
     ):
         checkpoint = BackfillCheckpoint.for_backfill(
             state_dir or settings.wayback_state_dir, outlet.id, since, until, http.base_url,

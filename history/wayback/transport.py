@@ -24,7 +24,8 @@ connections. Every request of :mod:`history.wayback` therefore goes through one
 - fails fast on an unreachable host: a refused connection or a failed DNS lookup
   before any answer was ever received raises :class:`WaybackUnreachable` at once
   (later in a run, the same errors are a blip and retried);
-- keeps a request budget (``max_requests``; 0 = none): past it, :class:`BudgetExhausted`.
+- spends the run's ``requests`` budget (:class:`ingest.budgets.Budgets`), one per request sent:
+  past its limit, :class:`~ingest.budgets.BudgetExhausted`.
 
 The network part is an ``httpx`` transport, so another one (a test double, a
 proxy, HTTP/2) can be plugged in without touching the client logic.
@@ -45,9 +46,9 @@ import httpx
 from core.dates import retry_after_seconds
 from core.errors import CrawlError
 from core.settings import RETRY_HTTP_STATUSES, Settings
+from ingest.budgets import Budgets
 
 __all__ = [
-    "BudgetExhausted",
     "ResponseTooLarge",
     "RetryPolicy",
     "TokenBucket",
@@ -73,14 +74,6 @@ class WaybackUnreachable(WaybackUnavailable):
 
 class ResponseTooLarge(CrawlError):
     """A response body above the size cap (counted as ``too_large``; the body was not kept)."""
-
-
-class BudgetExhausted(CrawlError):
-    """The run's request budget is spent: the run stops cleanly and commits what it fetched."""
-
-    def __init__(self, budget: str, message: str) -> None:
-        super().__init__(message)
-        self.budget = budget
 
 
 #: Headers only a replayed capture carries (lower case): the response is the archived page.
@@ -194,11 +187,12 @@ class WaybackHttp:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_bytes: int = 20 * 1024 * 1024,
-        max_requests: int = 0,
+        budgets: Budgets | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.max_bytes = max_bytes
-        self.max_requests = max_requests
+        #: The run's budgets: every request sent spends one of ``requests``.
+        self.budgets = budgets
         #: True once the host answered anything (then a refused connection is a blip, not "unreachable").
         self.reached = False
         self.retry = retry or RetryPolicy()
@@ -223,6 +217,7 @@ class WaybackHttp:
         wayback_url: str | None = None,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        budgets: Budgets | None = None,
     ) -> WaybackHttp:
         cdx_rate = float(settings.wayback_cdx_per_minute)
         replay_rate = float(settings.wayback_replay_per_minute)
@@ -235,7 +230,7 @@ class WaybackHttp:
             retry=retry,
             transport=transport,
             max_bytes=settings.download_maxsize,
-            max_requests=settings.backfill_max_requests,
+            budgets=budgets,
         )
 
     def url(self, path: str) -> str:
@@ -250,8 +245,8 @@ class WaybackHttp:
         bucket = self._buckets[kind]
         attempt = 0
         while True:
-            if self.max_requests and sum(self.stats.requests.values()) >= self.max_requests:
-                raise BudgetExhausted("requests", f"request budget of {self.max_requests} spent")
+            if self.budgets is not None and not self.budgets.take("requests"):
+                self.budgets.check()  # raises BudgetExhausted
             self.stats.throttled_s += bucket.acquire()
             self.stats.requests[kind] = self.stats.requests.get(kind, 0) + 1
             problem: str

@@ -30,5 +30,5 @@ def test_outcome_and_exit_code(fields: dict[str, object], outcome: RunOutcome, c
 
 
 def test_new_fields_survive_the_json_form() -> None:
-    original = summary(stopped="budget:wall_time", spooled=2, unreachable=False)
+    original = summary(stopped="budget:time", spooled=2, unreachable=False)
     assert RunSummary.from_dict(original.to_dict()) == original
