@@ -19,8 +19,8 @@ in the store, invisible to readers and listed by no manifest. :func:`collect_gar
   run committed since the first reading lists, and a run whose commit has begun meanwhile.
 
 Leases, commit markers, objects of committed runs and anything it cannot attribute to a run are
-never touched. Runs written without a lease (a Wayback backfill, the Python API) are protected by
-``older_than`` alone. Spooled objects are local files (:mod:`archive.spool`), not in the store.
+never touched. Crawls and backfills hold the lease; runs written without one (the Python API's
+``begin_run``) are protected by ``older_than`` alone. Spooled objects are local files (:mod:`archive.spool`), not in the store.
 """
 
 from __future__ import annotations

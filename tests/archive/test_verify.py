@@ -269,8 +269,8 @@ def test_a_run_start_removes_work_files_of_dead_processes_only(settings: Setting
 def test_an_old_killed_run_waits_while_a_younger_run_of_its_outlet_may_reuse_its_records(local_archive: Archive) -> None:
     old = local_archive.begin_run("demo")
     old.add_article(make_record("demo", 1, raw=capture(old, "http://127.0.0.1:8000/1/", b"1")))  # never committed
-    time.sleep(1.1)  # run ids count seconds
-    young = local_archive.begin_run("demo")  # without a lease (as a Wayback backfill runs): still going, maybe
+    time.sleep(0.01)  # run ids count microseconds: the young run starts 10 ms later
+    young = local_archive.begin_run("demo")  # without a lease (the Python API's begin_run): still going, maybe
     young.add_article(make_record("demo", 2, raw=capture(young, "http://127.0.0.1:8000/2/", b"2")))
     now = datetime.now(UTC)
     between = now - (layout.run_started_at(young.run_id) - timedelta(milliseconds=1))  # old is older, young younger
