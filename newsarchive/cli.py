@@ -110,9 +110,9 @@ def fail(message: str, code: int = ExitCode.USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _report(message: str) -> None:
-    """The one form of an error line: prefixed, on stderr, credentials removed."""
-    typer.echo(f"newsarchive: error: {redact(message)}", err=True)
+def _report(message: str, *, level: str = "error") -> None:
+    """The one form of an error (or warning) line: prefixed, on stderr, credentials removed."""
+    typer.echo(f"newsarchive: {level}: {redact(message)}", err=True)
 
 
 def _settings(*, outlets: Path | None = None, archive: str | None = None) -> Settings:
@@ -624,6 +624,9 @@ def _finish(command: str, summaries: list[RunSummary], *, table: bool = True) ->
     if outcome is RunOutcome.OK:
         typer.echo(final, err=True)
         return
+    if outcome is RunOutcome.PARTIAL:  # nothing fetched was lost: a warning, with its own exit code
+        _report(final, level="warning")
+        raise typer.Exit(outcome.exit_code)
     fail(final, outcome.exit_code)
 
 

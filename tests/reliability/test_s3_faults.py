@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -142,3 +143,38 @@ def test_a_damaged_spool_entry_is_set_aside_and_the_rest_flushed(tmp_path: Path)
     kept = [p for p in archive.spool.root.iterdir() if p.name.startswith(".damaged-")]
     assert len(kept) == 1 and (kept[0] / "meta.json").exists(), "set aside for a human, not deleted"
     assert sorted(r.canonical_url for r in archive.iter_records()) == sorted(r.canonical_url for r in records[1:])
+
+
+def test_the_command_line_says_partial_while_s3_is_down_and_ok_once_it_flushed(
+    s3_outlet: OutletServer, fault_proxy: S3FaultProxy, proxied_env: dict[str, str], s3_bucket: str, tmp_path: Path
+) -> None:
+    """``newsarchive crawl`` as a user runs it: an S3 outage is exit 4 (partial) with one line saying what was
+    spooled, never 0 (the work is not in the archive yet) and never a traceback; the next run stores it: exit 0."""
+    from core.errors import ExitCode
+    from tests.cli.test_cli_errors import newsarchive
+    from tests.cli.test_contract import FAST, last_line, write_outlets
+
+    outlets = write_outlets(tmp_path / "outlets.yaml", s3_outlet.outlet_yaml(id="demo"))
+    env = {**proxied_env, **FAST, "NEWSARCHIVE_SPOOL_DIR": str(tmp_path / "spool"), "NEWSARCHIVE_S3_MAX_ATTEMPTS": "2",
+           "NEWSARCHIVE_S3_CONNECT_TIMEOUT_S": "1", "NEWSARCHIVE_S3_READ_TIMEOUT_S": "5"}
+    args = ("crawl", "demo", "--outlets", str(outlets), "--archive", f"s3://{s3_bucket}/news",
+            "--since", WINDOW[0].isoformat(), "--until", WINDOW[1].isoformat())
+
+    fault_proxy.outage = True
+    down = newsarchive(*args, env=env)
+    assert down.returncode == ExitCode.PARTIAL, down.stderr
+    assert re.fullmatch(r"newsarchive: warning: crawl: demo: partial: \d+ object\(s\) spooled locally \(the store failed\); "
+                        r"the next run stores them \(exit 4\)", last_line(down)), last_line(down)
+    spooled = list((tmp_path / "spool").rglob("meta.json"))
+    assert spooled, "the run's objects wait in the spool"
+
+    fault_proxy.outage = False
+    up = newsarchive(*args, env=env)
+    assert up.returncode == ExitCode.OK, up.stderr
+    assert last_line(up) == "crawl: demo: ok: finished and committed (exit 0)"
+    assert list((tmp_path / "spool").rglob("meta.json")) == [], "the spool was flushed"
+    settings = Settings(spool_dir=tmp_path / "spool")
+    with Archive.open(f"s3://{s3_bucket}/news", settings) as archive:
+        result = audit(archive, tmp_path)
+    assert sorted(result.exported_urls) == expected_urls(s3_outlet, WINDOW), "every article archived once"
+    assert set(result.exported_urls.values()) == {1}
