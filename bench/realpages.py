@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,7 +69,7 @@ RESULTS = REPO_ROOT / "bench" / "results"
 #: ``--pin`` raises them to what was measured, never lowers them.
 FLOORS = REPO_ROOT / "bench" / "realpages_floors.json"
 _SPACE = re.compile(r"\s+")
-_NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bund\b|\bet\b|\by\b|\bi\b)\s*", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:;|,|&|/|\band\b|\bund\b|\bet\b|\by\b|\bi\b)\s*", re.IGNORECASE)
 
 
 # -- the sets -------------------------------------------------------------------------------------
@@ -186,12 +187,21 @@ def snippet_counts(gold: dict[str, Any], text: str | None) -> tuple[int, int, in
     return tp, fp, len(gold["with"]) - tp, len(gold["without"]) - fp
 
 
+def _fold(text: str) -> str:
+    """Without diacritics ("Gàbor Muniér" -> "Gabor Munier"): gold and extractors spell names with and without."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def name_keys(names: list[str] | str | None) -> frozenset[str]:
-    """Comparable form of a list of author names (a gold string may join several)."""
+    """Comparable form of a list of author names (a gold string may join several).
+
+    The same for the gold and for every extractor: split on the joiners ("A; B", "A, B", "A and B",
+    "dpa/AFP"), then letters and digits only, case- and diacritic-folded.
+    """
     if not names:
         return frozenset()
     joined = names if isinstance(names, str) else "; ".join(names)
-    return frozenset(key for part in _NAME_SPLIT.split(joined) if (key := alnum_key(part)))
+    return frozenset(key for part in _NAME_SPLIT.split(joined) if (key := alnum_key(_fold(part))))
 
 
 def _day(value: Any) -> str | None:

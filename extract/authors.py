@@ -13,15 +13,19 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 4. byline elements (:data:`~extract.rules.AUTHOR_SELECTORS`) and short lines opening with a
    byline word in several languages ("By", "Par", "Von", "Por", "Di", "Автор:" ...).
 
-Cleaning (:func:`clean_authors`): byline words, trailing roles ("..., Staff Writer"), dates and
-"on <date>" tails go; "A and B" / "A und B" / "A, B" split; desk names ("Staff", "Newsroom"),
-placeholders ("Admin", "Username", "Follow Author"), the site's own name, URLs and e-mail
-addresses are rejected. Names read from author markup (sources 3-4) must look like names (a few
+Cleaning (:func:`clean_authors`): HTML entities decoded; byline words, trailing roles ("...,
+Staff Writer", "..., PhD"), dates, "on <date>" tails, profile-link labels ("Alle Artikel") and
+social handles go; "A and B" / "A und B" / "A, B" split; a name printed twice is one; desk names
+("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), organisations (legal
+forms, copyright lines, desks such as "Redaktion X"), the site's own name, URLs, domains and e-mail
+addresses are rejected. A weak first answer (one word, or an organisation as JSON-LD author) is
+completed by a later source that names the full person. Names read from author markup (sources 3-4) must look like names (a few
 capitalised words, no digits) or be one login name ("gizzmo"); from a line of text, like names.
 """
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -36,8 +40,10 @@ from extract.rules import (
     AUTHOR_META_NAMES,
     AUTHOR_NOISE,
     AUTHOR_NOISE_LAST_WORDS,
+    AUTHOR_ORGANISATION_WORDS,
     AUTHOR_PREFIXES,
     AUTHOR_SELECTORS,
+    AUTHOR_TAIL_WORDS,
     AUTHOR_TWITTER_LABELS,
     MONTHS,
 )
@@ -49,12 +55,13 @@ _SPLIT = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_OR_URL = re.compile(
-    r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|de|fr|co\.uk|ru)\b", re.IGNORECASE
+    r"\S+@\S+|(?:https?://|www\.)\S+|\S+\.(?:com|org|net|de|fr|co\.uk|ru)\b|(?-i:\w\S*\.[a-z]{2,4})(?![\w.])",
+    re.IGNORECASE,
 )
 #: What follows a name in a byline and is not part of it: a date, a time, "on <date>", "Published ...".
 _TAIL = re.compile(
     r"(?:\s+(?-i:on|am|le|el|il|at|um|op)(?:\s.*)?|[\s,|·•]*\b(?:published|updated|posted|veröffentlicht|aktualisiert|"
-    r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|опубликовано|обновлено)\b.*|\s*\d.*)$",
+    r"publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|опубликовано|обновлено)\b.*|\s*(?<!\w)\d.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _MONTH = "(?:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
@@ -63,6 +70,16 @@ _DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})",
     re.IGNORECASE,
 )
+#: Text after a name that is not part of it (:data:`~extract.rules.AUTHOR_TAIL_WORDS`), also glued
+#: to the name's last letter when capitalised ("WilsonHace 2 horas").
+_TAIL_WORDS = re.compile(
+    r"(?:\s+(?:" + "|".join(map(re.escape, AUTHOR_TAIL_WORDS)) + r")|(?<=[^\W\d_])(?:"
+    + "|".join(re.escape(w) for w in AUTHOR_TAIL_WORDS if w[:1].isupper()) + r"))(?!\w).*$",
+    re.DOTALL,
+)
+#: A social handle inside a byline ("Jane Doe @janedoe"): not part of the name.
+_HANDLE = re.compile(r"(?<!\S)@[\w.]+")
+_WORD_PARTS = re.compile(r"[\s\-/]+")
 _USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
 _MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
 #: Byline words that are also name particles ("Di Maria"): when capitalised, stripped only before two words or more.
@@ -146,6 +163,24 @@ def _username(name: str) -> bool:
     return len(name) >= 3 and _USERNAME.fullmatch(name) is not None
 
 
+def _organisation(name: str) -> bool:
+    """A word of ``name`` is a legal form, a copyright mark or a desk word (:data:`AUTHOR_ORGANISATION_WORDS`)."""
+    return any(
+        word.strip(".,()[]'\"").replace(".", "").casefold() in AUTHOR_ORGANISATION_WORDS
+        for word in _WORD_PARTS.split(name)
+        if word
+    )
+
+
+def _collapse_repeat(name: str) -> str:
+    """ "Jane Doe Jane Doe" (a name printed twice, as avatar text and link) -> "Jane Doe"."""
+    words = name.split()
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return name
+
+
 def clean_authors(
     names: Iterable[str], site_names: Iterable[str] = (), *, read_from: str = "data"
 ) -> list[str]:
@@ -153,16 +188,25 @@ def clean_authors(
 
     ``read_from``: ``"data"`` (structured data: any clean name), ``"markup"`` (an element marked as
     the author: a name or a login name) or ``"text"`` (a line of text: it must look like a name).
+    A part naming an organisation (:func:`_organisation`) goes; when it opens the byline, the rest
+    of it goes too ("Ministry of Roads, Rail and Ports" is one organisation, not three names).
     """
     noise = _noise(site_names)
     result: list[str] = []
     seen: set[str] = set()
     for raw in names:
+        raw = html_entities.unescape(raw)
         if alnum_key(_strip_prefix(raw)) in noise:
             continue
+        raw = _HANDLE.sub(" ", raw)
         raw = _strip_prefix(" ".join(_DATE.sub(" , ", _EMAIL_OR_URL.sub(" , ", raw)).split()))
-        for part in _SPLIT.split(raw):
-            name = _TAIL.sub("", _strip_prefix(" ".join(part.split()))).strip(" -–—:|·•()[]\"'“”")
+        for index, part in enumerate(_SPLIT.split(raw)):
+            name = _TAIL.sub("", _strip_prefix(" ".join(part.split())))
+            name = _collapse_repeat(_TAIL_WORDS.sub("", name).strip(" -–—:|·•()[]\"'“”„"))
+            if _organisation(name):
+                if index == 0:
+                    break
+                continue
             if len(name) > 60 or not any(sum(ch.isalpha() for ch in word) >= 2 for word in name.split()):
                 continue
             key = alnum_key(name)
@@ -246,7 +290,7 @@ def _byline_element_names(tree: html.HtmlElement) -> list[str]:
 
 
 def _byline_lines(tree: html.HtmlElement) -> list[str]:
-    lines = []
+
     for node in _TEXT_NODES(tree):
         text = node.strip()
         if len(text) >= 90 or not (text + " ").startswith(_BYLINE_OPENING):
@@ -259,16 +303,23 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
         if whole.startswith(text) and len(whole) < 90:
             text = whole
         word = text.split(maxsplit=1)[0]
-        if word in AUTHOR_BYLINE_WORDS and len(text.split()) > 1:
-            lines.append(text)
-    return lines[:_MAX_FROM_MARKUP]
+        if (word in AUTHOR_BYLINE_WORDS or word.rstrip(":") in AUTHOR_BYLINE_WORDS) and len(text.split()) > 1:
+            return [text]  # the first byline line: later ones belong to other articles' teasers
+    return []
 
 
 def page_authors(
     tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: Iterable[str]
 ) -> tuple[list[str], str | None]:
-    """The page's authors and the source they came from (None when no source names one)."""
+    """The page's authors and the source they came from (None when no source names one).
+
+    The most trusted source that names someone wins, unless its names are weak (:func:`_upgrade`): a
+    later source may then complete them ("Jane" -> "Jane Doe"), or name the person behind an
+    organisation given as the JSON-LD author. A JSON-LD author typed ``Person`` may carry the site's
+    name: a personal blog is named after its author.
+    """
     site = list(site_names)
+    ld_types = ld.author_types()
     sources: list[tuple[str, str, Callable[[], list[str]]]] = [  # (source, what it is read from, reader)
         ("json-ld", "data", ld.author_names),
         *(
@@ -281,11 +332,44 @@ def page_authors(
         ("byline", "markup", lambda: _byline_element_names(tree)),
         ("byline-text", "text", lambda: _byline_lines(tree)),
     ]
-    for source, read_from, read in sources:
-        cleaned = clean_authors(read(), site, read_from=read_from)
-        if cleaned:
-            return cleaned, source
+    for index, (source, read_from, read) in enumerate(sources):
+        person = source == "json-ld" and "Person" in ld_types
+        cleaned = clean_authors(read(), () if person else site, read_from=read_from)
+        if not cleaned:
+            continue
+        organisation = source == "json-ld" and not person and bool(ld_types & _ORGANISATION_TYPES)
+        if organisation or any(len(name.split()) == 1 for name in cleaned):
+            for later, later_from, later_read in sources[index + 1 :]:
+                better = clean_authors(later_read(), site, read_from=later_from)
+                if better and _upgrade(cleaned, better, organisation=organisation):
+                    return better, later
+        return cleaned, source
     return [], None
+
+
+_ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
+
+
+def _upgrade(names: list[str], better: list[str], *, organisation: bool) -> bool:
+    """Whether ``better`` (from a less trusted source) completes weak ``names``.
+
+    Weak names are one word ("Jane", a login) or an organisation given as the author. ``better``
+    must be full names (two words or more, shaped like names); for one-word names, each must be a
+    word of one of them (the first name, or the login's letters in the full name).
+    """
+    if not all(
+        len(b.split()) >= 2 and looks_like_name(b) and b.split()[0].casefold() not in _AMBIGUOUS_PREFIXES
+        for b in better
+    ):
+        return False
+    if organisation:
+        return True
+    full = [alnum_key(b) for b in better]
+    words = {alnum_key(w) for b in better for w in b.split()}
+    return all(
+        len(name.split()) > 1 or alnum_key(name) in words or any(f.startswith(alnum_key(name)) for f in full)
+        for name in names
+    ) and len(better) >= len(names)
 
 
 def _labelled_twitter_data(metas: dict[str, list[str]]) -> list[str]:

@@ -115,16 +115,26 @@ class JsonLd:
 
     def author_names(self) -> list[str]:
         """Names under the article's ``author`` (then ``creator``); without an article node, the first node naming one."""
-        for key in ("author", "creator"):
-            if names := self.names(key):
-                return names
-        if self.article:
-            return []
-        for node in self.nodes:
-            for key in ("author", "creator"):
-                if key in node and (names := self._names_of(node[key])):
-                    return names
-        return []
+        return self._author_value()[0]
+
+    def author_types(self) -> set[str]:
+        """The ``@type`` names of the author nodes :meth:`author_names` reads ("Person", "Organization"; none for strings)."""
+        return self._author_value()[1]
+
+    def _author_value(self) -> tuple[list[str], set[str]]:
+        values: list[Any] = [self.get(key) for key in ("author", "creator")]
+        if not self.article:
+            values += [node[key] for node in self.nodes for key in ("author", "creator") if key in node]
+        for value in values:
+            if names := self._names_of(value):
+                items = value if isinstance(value, list) else [value]
+                types: set[str] = set()
+                for item in items:
+                    item = self.resolve(item)
+                    if isinstance(item, dict):
+                        types |= _types(item)
+                return names, types
+        return [], set()
 
     def strings(self, key: str) -> list[str]:
         """A string or list of strings (keywords, articleSection); comma lists are split."""

@@ -22,8 +22,10 @@ __all__ = [
     "AUTHOR_META_NAMES",
     "AUTHOR_NOISE",
     "AUTHOR_NOISE_LAST_WORDS",
+    "AUTHOR_ORGANISATION_WORDS",
     "AUTHOR_PREFIXES",
     "AUTHOR_SELECTORS",
+    "AUTHOR_TAIL_WORDS",
     "AUTHOR_TWITTER_LABELS",
     "BLOCK_HEADINGS",
     "BOILERPLATE_LINES",
@@ -395,14 +397,15 @@ AUTHOR_PREFIXES: tuple[str, ...] = (
     "articles by", "posts by", "written by", "words by", "reporting by", "posted by", "story by", "text by",
     "by", "écrit par", "publié par", "par", "eingestellt von", "erstellt von", "verfasst von", "geschrieben von", "veröffentlicht von", "text von",
     "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
-    "authors", "author", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب",
+    "authors", "author", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب", "interview:", "redaktion:",
+    "blog beitrag von", "ein beitrag von", "beitrag von", "a post by", "an article by",
 )
 
 #: Byline words that open a line of page text naming the author ("By Jane Doe", "Par Jean Dupont",
 #: "Von Max Muster", "Por Ana Ruiz", "Di Marco Rossi", "Автор: Иван Петров"), exactly as written.
 AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
     "By", "BY", "by", "Par", "PAR", "Von", "VON", "Por", "POR", "Di", "Door", "Autor:", "Auteur:", "Автор:",
-    "Автор", "Text:",
+    "Автор", "Text:", "Von:", "By:", "Par:", "Por:", "Redaktion:", "Interview:",
 )
 
 #: ``<meta>`` names/properties (lower case) naming the author, in order of trust. ``article:author``
@@ -427,7 +430,24 @@ AUTHOR_NOISE: tuple[str, ...] = (
     "anonymous", "unknown", "author", "authors", "autor", "auteur", "view all posts", "all posts", "more articles",
     "contact", "email", "share", "no author", "redaktion", "die redaktion", "rédaction", "la rédaction", "redacción", "redazione",
     "redactie", "editorial", "press release", "pressemitteilung", "редакция", "корреспондент", "المحرر",
-    "محرر الموقع",
+    "محرر الموقع", "publisher", "super user", "anonym", "anónimo", "anonimo", "anonyme", "date", "invitation",
+    "unbekannt", "inconnu", "desconocido", "sconosciuto", "all rights reserved", "alle rechte vorbehalten",
+)
+
+#: Words that make a byline part an organisation or a credit, not a person: legal forms ("Example
+#: GmbH", "Example Inc."), copyright notices, desk words in first position ("Redaktion Example").
+#: Matched case-insensitively against each word (punctuation stripped; hyphenated words by part).
+AUTHOR_ORGANISATION_WORDS: frozenset[str] = frozenset({
+    "gmbh", "ag", "kg", "ug", "ev", "inc", "ltd", "llc", "plc", "corp", "sarl", "sas", "srl", "spa", "bv", "nv",
+    "copyright", "©", "redaktion", "redaction", "rédaction", "redacción", "redazione", "redactie", "редакция",
+    "newsdesk", "verlag", "ministerium", "bundesministerium", "departement", "department", "ministry",
+})
+
+#: Words that, following a name in a byline, start text that is not part of it ("Jane Doe Alle
+#: Artikel", "Jane Doe Hace 2 horas"): the name ends before them (case-sensitive, whole words).
+AUTHOR_TAIL_WORDS: tuple[str, ...] = (
+    "Alle Artikel", "All articles", "All posts", "Mehr von", "More from", "More by", "View profile", "Profil",
+    "Hace", "Il y a", "vor", "ago", "Follow", "Folgen", "Suivre", "Seguir",
 )
 
 #: A byline whose last word is one of these names a desk or a role, not a person ("Syria Truth
@@ -435,7 +455,8 @@ AUTHOR_NOISE: tuple[str, ...] = (
 AUTHOR_NOISE_LAST_WORDS: frozenset[str] = frozenset({
     "staff", "desk", "team", "newsroom", "reporters", "agencies", "reporter", "correspondent", "editor", "writer",
     "columnist", "contributor", "photographer", "redakteur", "redakteurin", "korrespondent", "korrespondentin",
-    "journalist", "journalistin", "journaliste", "redaktion",
+    "journalist", "journalistin", "journaliste", "redaktion", "kolumnist", "kolumnistin", "chefredakteur",
+    "chefredakteurin", "autorin", "phd", "md",
 })
 
 _CLASS = "contains(concat(' ',normalize-space(@class),' '),' {} ')"
