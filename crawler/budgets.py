@@ -3,7 +3,8 @@
 The account itself — limits, what is spent, the first budget exhausted — is :class:`ingest.budgets.Budgets`,
 shared with the backfills. :class:`CrawlBudgets` (one per crawler, owned by the spider) feeds it from
 Scrapy's signals — requests sent, sitemap documents requested, entries read, requests waiting in the
-scheduler, wall time — against the ``crawl_max_*`` limits (Scrapy setting ``NEWSARCHIVE_BUDGETS``, built
+scheduler (measured as each request is made: the queue grows only then), wall time (one timer at its
+limit, not a poll) — against the ``crawl_max_*`` limits (Scrapy setting ``NEWSARCHIVE_BUDGETS``, built
 by :mod:`crawler.settings`). The first budget spent stops the crawl the way Scrapy's ``CloseSpider``
 extension does: the engine closes the spider with the reason ``budget:<name>``; requests already in
 flight finish and are archived, the ones still queued are counted as ``budget`` skips, and the archive
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import _schedule_coro
 
 from ingest.budgets import Budgets, budget_reason
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 __all__ = ["CrawlBudgets"]
-
-#: Seconds between two checks of the wall-time and pending-queue budgets.
-CHECK_INTERVAL_S = 0.5
 
 
 class CrawlBudgets(Budgets):
@@ -40,7 +38,6 @@ class CrawlBudgets(Budgets):
         #: Requests the spider made that the scheduler has not taken yet (a callback makes them in bursts).
         self._unscheduled = 0
         self._timer: Any = None
-        self._opened = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlBudgets:
@@ -72,20 +69,19 @@ class CrawlBudgets(Budgets):
 
     def spider_opened(self, spider: Any) -> None:
         self.restart_clock()
-        self._opened = True
-        self._timer = create_looping_call(self.poll)
-        self._timer.start(CHECK_INTERVAL_S, now=False)
+        limit = self.limits.get("time")
+        if limit is not None:  # one timer, at the limit: nothing wakes a waiting (polite) crawl to poll a clock
+            self._timer = call_later(limit, self._time_spent)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if self._timer is not None and self._timer.running:
-            self._timer.stop()
+        if self._timer is not None:
+            self._timer.cancel()
+        if not self.stopped:  # the wall time spent, for the stats (the crawl is closing already: no stop)
+            self.spent["time"] = round(self.elapsed(), 3)
 
-    def poll(self) -> None:
-        """The budgets spent by the clock and by the scheduler's queue (polled: they grow between signals)."""
-        if self.stopped or not self._opened:
-            return
-        if self.tick():
-            self.measure("pending", self.queued())
+    def _time_spent(self) -> None:
+        self.tick()
+        self.exhaust("time")  # the timer fired at the limit: spent, even if the clock reads a hair under it
 
     def queued(self) -> int:
         """Requests waiting in the scheduler (0 when it cannot tell)."""

@@ -135,9 +135,13 @@ class Budgets:
         self.spent[name] = max(self.spent.get(name, 0.0), value)
         return self._check(name)
 
+    def elapsed(self) -> float:
+        """Seconds since the clock started (see :meth:`restart_clock`)."""
+        return self._clock() - self._started
+
     def tick(self) -> bool:
         """Bring the ``time`` budget up to the clock; False once a budget is exhausted."""
-        self.spent["time"] = self._clock() - self._started
+        self.spent["time"] = self.elapsed()
         return self._check("time")
 
     def allows(self, name: str, amount: float = 1) -> bool:
