@@ -93,7 +93,7 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_article ON docs (outlet, canonical_url);
 CREATE TABLE IF NOT EXISTS outlets (number INTEGER PRIMARY KEY, outlet TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS facets (
-    id INTEGER PRIMARY KEY, latest INTEGER NOT NULL DEFAULT 0, bucket INTEGER NOT NULL, day TEXT, outlet TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, latest INTEGER NOT NULL DEFAULT 1, bucket INTEGER NOT NULL, day TEXT, outlet TEXT NOT NULL,
     language TEXT, section TEXT, source TEXT
 );
 CREATE INDEX IF NOT EXISTS facets_latest_day ON facets (latest, day, bucket);
@@ -519,18 +519,17 @@ class SearchIndex:
 
     @staticmethod
     def _mark_latest(connection: sqlite3.Connection, first_new: int) -> None:
-        """Each article touched by the rows from ``first_new`` on: only its latest version keeps ``latest``."""
-        touched = "SELECT DISTINCT outlet, canonical_url FROM docs WHERE id >= ?"
-        connection.execute(  # the new rows start at 0: only an earlier version can have been the latest
-            f"""UPDATE facets SET latest = 0 WHERE latest = 1 AND id IN (
-                SELECT id FROM docs WHERE id < ? AND (outlet, canonical_url) IN ({touched}))""",
-            (first_new, first_new),
-        )
+        """Each article touched by the rows from ``first_new`` on: only its latest version keeps ``latest``.
+
+        New rows come in as latest; an earlier version that was not the latest cannot become it. So only
+        the versions that are not (or no longer) their article's latest are written, and a run of articles
+        seen for the first time (every row of a rebuild) writes nothing here."""
         connection.execute(
-            f"""UPDATE facets SET latest = 1 WHERE id IN (
-                SELECT (SELECT d.id FROM docs d WHERE d.outlet = a.outlet AND d.canonical_url = a.canonical_url
-                        ORDER BY d.captured_at DESC, d.version DESC, d.key DESC LIMIT 1)
-                FROM ({touched}) a)""",
+            """UPDATE facets SET latest = 0 WHERE latest = 1 AND id IN (
+                SELECT d.id FROM docs d
+                WHERE (d.outlet, d.canonical_url) IN (SELECT outlet, canonical_url FROM docs WHERE id >= ?)
+                  AND d.id != (SELECT v.id FROM docs v WHERE v.outlet = d.outlet AND v.canonical_url = d.canonical_url
+                               ORDER BY v.captured_at DESC, v.version DESC, v.key DESC LIMIT 1))""",
             (first_new,),
         )
 
