@@ -376,12 +376,12 @@ class SearchIndex:
 
         Connections are kept for the next search (at most :data:`IDLE_READERS`): their page cache stays
         warm, where a new connection would read the facets and the terms' pages from the file again."""
+        deadline = time.monotonic() + self.settings.search_timeout_s
         with self._pool_lock:
             generation = self._generation
             connection = self._idle.pop() if self._idle else None
         connection = connection or self._connect()
         connection.row_factory = None
-        deadline = time.monotonic() + self.settings.search_timeout_s
         connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 1_000)
         kept = False
         try:
@@ -400,6 +400,12 @@ class SearchIndex:
         finally:
             if not kept:
                 connection.close()
+
+    def _check_budget(self) -> None:
+        """A search with no time at all is not started: the interrupt of :meth:`_reading` comes every 1,000
+        steps of SQLite's machine, and a small archive's search can end before the first."""
+        if self.settings.search_timeout_s <= 0:
+            raise QueryError(f"the search took longer than {self.settings.search_timeout_s:g} s: narrow it")
 
     def _drop_readers(self) -> None:
         """Close the idle connections (the file is about to be replaced); those in use are closed when done."""
@@ -579,6 +585,7 @@ class SearchIndex:
         offset = (max(1, query.page) - 1) * size
         if offset >= limit:
             raise QueryError(f"results stop at {limit:,}: narrow the search to see further")
+        self._check_budget()
         if query.text.strip() and not fts_expression(query.text):
             return result
         source, where, params = self._from(query)
@@ -618,6 +625,7 @@ class SearchIndex:
 
     def keys(self, query: Query) -> list[str]:
         """The record keys of every hit of ``query`` (at most ``search_max_results``), for exports."""
+        self._check_budget()
         if query.text.strip() and not fts_expression(query.text):
             return []
         source, where, params = self._from(query)
