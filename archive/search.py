@@ -72,6 +72,8 @@ SNIPPET_TOKENS = 32
 CACHE_KB = 32 * 1024
 #: Reading connections kept open between searches (each with its page cache).
 IDLE_READERS = 2
+#: SQLite virtual-machine steps between two looks at a search's deadline (a Python call each: cheap at 1,000).
+PROGRESS_STEPS = 1_000
 FTS_COLUMNS = ("title", "text", "authors", "section", "tags")
 SOURCES = ("live", "wayback", "ccnews")
 _LIST_SEPARATOR = "; "
@@ -382,7 +384,7 @@ class SearchIndex:
             connection = self._idle.pop() if self._idle else None
         connection = connection or self._connect()
         connection.row_factory = None
-        connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 1_000)
+        connection.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
         kept = False
         try:
             yield connection
