@@ -403,12 +403,6 @@ class SearchIndex:
             if not kept:
                 connection.close()
 
-    def _check_budget(self) -> None:
-        """A search with no time at all is not started: the interrupt of :meth:`_reading` comes every 1,000
-        steps of SQLite's machine, and a small archive's search can end before the first."""
-        if self.settings.search_timeout_s <= 0:
-            raise QueryError(f"the search took longer than {self.settings.search_timeout_s:g} s: narrow it")
-
     def _drop_readers(self) -> None:
         """Close the idle connections (the file is about to be replaced); those in use are closed when done."""
         with self._pool_lock:
@@ -587,7 +581,6 @@ class SearchIndex:
         offset = (max(1, query.page) - 1) * size
         if offset >= limit:
             raise QueryError(f"results stop at {limit:,}: narrow the search to see further")
-        self._check_budget()
         if query.text.strip() and not fts_expression(query.text):
             return result
         source, where, params = self._from(query)
@@ -627,7 +620,6 @@ class SearchIndex:
 
     def keys(self, query: Query) -> list[str]:
         """The record keys of every hit of ``query`` (at most ``search_max_results``), for exports."""
-        self._check_budget()
         if query.text.strip() and not fts_expression(query.text):
             return []
         source, where, params = self._from(query)
