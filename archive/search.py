@@ -394,7 +394,9 @@ class SearchIndex:
                     self._idle.append(connection)
                     kept = True
         except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
+            # Interrupted past the deadline: SQLite says "interrupted", or, when the interrupt lands while
+            # the full-text table is being opened, "vtable constructor failed".
+            if "interrupted" in str(exc) or time.monotonic() > deadline:
                 raise QueryError(f"the search took longer than {self.settings.search_timeout_s:g} s: narrow it") from exc
             if "fts5" in str(exc) or "syntax" in str(exc) or "no such column" in str(exc):
                 raise QueryError(f"cannot read the query: {exc}") from exc
