@@ -44,13 +44,29 @@ def run_crawl(
     # Imported here, near the bottom of the stack: Scrapy's create_deprecated_class runs inspect.stack() when
     # its TLS module loads, and imported by the crawler from inside the reactor it walks ~45 frames (0.1 s CPU).
     import scrapy.core.downloader.handlers.http11  # noqa: F401
+
+    import archive.record  # noqa: F401 - with the spider's and the pipeline's imports, what a worker reads pages with
+    import crawler.pipelines
+    import crawler.spiders.news  # noqa: F401
+    import extract  # noqa: F401
+    from ingest.extraction import PageReaders
+
+    settings = settings or get_settings()
+    with PageReaders.held(workers=settings.extract_workers, timeout_s=settings.extract_timeout_s):
+        # Started first, while this process has no other thread (Scrapy's reactor, the lease heartbeat):
+        # the extraction workers are forked, sharing the modules imported here (ingest/extraction.py).
+        return _crawl(outlets, archive_uri, since=since, until=until, refresh_days=refresh_days,
+                      settings=settings, throttle=throttle, progress=progress)
+
+
+def _crawl(outlets: list[Outlet], archive_uri: str, *, since: date | None, until: date | None,
+           refresh_days: int | None, settings: Settings, throttle: bool, progress: bool) -> list[RunSummary]:
     from scrapy.crawler import Crawler, CrawlerProcess
 
     from archive import Archive
     from crawler.spiders.news import NewsSpider
     from ingest.plan import build_plan
 
-    settings = settings or get_settings()
     archive = Archive.open(archive_uri, settings)
     # Progress comes from crawler.progress (a rich display on a terminal, plain lines otherwise);
     # Scrapy's own INFO lines would only tear through that display.

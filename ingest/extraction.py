@@ -10,6 +10,12 @@ awaits the answer on the event loop without blocking it. A page not read within 
 ``extract_timeout``: its worker is killed (its memory with it) and replaced. A worker that dies on
 a page (killed for memory, say) makes that page an ``error``; the next page gets a new worker.
 
+Workers start as ``spawn`` children (a fresh interpreter that imports the extraction modules again: ~0.5
+CPU-s each) unless :meth:`PageReaders.held` starts them first, while the process has no other thread: then
+they are ``fork`` children that share the modules the crawl process has already imported and cost
+next to nothing to start (:func:`crawler.runner.run_crawl` does this before Scrapy starts any thread;
+a worker replaced later in the crawl is spawned).
+
 The workers are shared by every run of the process (several outlets crawl in one process):
 :meth:`PageReaders.acquire` and :meth:`PageReaders.release` count the runs using them, and the last
 release stops them. A run's context (outlet, rules, window, headlines) goes to a worker with the
@@ -24,8 +30,10 @@ import contextlib
 import logging
 import multiprocessing
 import signal
-from collections.abc import Collection
+import threading
+from collections.abc import Collection, Iterator
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +62,7 @@ def _serve(conn: Connection) -> None:
     Ctrl-C (SIGINT to the process group) is the crawl's to handle: the crawl stops its workers itself.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker would inherit the crawl's own handler
     import archive.record  # noqa: F401 - what read_page imports on first use
     import extract  # noqa: F401
 
@@ -134,14 +143,29 @@ class PageReaders:
 
     _shared: PageReaders | None = None
 
-    def __init__(self, *, workers: int, timeout_s: float) -> None:
+    def __init__(self, *, workers: int, timeout_s: float, fork: bool = False) -> None:
         self.timeout_s = timeout_s
         self._mp = multiprocessing.get_context("spawn")
-        self._workers = [self._start() for _ in range(max(workers, 1))]
+        # fork is safe only while no other thread can hold a lock the child would inherit held
+        forking = multiprocessing.get_context("fork") if fork and threading.active_count() == 1 else None
+        self._workers = [self._start(forking) for _ in range(max(workers, 1))]
         self._idle: asyncio.Queue[_Worker] | None = None
         self._users = 0
         self.timeouts = 0
         self.deaths = 0
+
+    @classmethod
+    @contextlib.contextmanager
+    def held(cls, *, workers: int, timeout_s: float) -> Iterator[PageReaders]:
+        """The process's readers, started now and kept until the block ends (runs acquire and release them
+        meanwhile). Started before any other thread of the process, they are forked (see the module docstring)."""
+        if cls._shared is None:
+            cls._shared = cls(workers=workers, timeout_s=timeout_s, fork=True)
+        readers = cls.acquire(workers=workers, timeout_s=timeout_s)
+        try:
+            yield readers
+        finally:
+            readers.release("")
 
     @classmethod
     def acquire(cls, *, workers: int, timeout_s: float) -> PageReaders:
@@ -163,9 +187,10 @@ class PageReaders:
             if PageReaders._shared is self:
                 PageReaders._shared = None
 
-    def _start(self) -> _Worker:
-        parent, child = self._mp.Pipe()
-        process = self._mp.Process(target=_serve, args=(child,), name="newsarchive-reader", daemon=True)
+    def _start(self, context: ForkContext | SpawnContext | None = None) -> _Worker:
+        mp = context or self._mp
+        parent, child = mp.Pipe()
+        process = mp.Process(target=_serve, args=(child,), name="newsarchive-reader", daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)
