@@ -61,7 +61,7 @@ _FALLBACK_MIN_SHARE = 0.8
 
 #: This extractor's version: raise it whenever a change alters what pages give (rules, metadata,
 #: rendering). Each record names it; ``newsarchive reextract`` re-reads captures extracted by another.
-EXTRACTOR_VERSION = "2026.12.2"
+EXTRACTOR_VERSION = "2026.12.3"
 
 
 def _versions() -> dict[str, str]:
@@ -147,7 +147,8 @@ def _extract(
         tree = parse_html(page.text)
     tokens = page_tokens(tree)
     meta = extract_metadata(
-        tree, url, tz=outlet.tz if outlet else None, site_name=outlet.name if outlet else None, tokens=tokens
+        tree, url, tz=outlet.tz if outlet else None, site_name=outlet.name if outlet else None, tokens=tokens,
+        raw_html=page.text,
     )
     has_article_element = tree.find(".//article") is not None
     selectors = tuple(outlet.boilerplate.drop_selectors) if outlet else ()

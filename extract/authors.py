@@ -19,7 +19,10 @@ social handles go; "A and B" / "A und B" / "A, B" split; a name printed twice is
 ("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), organisations (legal
 forms, copyright lines, desks such as "Redaktion X"), the site's own name, URLs, domains and e-mail
 addresses are rejected. A weak first answer (one word, or an organisation as JSON-LD author) is
-completed by a later source that names the full person. Names read from author markup (sources 3-4) must look like names (a few
+completed by a later source that names the full person, or by the full name an author bio opens
+with, or by a personal site's name ("Jane" on "Jane Doe"). A byline ends at its first ``<br>`` (a
+dateline follows), at the site's name after a name ("Jane Doe, Example News, New York"), and
+weekdays go with the dates they precede ("Fr, 18. Oktober 2019"). Names read from author markup (sources 3-4) must look like names (a few
 capitalised words, no digits) or be one login name ("gizzmo"); from a line of text, like names.
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 import html as html_entities
 import re
 from collections.abc import Callable, Iterable
+from copy import deepcopy
 from functools import lru_cache
 
 from lxml import html
@@ -36,6 +40,7 @@ from lxml.etree import XPath
 from extract.content import alnum_key
 from extract.jsonld import JsonLd
 from extract.rules import (
+    AUTHOR_BIO_CLASSES,
     AUTHOR_BYLINE_WORDS,
     AUTHOR_META_NAMES,
     AUTHOR_NOISE,
@@ -45,6 +50,7 @@ from extract.rules import (
     AUTHOR_SELECTORS,
     AUTHOR_TAIL_WORDS,
     AUTHOR_TWITTER_LABELS,
+    AUTHOR_WEEKDAYS,
     MONTHS,
 )
 
@@ -65,9 +71,11 @@ _TAIL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _MONTH = "(?:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
-#: Dates inside a byline ("May 5, 2020", "5. Mai 2020", "05.05.2020", "2020-05-05"), removed before splitting.
+_WEEKDAY = "(?:" + "|".join(sorted(map(re.escape, AUTHOR_WEEKDAYS), key=len, reverse=True)) + r")\.?,?\s+"
+#: Dates inside a byline ("May 5, 2020", "5. Mai 2020", "05.05.2020", "2020-05-05"), with the
+#: weekday before them ("Fr, 18. Oktober 2019"), removed before splitting.
 _DATE = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})",
+    rf"\b(?:{_WEEKDAY})?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH}\s+\d{{4}}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})",
     re.IGNORECASE,
 )
 #: Text after a name that is not part of it (:data:`~extract.rules.AUTHOR_TAIL_WORDS`), also glued
@@ -124,9 +132,13 @@ _PREFIX = re.compile(
     + r")(?:\s*:\s*|\s+|(?-i:(?=[A-ZÀ-ÞА-Я])))",
     re.IGNORECASE,
 )
+_PREFIX_WORDS = frozenset(p.casefold().rstrip(":") for p in (*AUTHOR_PREFIXES, *AUTHOR_BYLINE_WORDS))
 _ITEMPROP = XPath("//*[@itemprop='author' or @itemprop='creator']" + _NOT_IN_COMMENTS)
 _REL_AUTHOR = XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]" + _NOT_IN_COMMENTS)
 _MAX_FROM_MARKUP = 4
+_BIO = XPath(
+    "//*[" + " or ".join(f"contains(@class,'{c}')" for c in AUTHOR_BIO_CLASSES) + "]" + _NOT_IN_COMMENTS
+)
 
 
 def _strip_prefix(name: str) -> str:
@@ -192,27 +204,33 @@ def clean_authors(
     of it goes too ("Ministry of Roads, Rail and Ports" is one organisation, not three names).
     """
     noise = _noise(site_names)
+    sites = {alnum_key(s) for s in site_names if s}
     result: list[str] = []
     seen: set[str] = set()
     for raw in names:
         raw = html_entities.unescape(raw)
         if alnum_key(_strip_prefix(raw)) in noise:
             continue
+        if "," in raw and _EMAIL_OR_URL.match(raw.strip()):
+            continue  # "example.com, Frankfurt, Germany": a site and its address, no person
         raw = _HANDLE.sub(" ", raw)
         raw = _strip_prefix(" ".join(_DATE.sub(" , ", _EMAIL_OR_URL.sub(" , ", raw)).split()))
         for index, part in enumerate(_SPLIT.split(raw)):
             name = _TAIL.sub("", _strip_prefix(" ".join(part.split())))
             name = _collapse_repeat(_TAIL_WORDS.sub("", name).strip(" -–—:|·•()[]\"'“”„"))
-            if _organisation(name):
-                if index == 0:
-                    break
-                continue
+            if _organisation(name) or (index > 0 and alnum_key(name) in sites):
+                # an organisation opening the byline is all of it; after a name, an affiliation
+                # ("Jane Doe, Example News, New York"): what follows it is a place or a desk
+                break
+            if index == 0 and alnum_key(name) in sites and "," in raw:
+                break  # "Example News, Frankfurt, Germany": the site and its address
             if len(name) > 60 or not any(sum(ch.isalpha() for ch in word) >= 2 for word in name.split()):
                 continue
             key = alnum_key(name)
             words = name.casefold().split()
             if (
                 key in noise
+                or name.casefold().rstrip(":") in _PREFIX_WORDS
                 or words[-1] in AUTHOR_NOISE_LAST_WORDS
                 or name.startswith("@")
                 or _MONTHS_ONLY.fullmatch(name)
@@ -249,6 +267,17 @@ def _text(element: html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
+def _first_line(element: html.HtmlElement) -> str:
+    """The text of ``element`` up to its first ``<br>``: a byline's next line is a dateline or a role
+    ("Jane Doe<br>Nairobi, Kenya"), not more names."""
+    if element.find(".//br") is None:
+        return _text(element)
+    copy = deepcopy(element)
+    for br in copy.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return " ".join(copy.text_content().split("\n", 1)[0].split())
+
+
 def _first_group(elements: list[html.HtmlElement]) -> list[html.HtmlElement]:
     """The first element and those in the same byline (same parent or grandparent): co-authors sit
     together, other articles' bylines elsewhere."""
@@ -280,10 +309,37 @@ def _rel_author_names(tree: html.HtmlElement) -> list[str]:
     return [name for a in _first_group(_REL_AUTHOR(tree)) if (name := _text(a))]
 
 
+def _leading_name(text: str) -> str | None:
+    """The full name an author bio opens with ("Jane Doe is a reporter ...", "Jane Doe - engineer,
+    ..."): two to four capitalised words, then a lower-case word or punctuation; else None."""
+    words: list[str] = []
+    for word in text.split()[:5]:
+        bare = word.rstrip(",;:")
+        if not bare[:1].isupper() or not bare[:1].isalpha() or any(ch.isdigit() for ch in bare):
+            break
+        words.append(bare)
+        if bare != word:
+            break
+    return " ".join(words) if 2 <= len(words) <= 4 and len(words) < len(text.split()) else None
+
+
+def _bio_names(tree: html.HtmlElement, ld: JsonLd) -> list[str]:
+    """Full names that author bios open with: a JSON-LD Person's ``description``, bio boxes."""
+    authors = [ld.get("author")]
+    people = [*ld.nodes, *(a for v in authors for a in (v if isinstance(v, list) else [v]) if isinstance(a, dict))]
+    texts = [
+        node["description"]
+        for node in people
+        if isinstance(node.get("description"), str) and "Person" in str(node.get("@type"))
+    ]
+    texts += [_text(el) for el in _BIO(tree)[:_MAX_FROM_MARKUP]]
+    return [name for text in texts if (name := _leading_name(text))]
+
+
 def _byline_element_names(tree: html.HtmlElement) -> list[str]:
     for selector in AUTHOR_SELECTORS:
-        found = [_text(el) for el in _first_group([e for e in _xpath(selector)(tree) if not _in_comments(e)])]
-        found = [text for text in found if text and len(text) < 90]
+        found = [_first_line(el) for el in _first_group([e for e in _xpath(selector)(tree) if not _in_comments(e)])]
+        found = [text for text in found if text and len(text) < 90]  # longer: a bio, not a byline
         if found:
             return found
     return []
@@ -301,7 +357,7 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
             continue
         whole = _text(parent)  # "By <a>Jane Doe</a>": the name is in the next element
         if whole.startswith(text) and len(whole) < 90:
-            text = whole
+            text = _first_line(parent)
         word = text.split(maxsplit=1)[0]
         if (word in AUTHOR_BYLINE_WORDS or word.rstrip(":") in AUTHOR_BYLINE_WORDS) and len(text.split()) > 1:
             return [text]  # the first byline line: later ones belong to other articles' teasers
@@ -332,6 +388,12 @@ def page_authors(
         ("byline", "markup", lambda: _byline_element_names(tree)),
         ("byline-text", "text", lambda: _byline_lines(tree)),
     ]
+    # Only to complete a weak name: the full name an author bio opens with, and a personal site
+    # named after its author ("Jane" on the site "Jane Doe").
+    completions: list[tuple[str, str, Callable[[], list[str]]]] = [
+        ("author-bio", "text", lambda: _bio_names(tree, ld)),
+        ("site-name", "text", lambda: site),
+    ]
     for index, (source, read_from, read) in enumerate(sources):
         person = source == "json-ld" and "Person" in ld_types
         cleaned = clean_authors(read(), () if person else site, read_from=read_from)
@@ -342,6 +404,10 @@ def page_authors(
             for later, later_from, later_read in sources[index + 1 :]:
                 better = clean_authors(later_read(), site, read_from=later_from)
                 if better and _upgrade(cleaned, better, organisation=organisation):
+                    return better, later
+            for later, later_from, later_read in completions:
+                better = _completing(cleaned, clean_authors(later_read(), (), read_from=later_from))
+                if better:
                     return better, later
         return cleaned, source
     return [], None
@@ -370,6 +436,21 @@ def _upgrade(names: list[str], better: list[str], *, organisation: bool) -> bool
         len(name.split()) > 1 or alnum_key(name) in words or any(f.startswith(alnum_key(name)) for f in full)
         for name in names
     ) and len(better) >= len(names)
+
+
+def _completing(names: list[str], candidates: list[str]) -> list[str]:
+    """``names`` with each one-word name replaced by the one candidate of two or three words that
+    opens with it ("Jane" and "Jane Doe"); [] unless every one-word name is completed."""
+    result = []
+    for name in names:
+        if len(name.split()) > 1:
+            result.append(name)
+            continue
+        full = [c for c in candidates if 2 <= len(c.split()) <= 3 and alnum_key(c.split()[0]) == alnum_key(name)]
+        if len(full) != 1:
+            return []
+        result.append(full[0])
+    return result
 
 
 def _labelled_twitter_data(metas: dict[str, list[str]]) -> list[str]:

@@ -195,9 +195,11 @@ def _first_url(base: str, *values: str | None) -> str | None:
 
 def extract_metadata(
     tree: html.HtmlElement, url: str, *, tz: tzinfo | None = None, site_name: str | None = None,
-    tokens: frozenset[str] | None = None,
+    tokens: frozenset[str] | None = None, raw_html: str | None = None,
 ) -> Metadata:
     """All metadata of the page ``tree`` fetched from ``url``; ``tz`` is the outlet's time zone.
+
+    ``raw_html`` is the decoded page as served (comments included), the date search's last resort.
 
     ``tokens`` are the page's class/id tokens (:func:`extract.selectors.page_tokens`) when already collected.
     """
@@ -210,7 +212,9 @@ def extract_metadata(
     meta.og_type = _first(metas, "og:type")
     meta.title = _title(tree, metas, ld, site_names)
     meta.authors, meta.authors_source = page_authors(tree, metas, ld, site_names)
-    published = resolve_published(_date_from_page(tree, metas, ld, tz, modified=False), tree, url, tz)
+    published = resolve_published(
+        _date_from_page(tree, metas, ld, tz, modified=False), tree, url, tz, raw_html
+    )
     if published is not None:
         meta.published, meta.published_source = published.value, published.source
         meta.published_confidence = published.confidence

@@ -7,7 +7,9 @@ Order of trust (each recorded as the date's ``source`` with a ``confidence``):
 2. htmldate's full search of the page, cheapest part first (markup and metadata, then the text
    with ``extensive_search``), for the ``original_date`` (the first publication, not the last
    update), failing that any date it finds: ``medium``;
-3. the date in the URL (``/2024/05/14/``, ``2024-05-14``, ``/20240514/``): ``low`` alone,
+3. htmldate's search of the page as it was served, when the parsed tree gave nothing: the parser
+   drops HTML comments (and repairs markup), where a CMS may print the only date; ``low``;
+4. the date in the URL (``/2024/05/14/``, ``2024-05-14``, ``/20240514/``): ``low`` alone,
    ``medium`` when it overrules a date found on the page.
 
 The URL's date is a sanity bound: a CMS writes it once, when the story is first published. When
@@ -26,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import html
 
-__all__ = ["Published", "htmldate_search", "resolve_published", "url_date"]
+__all__ = ["Published", "htmldate_search", "raw_htmldate_search", "resolve_published", "url_date"]
 
 _UTC = ZoneInfo("UTC")
 #: htmldate's searches, cheapest first, each tried when the one before finds nothing: markup and
@@ -80,16 +82,38 @@ def htmldate_search(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> date
         return None
 
 
+def raw_htmldate_search(raw: str, url: str, tz: tzinfo | None) -> datetime | None:
+    """htmldate's default search (extensive, any date) of the page text as served, comments included."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(raw, url=url, extensive_search=True, original_date=False, outputformat="%Y-%m-%d")
+        return datetime.combine(date.fromisoformat(found), time(), tz or _UTC) if found else None
+    except Exception:  # htmldate raises a variety of errors on odd pages
+        return None
+
+
 def resolve_published(
-    structured: tuple[datetime | None, str | None], tree: html.HtmlElement, url: str, tz: tzinfo | None
+    structured: tuple[datetime | None, str | None],
+    tree: html.HtmlElement,
+    url: str,
+    tz: tzinfo | None,
+    raw: str | None = None,
 ) -> Published | None:
-    """The publication time: ``structured`` (value, source) when it has one, else htmldate, bounded by the URL."""
+    """The publication time: ``structured`` (value, source) when it has one, else htmldate, bounded by the URL.
+
+    ``raw`` is the page text as served: searched (``htmldate-raw``, low confidence) only when
+    neither the tree nor the URL gives a date, so that no date htmldate finds is lost.
+    """
     bound = url_date(url)
     value, source = structured
     found = Published(value, source or "structured", "high") if value is not None else None
     if found is None:
         searched = htmldate_search(tree, url, tz)
         found = Published(searched, "htmldate", "medium") if searched is not None else None
+    if found is None and bound is None and raw:
+        searched = raw_htmldate_search(raw, url, tz)
+        found = Published(searched, "htmldate-raw", "low") if searched is not None else None
     if bound is not None and (found is None or found.value.date() != bound):
         return Published(
             datetime.combine(bound, time(), tz or _UTC), "url", "low" if found is None else "medium"

@@ -18,6 +18,7 @@ from __future__ import annotations
 __all__ = [
     "ARTICLE_JSONLD_TYPES",
     "ARTICLE_OG_TYPES",
+    "AUTHOR_BIO_CLASSES",
     "AUTHOR_BYLINE_WORDS",
     "AUTHOR_META_NAMES",
     "AUTHOR_NOISE",
@@ -27,6 +28,7 @@ __all__ = [
     "AUTHOR_SELECTORS",
     "AUTHOR_TAIL_WORDS",
     "AUTHOR_TWITTER_LABELS",
+    "AUTHOR_WEEKDAYS",
     "BLOCK_HEADINGS",
     "BOILERPLATE_LINES",
     "BREADCRUMB_SELECTORS",
@@ -408,6 +410,10 @@ AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
     "Автор", "Text:", "Von:", "By:", "Par:", "Por:", "Redaktion:", "Interview:",
 )
 
+#: Class names (substrings) of author bio boxes; a bio opening with a full name ("Jane Doe is a
+#: reporter ...") completes a one-word author ("Jane").
+AUTHOR_BIO_CLASSES: tuple[str, ...] = ("author-bio", "author_bio", "authorbio", "author-description", "biography")
+
 #: ``<meta>`` names/properties (lower case) naming the author, in order of trust. ``article:author``
 #: often holds a profile URL: URLs are skipped.
 AUTHOR_META_NAMES: tuple[str, ...] = (
@@ -432,6 +438,19 @@ AUTHOR_NOISE: tuple[str, ...] = (
     "redactie", "editorial", "press release", "pressemitteilung", "редакция", "корреспондент", "المحرر",
     "محرر الموقع", "publisher", "super user", "anonym", "anónimo", "anonimo", "anonyme", "date", "invitation",
     "unbekannt", "inconnu", "desconocido", "sconosciuto", "all rights reserved", "alle rechte vorbehalten",
+    "stand", "as of",
+)
+
+#: Weekdays and their abbreviations (English, German, French, Spanish, Italian): before a date in a
+#: byline ("Jane Doe Fr, 18. Oktober 2019", "Jane Doe Friday, May 5, 2020") they go with the date.
+AUTHOR_WEEKDAYS: tuple[str, ...] = (
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun",
+    "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonnabend", "Sonntag",
+    "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
 )
 
 #: Words that make a byline part an organisation or a credit, not a person: legal forms ("Example
@@ -473,6 +492,9 @@ AUTHOR_SELECTORS: tuple[str, ...] = (
     )) + "]",
     "//*[contains(concat(' ',normalize-space(@class),' '),' vcard ')]//*[contains(concat(' ',normalize-space(@class),' '),' fn ')]",
     "//*[contains(@class,'authorname') or contains(@class,'author-link') or contains(@id,'author')]",
+    # a person's full name (staff pages, profile cards), not in an embedded post (tweets use it too)
+    "//*[contains(@class,'full-name') or contains(@class,'fullname') or contains(@class,'full_name')]"
+    "[not(ancestor::*[contains(@class,'tweet') or contains(@class,'twitter') or contains(@class,'embed')])]",
     "//*[contains(@class,'author') and not(contains(@class,'bio') or contains(@class,'box') or "
     "contains(@class,'avatar') or contains(@class,'description'))]",
 )

@@ -40,6 +40,11 @@ def _ld(author: object) -> str:
         (["Super User"], []),
         (["publisher"], []),
         (["Jane Doe, PhD", "Tom Roe, Kolumnist"], ["Jane Doe", "Tom Roe"]),  # degrees and roles after a comma
+        (["Von Max Muster Fr, 18. Oktober 2019"], ["Max Muster"]),  # a weekday abbreviation before the date
+        (["By Jane Doe Friday, May 5, 2020"], ["Jane Doe"]),
+        (["Stand: 20. April 2020, 14:57 Uhr"], []),  # an "as of" label, no name
+        (["Von „"], []),  # a byline word alone
+        (["example-news.at, Frankfurt, Germany"], []),  # a site and its address
     ],
 )
 def test_cleaning_rules(raw: list[str], clean: list[str]) -> None:
@@ -81,6 +86,37 @@ def test_byline_text_with_a_colon_and_only_the_first_line() -> None:
     assert _authors(body="<p>Von: Max Muster</p>") == (["Max Muster"], "byline-text")
     teasers = "<p>By Jane Doe</p><ul><li><a>Other story</a> <span>By Tom Roe</span></li></ul>"
     assert _authors(body=teasers) == (["Jane Doe"], "byline-text")
+
+
+def test_the_sites_name_ends_a_byline_and_opens_an_address() -> None:
+    assert clean_authors(["By Jane Doe, Valley Gazette, New York"], ["Valley Gazette"]) == ["Jane Doe"]
+    assert clean_authors(["Valley Gazette, Springfield, USA"], ["Valley Gazette"]) == []
+
+
+def test_a_dateline_on_the_bylines_next_line_is_not_a_name() -> None:
+    body = "<p>Von <a>Max Muster</a> und <a>Erika Beispiel</a><br>Kleinstadt, Nordland</p>"
+    assert _authors(body=body) == (["Max Muster", "Erika Beispiel"], "byline-text")
+
+
+def test_a_full_name_element_is_a_byline() -> None:
+    body = '<div class="person"><p class="full-name">Jane Doe</p></div>'
+    assert _authors(body=body) == (["Jane Doe"], "byline")
+
+
+def test_an_author_bio_completes_a_first_name_and_is_no_byline_itself() -> None:
+    bio = '<p class="author-bio">Jane Doe is a reporter covering the valley since 2010.</p>'
+    assert _authors('<meta name="author" content="Jane">', bio) == (["Jane Doe"], "author-bio")
+    person = _ld({"@type": "Person", "name": "Jane", "description": "Jane Doe - engineer and rider."})
+    assert _authors(person) == (["Jane Doe"], "author-bio")
+    assert _authors('<meta name="author" content="Tom">', bio) == (["Tom"], "meta:author")
+
+    long_byline = "<div class=\"byline\">" + "Tom Roe writes about farming, rivers and the weather " * 2 + "</div>"
+    assert _authors(body=long_byline) == ([], None)  # a bio, not a byline
+
+
+def test_a_personal_site_named_after_its_author_completes_the_first_name() -> None:
+    assert _authors('<meta name="author" content="Jane">', site=("Jane Doe",)) == (["Jane Doe"], "site-name")
+    assert _authors('<meta name="author" content="Jane">', site=("Tom Roe",)) == (["Jane"], "meta:author")
 
 
 def test_scorer_compares_names_the_same_way_for_gold_and_extractors() -> None:
