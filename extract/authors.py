@@ -46,6 +46,7 @@ from extract.rules import (
     AUTHOR_NOISE,
     AUTHOR_NOISE_LAST_WORDS,
     AUTHOR_ORGANISATION_WORDS,
+    AUTHOR_PLACE_NAMES,
     AUTHOR_PREFIXES,
     AUTHOR_SELECTORS,
     AUTHOR_TAIL_WORDS,
@@ -214,6 +215,8 @@ def clean_authors(
         if "," in raw and _EMAIL_OR_URL.match(raw.strip()):
             continue  # "example.com, Frankfurt, Germany": a site and its address, no person
         raw = _HANDLE.sub(" ", raw)
+        if "," in raw and raw.rsplit(",", 1)[1].strip(" .()").casefold() in AUTHOR_PLACE_NAMES:
+            raw = raw.split(",", 1)[0]  # "Jane Doe, Nairobi, Kenya": a dateline follows the first comma
         raw = _strip_prefix(" ".join(_DATE.sub(" , ", _EMAIL_OR_URL.sub(" , ", raw)).split()))
         for index, part in enumerate(_SPLIT.split(raw)):
             name = _TAIL.sub("", _strip_prefix(" ".join(part.split())))
@@ -358,8 +361,8 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
         whole = _text(parent)  # "By <a>Jane Doe</a>": the name is in the next element
         if whole.startswith(text) and len(whole) < 90:
             text = _first_line(parent)
-        word = text.split(maxsplit=1)[0]
-        if (word in AUTHOR_BYLINE_WORDS or word.rstrip(":") in AUTHOR_BYLINE_WORDS) and len(text.split()) > 1:
+        opener = next((o for o in _BYLINE_OPENING if (text + " ").startswith(o)), None)
+        if opener is not None and len(text) > len(opener.rstrip()):
             return [text]  # the first byline line: later ones belong to other articles' teasers
     return []
 

@@ -24,6 +24,7 @@ __all__ = [
     "AUTHOR_NOISE",
     "AUTHOR_NOISE_LAST_WORDS",
     "AUTHOR_ORGANISATION_WORDS",
+    "AUTHOR_PLACE_NAMES",
     "AUTHOR_PREFIXES",
     "AUTHOR_SELECTORS",
     "AUTHOR_TAIL_WORDS",
@@ -400,7 +401,8 @@ AUTHOR_PREFIXES: tuple[str, ...] = (
     "by", "écrit par", "publié par", "par", "eingestellt von", "erstellt von", "verfasst von", "geschrieben von", "veröffentlicht von", "text von",
     "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
     "authors", "author", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب", "interview:", "redaktion:",
-    "blog beitrag von", "ein beitrag von", "beitrag von", "a post by", "an article by",
+    "blog beitrag von", "ein beitrag von", "beitrag von", "a post by", "an article by", "submitted by",
+    "gespeichert von",
 )
 
 #: Byline words that open a line of page text naming the author ("By Jane Doe", "Par Jean Dupont",
@@ -408,6 +410,10 @@ AUTHOR_PREFIXES: tuple[str, ...] = (
 AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
     "By", "BY", "by", "Par", "PAR", "Von", "VON", "Por", "POR", "Di", "Door", "Autor:", "Auteur:", "Автор:",
     "Автор", "Text:", "Von:", "By:", "Par:", "Por:", "Redaktion:", "Interview:",
+    # CMS "submitted" lines (Drupal, Plone, WordPress themes), opening a line or after a label
+    "Submitted by", "submitted by", "Posted by", "posted by", "Written by", "written by", "Gespeichert von",
+    "gespeichert von", "Erstellt von", "erstellt von", "Verfasst von", "verfasst von", "Geschrieben von",
+    "geschrieben von", "Publié par", "publié par", "Escrito por", "escrito por",
 )
 
 #: Class names (substrings) of author bio boxes; a bio opening with a full name ("Jane Doe is a
@@ -440,6 +446,27 @@ AUTHOR_NOISE: tuple[str, ...] = (
     "unbekannt", "inconnu", "desconocido", "sconosciuto", "all rights reserved", "alle rechte vorbehalten",
     "stand", "as of",
 )
+
+#: Countries and regions (case-folded, in the languages of the bylines seen) that end a byline's
+#: dateline ("Jane Doe, Nairobi, Kenya", "Max Muster, Berlin, Deutschland"): when the last comma
+#: part of a byline is one of these, the byline ends at its first comma. Never a person's name.
+AUTHOR_PLACE_NAMES: frozenset[str] = frozenset({
+    "germany", "deutschland", "allemagne", "alemania", "austria", "österreich", "autriche", "switzerland",
+    "schweiz", "suisse", "suiza", "france", "frankreich", "francia", "italy", "italien", "italie", "italia",
+    "spain", "spanien", "espagne", "españa", "portugal", "netherlands", "niederlande", "belgium", "belgien",
+    "belgique", "luxembourg", "luxemburg", "poland", "polen", "pologne", "polonia", "czech republic",
+    "tschechien", "hungary", "ungarn", "greece", "griechenland", "grèce", "grecia", "sweden", "schweden",
+    "norway", "norwegen", "denmark", "dänemark", "finland", "finnland", "ireland", "irland", "uk",
+    "united kingdom", "england", "scotland", "schottland", "wales", "russia", "russland", "russie", "rusia",
+    "ukraine", "ucrania", "turkey", "türkei", "turquie", "turquía", "israel", "lebanon", "libanon", "syria",
+    "syrien", "syrie", "iraq", "irak", "iran", "egypt", "ägypten", "égypte", "egipto", "kenya", "kenia",
+    "nigeria", "south africa", "südafrika", "ethiopia", "äthiopien", "india", "indien", "inde", "pakistan",
+    "afghanistan", "china", "chine", "japan", "japon", "japón", "south korea", "südkorea", "korea",
+    "australia", "australien", "australie", "new zealand", "neuseeland", "usa", "u.s.", "us",
+    "united states", "vereinigte staaten", "états-unis", "estados unidos", "canada", "kanada", "mexico",
+    "mexiko", "méxico", "brazil", "brasilien", "brasil", "brésil", "argentina", "argentinien", "chile",
+    "colombia", "kolumbien", "peru", "perú", "bolivia", "bolivien", "venezuela", "cuba", "kuba",
+})
 
 #: Weekdays and their abbreviations (English, German, French, Spanish, Italian): before a date in a
 #: byline ("Jane Doe Fr, 18. Oktober 2019", "Jane Doe Friday, May 5, 2020") they go with the date.

@@ -45,6 +45,9 @@ def _ld(author: object) -> str:
         (["Stand: 20. April 2020, 14:57 Uhr"], []),  # an "as of" label, no name
         (["Von „"], []),  # a byline word alone
         (["example-news.at, Frankfurt, Germany"], []),  # a site and its address
+        (["By Jane Doe, Springfield, Kenya"], ["Jane Doe"]),  # a dateline ending in a country
+        (["Max Muster und Erika Beispiel, Kleinstadt, Deutschland"], ["Max Muster", "Erika Beispiel"]),
+        (["Jane Doe, Tom Roe"], ["Jane Doe", "Tom Roe"]),  # two people, no place
     ],
 )
 def test_cleaning_rules(raw: list[str], clean: list[str]) -> None:
@@ -86,6 +89,13 @@ def test_byline_text_with_a_colon_and_only_the_first_line() -> None:
     assert _authors(body="<p>Von: Max Muster</p>") == (["Max Muster"], "byline-text")
     teasers = "<p>By Jane Doe</p><ul><li><a>Other story</a> <span>By Tom Roe</span></li></ul>"
     assert _authors(body=teasers) == (["Jane Doe"], "byline-text")
+
+
+def test_cms_submitted_lines_name_the_author() -> None:
+    assert _authors(body='<div class="meta">erstellt von <a href="/u/jd">Jane Doe</a></div>') == (
+        ["Jane Doe"], "byline-text"
+    )
+    assert _authors(body="<div>Submitted by <span>Tom Roe</span> on 5 May 2020</div>") == (["Tom Roe"], "byline-text")
 
 
 def test_the_sites_name_ends_a_byline_and_opens_an_address() -> None:
