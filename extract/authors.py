@@ -41,6 +41,8 @@ from extract.content import alnum_key
 from extract.jsonld import JsonLd
 from extract.rules import (
     AUTHOR_BIO_CLASSES,
+    AUTHOR_BIO_CONJUNCTIONS,
+    AUTHOR_BIO_STOP_WORDS,
     AUTHOR_BYLINE_WORDS,
     AUTHOR_META_NAMES,
     AUTHOR_NOISE,
@@ -88,6 +90,11 @@ _TAIL_WORDS = re.compile(
 )
 #: A social handle inside a byline ("Jane Doe @janedoe"): not part of the name.
 _HANDLE = re.compile(r"(?<!\S)@[\w.]+")
+#: One capitalised word after a full name and a comma, ending the byline ("Jane Doe, Berlin"): a
+#: place (a co-author has a full name too: "Jane Doe, Tom Roe" stays two people).
+_PLACE_AFTER_NAME = re.compile(
+    r"^(?P<name>[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,3})\s*,\s*[A-ZÀ-ÞА-Я][^\W\d_]+[\s,]*$"
+)
 _WORD_PARTS = re.compile(r"[\s\-/]+")
 _USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
 _MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
@@ -218,6 +225,8 @@ def clean_authors(
         if "," in raw and raw.rsplit(",", 1)[1].strip(" .()").casefold() in AUTHOR_PLACE_NAMES:
             raw = raw.split(",", 1)[0]  # "Jane Doe, Nairobi, Kenya": a dateline follows the first comma
         raw = _strip_prefix(" ".join(_DATE.sub(" , ", _EMAIL_OR_URL.sub(" , ", raw)).split()))
+        if place := _PLACE_AFTER_NAME.match(raw):
+            raw = place.group("name")
         for index, part in enumerate(_SPLIT.split(raw)):
             name = _TAIL.sub("", _strip_prefix(" ".join(part.split())))
             name = _collapse_repeat(_TAIL_WORDS.sub("", name).strip(" -–—:|·•()[]\"'“”„"))
@@ -316,14 +325,32 @@ def _leading_name(text: str) -> str | None:
     """The full name an author bio opens with ("Jane Doe is a reporter ...", "Jane Doe - engineer,
     ..."): two to four capitalised words, then a lower-case word or punctuation; else None."""
     words: list[str] = []
-    for word in text.split()[:5]:
+    tokens = text.split()
+    for word in tokens[:5]:
         bare = word.rstrip(",;:")
-        if not bare[:1].isupper() or not bare[:1].isalpha() or any(ch.isdigit() for ch in bare):
+        if (
+            not bare[:1].isupper()
+            or not bare[:1].isalpha()
+            or any(ch.isdigit() for ch in bare)
+            or bare in AUTHOR_BIO_STOP_WORDS
+        ):
             break
         words.append(bare)
         if bare != word:
             break
-    return " ".join(words) if 2 <= len(words) <= 4 and len(words) < len(text.split()) else None
+    after = tokens[len(words)] if len(words) < len(tokens) else ""
+    if after.casefold() in AUTHOR_BIO_CONJUNCTIONS:
+        return None
+    return " ".join(words) if 2 <= len(words) <= 4 and after else None
+
+
+def _collapse_repeat_start(text: str) -> str:
+    """ "Jane Doe Jane Doe is ..." (avatar text, then the bio) -> "Jane Doe is ..."."""
+    words = text.split()
+    for size in (2, 3):
+        if len(words) >= 2 * size and words[:size] == words[size : 2 * size]:
+            return " ".join(words[size:])
+    return text
 
 
 def _bio_names(tree: html.HtmlElement, ld: JsonLd) -> list[str]:
@@ -342,7 +369,9 @@ def _bio_names(tree: html.HtmlElement, ld: JsonLd) -> list[str]:
 def _byline_element_names(tree: html.HtmlElement) -> list[str]:
     for selector in AUTHOR_SELECTORS:
         found = [_first_line(el) for el in _first_group([e for e in _xpath(selector)(tree) if not _in_comments(e)])]
-        found = [text for text in found if text and len(text) < 90]  # longer: a bio, not a byline
+        # a longer one holds a bio or more: the name it opens with, if any
+        found = [text if len(text) < 90 else _leading_name(_collapse_repeat_start(text)) or "" for text in found]
+        found = [text for text in found if text]
         if found:
             return found
     return []

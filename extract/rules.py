@@ -19,6 +19,8 @@ __all__ = [
     "ARTICLE_JSONLD_TYPES",
     "ARTICLE_OG_TYPES",
     "AUTHOR_BIO_CLASSES",
+    "AUTHOR_BIO_CONJUNCTIONS",
+    "AUTHOR_BIO_STOP_WORDS",
     "AUTHOR_BYLINE_WORDS",
     "AUTHOR_META_NAMES",
     "AUTHOR_NOISE",
@@ -419,6 +421,15 @@ AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
 #: Class names (substrings) of author bio boxes; a bio opening with a full name ("Jane Doe is a
 #: reporter ...") completes a one-word author ("Jane").
 AUTHOR_BIO_CLASSES: tuple[str, ...] = ("author-bio", "author_bio", "authorbio", "author-description", "biography")
+
+#: Capitalised words that end the name a bio or a long byline opens with ("Floyd Das Internet ist
+#: ..." names "Floyd"), and conjunctions after which it was no name ("Yellow Vests and I ...": a
+#: headline). Compared case-sensitively.
+AUTHOR_BIO_STOP_WORDS: frozenset[str] = frozenset({
+    "The", "A", "An", "My", "I", "He", "She", "Das", "Der", "Die", "Den", "Dem", "Ein", "Eine", "Ich", "Mein",
+    "Meine", "Er", "Sie", "Les", "Il", "Elle", "Je", "Mon", "Ma", "Los", "Las", "Un", "Una", "Yo", "Mi",
+})
+AUTHOR_BIO_CONJUNCTIONS: frozenset[str] = frozenset({"and", "und", "et", "y", "e", "&", "or", "oder", "ou", "o", "with", "mit"})
 
 #: ``<meta>`` names/properties (lower case) naming the author, in order of trust. ``article:author``
 #: often holds a profile URL: URLs are skipped.

@@ -48,6 +48,8 @@ def _ld(author: object) -> str:
         (["By Jane Doe, Springfield, Kenya"], ["Jane Doe"]),  # a dateline ending in a country
         (["Max Muster und Erika Beispiel, Kleinstadt, Deutschland"], ["Max Muster", "Erika Beispiel"]),
         (["Jane Doe, Tom Roe"], ["Jane Doe", "Tom Roe"]),  # two people, no place
+        (["Von Max Muster, Kleinstadt"], ["Max Muster"]),  # one word after a full name: a place
+        (["Jane Doe, Springfield, 5 May 2020"], ["Jane Doe"]),
     ],
 )
 def test_cleaning_rules(raw: list[str], clean: list[str]) -> None:
@@ -113,15 +115,19 @@ def test_a_full_name_element_is_a_byline() -> None:
     assert _authors(body=body) == (["Jane Doe"], "byline")
 
 
-def test_an_author_bio_completes_a_first_name_and_is_no_byline_itself() -> None:
+def test_an_author_bio_completes_a_first_name_or_is_cut_to_the_name_it_opens_with() -> None:
     bio = '<p class="author-bio">Jane Doe is a reporter covering the valley since 2010.</p>'
     assert _authors('<meta name="author" content="Jane">', bio) == (["Jane Doe"], "author-bio")
     person = _ld({"@type": "Person", "name": "Jane", "description": "Jane Doe - engineer and rider."})
     assert _authors(person) == (["Jane Doe"], "author-bio")
     assert _authors('<meta name="author" content="Tom">', bio) == (["Tom"], "meta:author")
 
-    long_byline = "<div class=\"byline\">" + "Tom Roe writes about farming, rivers and the weather " * 2 + "</div>"
-    assert _authors(body=long_byline) == ([], None)  # a bio, not a byline
+    long_byline = '<div class="byline">' + "Tom Roe writes about farming, rivers and the weather " * 2 + "</div>"
+    assert _authors(body=long_byline) == (["Tom Roe"], "byline")  # a bio: the name it opens with
+    headline = '<div class="byline">' + "Yellow Boats and I went sailing on the river " * 3 + "</div>"
+    assert _authors(body=headline) == ([], None)  # "and" after it: no name
+    bio = '<p class="author-bio">Floyd Das Internet ist mein Zuhause und die Welt meine Bühne.</p>'
+    assert _authors('<meta name="author" content="Floyd">', bio) == (["Floyd"], "meta:author")
 
 
 def test_a_personal_site_named_after_its_author_completes_the_first_name() -> None:
