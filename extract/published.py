@@ -28,7 +28,12 @@ from zoneinfo import ZoneInfo
 
 from lxml import html
 
-__all__ = ["Published", "htmldate_search", "raw_htmldate_search", "resolve_published", "url_date"]
+__all__ = ["WINDOW_UNTRUSTED_SOURCES", "Published", "htmldate_search", "raw_htmldate_search", "resolve_published",
+           "url_date"]
+
+#: Sources of a date too weak to leave a page out of a date window: it is recorded, but the window treats the page
+#: as undated (kept). htmldate's search of the raw page finds copyright years and the like.
+WINDOW_UNTRUSTED_SOURCES: frozenset[str] = frozenset({"htmldate-raw"})
 
 _UTC = ZoneInfo("UTC")
 #: htmldate's searches, cheapest first, each tried when the one before finds nothing: markup and

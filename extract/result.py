@@ -56,6 +56,14 @@ class Extraction:
         return self.content.markdown() if self.content is not None else ""
 
     @property
+    def window_date(self) -> datetime | None:
+        """The date a crawl's window judges the page by: :attr:`published`, unless its source is too weak to
+        leave the page out (:data:`extract.published.WINDOW_UNTRUSTED_SOURCES`): then None, an undated page."""
+        from extract.published import WINDOW_UNTRUSTED_SOURCES
+
+        return None if self.details.get("published_source") in WINDOW_UNTRUSTED_SOURCES else self.published
+
+    @property
     def paragraphs(self) -> list[str]:
         return [p for p in self.text.split("\n\n") if p]
 

@@ -218,7 +218,7 @@ def read_page(
         return IngestOutcome("error", identity, f"extraction failed: {exc}", pointer=pointer)
     if not extraction.text.strip():
         return IngestOutcome("error", identity, "no text extracted", pointer=pointer)
-    if context.window is not None and not context.window.contains(extraction.published):
+    if context.window is not None and not context.window.contains(extraction.window_date):
         return IngestOutcome("out_of_window", identity, f"published {extraction.published}", pointer=pointer,
                              extraction=extraction)
 

@@ -89,3 +89,21 @@ def test_rel_canonical_names_the_article_only_on_the_outlets_domains(outlet: Out
         base + "2026/10/03/slug/"
     )
     assert page_identity(base + "2026/10/03/slug/", None, outlet) == canonical_url(base + "2026/10/03/slug/")
+
+
+def test_a_weak_date_never_leaves_a_page_out_of_the_window(run: ArchiveRun, outlet: Outlet,
+                                                           outlet_server: OutletServer) -> None:
+    """A page whose only date is what htmldate finds in the raw page (here a copyright year in a comment) is
+    dated with it, low confidence, but the window treats it as undated: it is archived, not skipped."""
+    from tests.extract.helpers import FILLER, article_page, paragraphs
+
+    page = article_page(*paragraphs(FILLER, FILLER + " End.")).replace(
+        "</body>", "<!-- (c) 1998-03-04 Example Media --></body>"
+    )
+    url = outlet_server.url("/undated-story/")
+    response = FetchedResponse(url, 200, [("Content-Type", "text/html; charset=utf-8")], page.encode(), NOW)
+    window = DateWindow(date(2026, 1, 1), date(2026, 12, 31), outlet.tz)
+    outcome = ingest_page(run, context(outlet, window), response)
+    assert outcome.outcome == "new", outcome
+    assert outcome.record is not None and outcome.record.published is not None
+    assert str(outcome.record.published).startswith("1998-03-04")
