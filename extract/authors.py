@@ -265,6 +265,65 @@ def _xpath(expression: str) -> XPath:
     return XPath(expression)
 
 
+#: The forms of a byline selector whose match needs a class/id token (or a part of one):
+#: ``//*[T or T ...]`` steps (``and not(...)`` allowed), each ``T`` a class-token test or a
+#: ``contains(@class|@id, '...')``.
+_STEP = re.compile(r"//\*\[(?P<terms>.*?)(?: and not\((?P<negated>.*)\))?\]")
+_TOKEN_TERM = re.compile(r"contains\(concat\(' ',normalize-space\(@class\),' '\),' (?P<token>[^'\s]+) '\)")
+_PART_TERM = re.compile(r"contains\(@(?P<attribute>class|id),'(?P<part>[^'\s]+)'\)")
+
+
+@lru_cache(maxsize=32)
+def _needs(selector: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...] | None:
+    """What a page must hold for ``selector`` to match anything, or None when its form is not one known.
+
+    One entry per step, all needed; a step needs one of its whole tokens (``.byline``) or one token
+    containing one of its parts (``.author``, ``#author``, prefix included). Page tokens split on
+    any whitespace, XPath's on XML whitespace: a page token holds every token XPath sees, so a
+    selector whose needs are not met matches nothing. Evaluating it then only costs a page scan.
+    """
+    steps = selector.split("]//*[")
+    needs = []
+    for number, step in enumerate(steps):
+        step = ("" if number == 0 else "//*[") + step + ("" if number == len(steps) - 1 else "]")
+        match = _STEP.fullmatch(step)
+        if match is None or not _balanced(match["negated"] or ""):
+            return None
+        whole: set[str] = set()
+        parts: list[str] = []
+        for term in match["terms"].split(" or "):
+            if token := _TOKEN_TERM.fullmatch(term):
+                whole.add("." + token["token"])
+            elif part := _PART_TERM.fullmatch(term):
+                parts.append(("." if part["attribute"] == "class" else "#") + part["part"])
+            else:
+                return None
+        needs.append((frozenset(whole), tuple(parts)))
+    return tuple(needs)
+
+
+def _balanced(expression: str) -> bool:
+    """Parentheses closed in order: ``not(...)`` negates all of it, nothing after it."""
+    depth = 0
+    for char in expression:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _may_match(selector: str, tokens: frozenset[str]) -> bool:
+    """False only when ``selector`` cannot match a page with these class/id ``tokens``."""
+    needs = _needs(selector)
+    if needs is None:
+        return True
+    return all(
+        not whole.isdisjoint(tokens)
+        or any(token.startswith(part[0]) and part[1:] in token for part in parts for token in tokens)
+        for whole, parts in needs
+    )
+
+
 def _in_comments(element: html.HtmlElement) -> bool:
     """Inside (or itself) a reader-comment element: its names are commenters, not the author."""
     node: html.HtmlElement | None = element
@@ -366,8 +425,10 @@ def _bio_names(tree: html.HtmlElement, ld: JsonLd) -> list[str]:
     return [name for text in texts if (name := _leading_name(text))]
 
 
-def _byline_element_names(tree: html.HtmlElement) -> list[str]:
+def _byline_element_names(tree: html.HtmlElement, tokens: frozenset[str] | None) -> list[str]:
     for selector in AUTHOR_SELECTORS:
+        if tokens is not None and not _may_match(selector, tokens):
+            continue
         found = [_first_line(el) for el in _first_group([e for e in _xpath(selector)(tree) if not _in_comments(e)])]
         # a longer one holds a bio or more: the name it opens with, if any
         found = [text if len(text) < 90 else _leading_name(_collapse_repeat_start(text)) or "" for text in found]
@@ -397,7 +458,8 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
 
 
 def page_authors(
-    tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: Iterable[str]
+    tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: Iterable[str],
+    tokens: frozenset[str] | None = None,
 ) -> tuple[list[str], str | None]:
     """The page's authors and the source they came from (None when no source names one).
 
@@ -405,6 +467,9 @@ def page_authors(
     later source may then complete them ("Jane" -> "Jane Doe"), or name the person behind an
     organisation given as the JSON-LD author. A JSON-LD author typed ``Person`` may carry the site's
     name: a personal blog is named after its author.
+
+    ``tokens`` are the page's class/id tokens (:func:`extract.selectors.page_tokens`) when already
+    collected: byline selectors the page cannot match are then not evaluated.
     """
     site = list(site_names)
     ld_types = ld.author_types()
@@ -417,7 +482,7 @@ def page_authors(
         ("meta:twitter:data", "data", lambda: _labelled_twitter_data(metas)),
         ("itemprop", "markup", lambda: _itemprop_names(tree)),
         ("rel-author", "markup", lambda: _rel_author_names(tree)),
-        ("byline", "markup", lambda: _byline_element_names(tree)),
+        ("byline", "markup", lambda: _byline_element_names(tree, tokens)),
         ("byline-text", "text", lambda: _byline_lines(tree)),
     ]
     # Only to complete a weak name: the full name an author bio opens with, and a personal site

@@ -1,0 +1,53 @@
+"""The byline-selector gate of extract.authors: a selector skipped for want of a class/id token is one that matches nothing."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html
+
+from extract.authors import _byline_element_names, _may_match, _needs
+from extract.rules import AUTHOR_SELECTORS
+from extract.selectors import page_tokens
+
+_PAGES = [
+    "<p class='byline'>Jane Doe</p>",
+    "<span class='post-author-name x'>Jane Doe</span>",
+    "<div class='vcard'><span class='fn'>Jane Doe</span></div>",
+    "<div class='fn'>Jane Doe</div>",
+    "<a id='the-author'>Jane Doe</a>",
+    "<div class='author-bio'>Jane Doe</div><p class='author'>John Roe</p>",
+    "<p class='by\u00a0line'>Jane Doe</p>",
+    "<p class='Byline'>Jane Doe</p><p class='authors'>John Roe</p>",
+    "<p>Nothing here</p>",
+]
+
+
+@pytest.mark.parametrize("body", _PAGES)
+def test_gated_selectors_find_what_every_selector_finds(body: str) -> None:
+    tree = html.document_fromstring(f"<html><body><article>{body}</article></body></html>")
+    tokens = page_tokens(tree)
+    assert _byline_element_names(tree, tokens) == _byline_element_names(tree, None)
+    for selector in AUTHOR_SELECTORS:
+        if not _may_match(selector, tokens):
+            assert tree.xpath(selector) == []
+
+
+def test_page_without_byline_tokens_skips_every_gated_selector() -> None:
+    tokens = page_tokens(html.document_fromstring("<html><body><p class='lead'>Text</p></body></html>"))
+    gated = [s for s in AUTHOR_SELECTORS if _needs(s) is not None]
+    assert gated
+    assert not any(_may_match(s, tokens) for s in gated)
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "//span[@itemprop='author']",
+        "//*[contains(@class,'author') and not(contains(@class,'bio')) or not(@id)]",
+        "//*[contains(@class,'author') or @id]",
+        "//*[contains(@title,'author')]",
+    ],
+)
+def test_selector_of_another_form_is_always_evaluated(selector: str) -> None:
+    assert _needs(selector) is None
+    assert _may_match(selector, frozenset())
