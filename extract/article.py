@@ -154,7 +154,9 @@ def _extract(
     selectors = tuple(outlet.boilerplate.drop_selectors) if outlet else ()
     removed_elements = preclean(tree, selectors, tokens)
 
-    document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)  # type: ignore[arg-type]
+    # Without the URL: trafilatura would make every link target of the page absolute, several
+    # times over; Content resolves the kept ones, the same way, when a rendering is read.
+    document = trafilatura.bare_extraction(tree, **TRAFILATURA_OPTIONS)  # type: ignore[arg-type]
     body = getattr(document, "body", None)
     if body is None:
         body = etree.Element("body")
@@ -165,7 +167,7 @@ def _extract(
         rules, title=meta.title, known_headlines=known_headlines, template_lines=template_lines
     )
     kept, dropped, template_hits = paragraph_filter.apply(blocks_of(body))
-    content = Content(body, kept)
+    content = Content(body, kept, base_url=url)
     text = content.text
 
     language, detected = check_language(meta.language_declared, text, outlet.language if outlet else None)

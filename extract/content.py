@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.utils import safe_base_url, safe_relative_url
 from trafilatura.xml import xmltotxt
 
 __all__ = ["Block", "Content", "alnum_key", "blocks_of"]
@@ -201,10 +202,15 @@ def body_from_html(container: etree._Element) -> etree._Element:
 
 @dataclass
 class Content:
-    """The kept blocks and the tree they live in."""
+    """The kept blocks and the tree they live in.
+
+    ``base_url``: the page's URL when the link targets in ``body`` are still as the page wrote them
+    (trafilatura was called without it); the renderings resolve them as trafilatura would have.
+    """
 
     body: etree._Element
     blocks: list[Block] = field(default_factory=list)
+    base_url: str | None = None
 
     @property
     def text(self) -> str:
@@ -215,7 +221,7 @@ class Content:
         """Clean main-content HTML (``<h2>``, ``<p>``, ``<ul>``, ``<blockquote>``, links kept)."""
         if not self.blocks:
             return ""
-        tree = convert_to_html(_strip_containers(deepcopy(self.body)))
+        tree = convert_to_html(_strip_containers(self._resolved()))
         body = tree.find("body")
         return "\n".join(etree.tostring(child, encoding="unicode", method="html").strip() for child in body)
 
@@ -223,7 +229,18 @@ class Content:
         """Markdown rendering of the main content (trafilatura's formatter)."""
         if not self.blocks:
             return ""
-        return xmltotxt(_strip_containers(deepcopy(self.body)), include_formatting=True).strip()
+        return xmltotxt(_strip_containers(self._resolved()), include_formatting=True).strip()
+
+    def _resolved(self) -> etree._Element:
+        """A copy of the body with its link targets absolute (only the kept links, not every link of the page)."""
+        body = deepcopy(self.body)
+        base = safe_base_url(self.base_url) if self.base_url else ""
+        if base:
+            for ref in body.iter("ref"):
+                target = ref.get("target")
+                if target:  # as trafilatura's convert_link: a malformed target stays as written
+                    ref.set("target", safe_relative_url(base, target) or target)
+        return body
 
 
 def _strip_containers(body: etree._Element) -> etree._Element:
