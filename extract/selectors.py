@@ -145,13 +145,60 @@ def select(
     if not by_token and not by_tag:
         return xpath(tree)  # type: ignore[return-value]
     matched = set(xpath(tree))  # type: ignore[arg-type]
-    elements = list(tree.iter(etree.Element))
-    for element in elements:
+    candidates = _candidates(tuple(sorted(by_token)), tuple(sorted(by_tag, key=str)))
+    elements = list(tree.iter(etree.Element)) if candidates is None else candidates(tree)
+    found = matched.copy()
+    for element in elements:  # type: ignore[union-attr]
         tag = element.tag
         if by_tag and (None in by_tag or tag in by_tag):
-            matched.add(element)
+            found.add(element)
             continue
         own = _own_tokens(element)
         if any(s.matches(tag, own) for token in own for s in by_token.get(token, ())):  # type: ignore[arg-type]
-            matched.add(element)
-    return [element for element in elements if element in matched]
+            found.add(element)
+    if candidates is None or not matched:
+        return [element for element in elements if element in found]  # type: ignore[union-attr]
+    return sorted(found, key=_document_position)
+
+
+_TAG_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def _literal(value: str) -> str | None:
+    if "'" not in value:
+        return f"'{value}'"
+    return f'"{value}"' if '"' not in value else None
+
+
+@lru_cache(maxsize=512)
+def _candidates(keys: tuple[str, ...], tags: tuple[str | None, ...]) -> XPath | None:
+    """The elements that may match simple selectors indexed by ``keys`` (".class", "#id") or of ``tags``.
+
+    A class test is a substring test (``contains``), so every element holding the token is among
+    them; the exact test stays in Python. None when every element is a candidate (``*``) or a
+    token cannot be written as an XPath literal.
+    """
+    terms = []
+    for key in keys:
+        literal = _literal(key[1:])
+        if literal is None:
+            return None
+        terms.append(f"contains(@class,{literal})" if key.startswith(".") else f"@id={literal}")
+    for tag in tags:
+        if tag is None or not _TAG_NAME.fullmatch(tag):
+            return None
+        terms.append(f"self::{tag}")
+    if not terms:
+        return None
+    return XPath(f"descendant-or-self::*[{' or '.join(terms)}]")
+
+
+def _document_position(element: etree._Element) -> list[int]:
+    """The child indexes from the root down to ``element``: sorted, they give document order."""
+    path = []
+    node, parent = element, element.getparent()
+    while parent is not None:
+        path.append(parent.index(node))
+        node, parent = parent, parent.getparent()
+    path.reverse()
+    return path
