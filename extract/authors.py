@@ -312,16 +312,22 @@ def _balanced(expression: str) -> bool:
     return depth == 0
 
 
-def _may_match(selector: str, tokens: frozenset[str]) -> bool:
-    """False only when ``selector`` cannot match a page with these class/id ``tokens``."""
+def _may_match(selector: str, tokens: frozenset[str], joined: dict[str, str]) -> bool:
+    """False only when ``selector`` cannot match a page with these class/id ``tokens``.
+
+    ``joined``: the page's class tokens (key ".") and ids (key "#"), each kind joined by NUL (no part
+    holds one, so a part found there lies within one token).
+    """
     needs = _needs(selector)
     if needs is None:
         return True
     return all(
-        not whole.isdisjoint(tokens)
-        or any(token.startswith(part[0]) and part[1:] in token for part in parts for token in tokens)
-        for whole, parts in needs
+        not whole.isdisjoint(tokens) or any(part[1:] in joined[part[0]] for part in parts) for whole, parts in needs
     )
+
+
+def _joined_tokens(tokens: frozenset[str]) -> dict[str, str]:
+    return {kind: "\0".join(token[1:] for token in tokens if token.startswith(kind)) for kind in ".#"}
 
 
 def _in_comments(element: html.HtmlElement) -> bool:
@@ -426,8 +432,9 @@ def _bio_names(tree: html.HtmlElement, ld: JsonLd) -> list[str]:
 
 
 def _byline_element_names(tree: html.HtmlElement, tokens: frozenset[str] | None) -> list[str]:
+    joined = _joined_tokens(tokens) if tokens is not None else {}
     for selector in AUTHOR_SELECTORS:
-        if tokens is not None and not _may_match(selector, tokens):
+        if tokens is not None and not _may_match(selector, tokens, joined):
             continue
         found = [_first_line(el) for el in _first_group([e for e in _xpath(selector)(tree) if not _in_comments(e)])]
         # a longer one holds a bio or more: the name it opens with, if any

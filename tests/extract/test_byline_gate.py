@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
-from extract.authors import _byline_element_names, _may_match, _needs
+from extract.authors import _byline_element_names, _joined_tokens, _may_match, _needs
 from extract.rules import AUTHOR_SELECTORS
 from extract.selectors import page_tokens
 
@@ -28,7 +28,7 @@ def test_gated_selectors_find_what_every_selector_finds(body: str) -> None:
     tokens = page_tokens(tree)
     assert _byline_element_names(tree, tokens) == _byline_element_names(tree, None)
     for selector in AUTHOR_SELECTORS:
-        if not _may_match(selector, tokens):
+        if not _may_match(selector, tokens, _joined_tokens(tokens)):
             assert tree.xpath(selector) == []
 
 
@@ -36,7 +36,7 @@ def test_page_without_byline_tokens_skips_every_gated_selector() -> None:
     tokens = page_tokens(html.document_fromstring("<html><body><p class='lead'>Text</p></body></html>"))
     gated = [s for s in AUTHOR_SELECTORS if _needs(s) is not None]
     assert gated
-    assert not any(_may_match(s, tokens) for s in gated)
+    assert not any(_may_match(s, tokens, _joined_tokens(tokens)) for s in gated)
 
 
 @pytest.mark.parametrize(
@@ -50,4 +50,4 @@ def test_page_without_byline_tokens_skips_every_gated_selector() -> None:
 )
 def test_selector_of_another_form_is_always_evaluated(selector: str) -> None:
     assert _needs(selector) is None
-    assert _may_match(selector, frozenset())
+    assert _may_match(selector, frozenset(), _joined_tokens(frozenset()))
