@@ -160,8 +160,11 @@ def _strip_prefix(name: str) -> str:
     return rest
 
 
+_NOISE_KEYS = frozenset(alnum_key(n) for n in AUTHOR_NOISE)
+
+
 def _noise(site_names: Iterable[str]) -> frozenset[str]:
-    return frozenset({alnum_key(n) for n in AUTHOR_NOISE} | {alnum_key(s) for s in site_names if s})
+    return _NOISE_KEYS | {alnum_key(s) for s in site_names if s}
 
 
 def looks_like_name(name: str) -> bool:
