@@ -98,6 +98,8 @@ def run(quick: bool = False) -> dict[str, Any]:
                               "AWS_EC2_METADATA_DISABLED": "true",
                               "NEWSARCHIVE_DEFAULT_WINDOW_DAYS": "3650",
                               "NEWSARCHIVE_AUTOTHROTTLE": "false",
+                              # the operator's delay, which an outlet's delay_s 0 cannot lower (crawler/settings.py)
+                              "NEWSARCHIVE_DELAY_S": "0",
                               "NEWSARCHIVE_DAG_RETRIES": "0",
                               "NEWSARCHIVE_DAG_MAX_PARALLEL_CRAWLS": str(POOL),
                               "AIRFLOW__CORE__PARALLELISM": str(WORKERS * CONCURRENCY),
