@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import signal
@@ -148,6 +149,11 @@ class PageReaders:
         self._mp = multiprocessing.get_context("spawn")
         # fork is safe only while no other thread can hold a lock the child would inherit held
         forking = multiprocessing.get_context("fork") if fork and threading.active_count() == 1 else None
+        if forking is not None:
+            # What is alive now (modules, settings, the plan's objects) lives as long as the process: kept out of
+            # the collector's passes, in this process and in the forked workers, whose pages the collector would
+            # otherwise copy one by one (copy-on-write) as it marks them.
+            gc.freeze()
         self._workers = [self._start(forking) for _ in range(max(workers, 1))]
         self._idle: asyncio.Queue[_Worker] | None = None
         self._users = 0
