@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 import time
@@ -27,35 +25,11 @@ from newsarchive.orchestration import OUTLET_SHARDS, POOLS
 from outlet_server import build_corpus
 from tests.dags.conftest import AIRFLOW, REPO, AirflowSandbox
 from tests.dags.e2e import closed_port, expected_urls, read_archive
+from tools.stack import group_alive, stop_groups
 
 pytestmark = [pytest.mark.airflow, pytest.mark.s3, pytest.mark.slow]
 
 RUN_TIMEOUT_S = 300
-
-
-def stop_group(process: subprocess.Popen[bytes], grace_s: float = 30) -> None:
-    """SIGTERM the whole process group, then SIGKILL whatever is left of it; return once it is gone."""
-    for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 15)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and group_alive(process.pid):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.5)
-        if not group_alive(process.pid):
-            break
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=5)
-
-
-def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_outlet_server, s3_server) -> None:
@@ -105,7 +79,7 @@ def test_nightly_runs_under_the_scheduler(airflow_sandbox: AirflowSandbox, make_
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=10) as response:
             api_version = json.load(response)["version"]
     finally:
-        stop_group(process)
+        stop_groups([process], grace_s=30)
         log.close()
     output = (airflow_sandbox.home / "standalone.log").read_text(errors="replace")
     assert not group_alive(process.pid), "standalone left processes behind"
