@@ -104,12 +104,7 @@ def serve_demo(*, archive: str = "demo-archive", n_articles: int = 60, seed: int
     server = _server(build_corpus(seed=seed, n_articles=n_articles), port)
     outlets_file, _ = _write_outlets(server, archive)
     console.print(f"demo outlet served at {server.base_url} (registry: {outlets_file}); Ctrl-C stops it", soft_wrap=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    server.serve_forever()  # until Ctrl-C; the server closes itself
 
 
 def _example_record(archive: Archive, title: str) -> ArticleRecord | None:

@@ -25,12 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     faults = Faults.all() if args.all_faults else Faults(**{name: True for name in args.fault})
     server = OutletServer(build_corpus(seed=args.seed, n_articles=args.articles), faults, args.host, args.port)
     print(server.base_url, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    server.serve_forever()  # until Ctrl-C; the server closes itself
     return 0
 
 

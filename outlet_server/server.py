@@ -111,8 +111,13 @@ class OutletServer:
         self.stop()
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (``python -m outlet_server``)."""
-        self._httpd.serve_forever(poll_interval=0.2)
+        """Serve in the calling thread until Ctrl-C, then close (``python -m outlet_server``, ``newsarchive demo --serve``)."""
+        try:
+            self._httpd.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
 
     # -- what tests use -------------------------------------------------------------------------
     def url(self, article_or_path: ArticleSpec | str) -> str:
