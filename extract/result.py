@@ -8,6 +8,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Protocol
 
+from extract.published import WINDOW_UNTRUSTED_SOURCES
+
 __all__ = ["Extraction", "Rendering"]
 
 
@@ -59,8 +61,6 @@ class Extraction:
     def window_date(self) -> datetime | None:
         """The date a crawl's window judges the page by: :attr:`published`, unless its source is too weak to
         leave the page out (:data:`extract.published.WINDOW_UNTRUSTED_SOURCES`): then None, an undated page."""
-        from extract.published import WINDOW_UNTRUSTED_SOURCES
-
         return None if self.details.get("published_source") in WINDOW_UNTRUSTED_SOURCES else self.published
 
     @property
