@@ -64,6 +64,7 @@ def _crawl(outlets: list[Outlet], archive_uri: str, *, since: date | None, until
     from scrapy.crawler import Crawler, CrawlerProcess
 
     from archive import Archive
+    from crawler.shutdown import StopOnSignal
     from crawler.spiders.news import NewsSpider
     from ingest.plan import build_plan
 
@@ -97,7 +98,8 @@ def _crawl(outlets: list[Outlet], archive_uri: str, *, since: date | None, until
         # One crawl per outlet at a time, whichever machine or DAG started it (archive/lease.py).
         for outlet in outlets:
             leases.enter_context(archive.lease(outlet.id))
-        process.start()
+        StopOnSignal(process).install()  # Scrapy's handlers would take a repeated stop signal for "force it"
+        process.start(install_signal_handlers=False)
     summaries = []
     for crawler, outlet in zip(crawlers, outlets, strict=True):
         spider_summary = getattr(crawler.spider, "summary", None)

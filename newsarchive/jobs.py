@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from core.errors import ConfigError, CrawlError, NewsarchiveError
@@ -128,22 +129,36 @@ def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def _child_handles_ctrl_c() -> Iterator[None]:
-    """While the child runs, Ctrl-C is the child's: it stops its crawl gracefully and reports.
+def _child_handles_stop(child: subprocess.Popen[str]) -> Iterator[None]:
+    """While the child runs, a stop request (Ctrl-C, SIGTERM) is the child's: it stops its job gracefully and reports.
 
     A terminal's Ctrl-C reaches the whole foreground process group, the child included; Scrapy
     closes its spiders (``stopped="interrupted"``, what was fetched committed) and prints its
     summaries, which this parent then reads. The parent must not die of the same signal, nor
-    kill the child (what :func:`subprocess.run` does on ``KeyboardInterrupt``).
+    kill the child (what :func:`subprocess.run` does on ``KeyboardInterrupt``). A SIGTERM may
+    reach this process alone (``kill``, ``docker stop``): it is forwarded to the child, and this
+    process too waits for the child's report instead of dying and leaving the child crawling on
+    unwatched. The child takes a copy that arrives beside a process-group signal as the same
+    request (:mod:`crawler.shutdown`). A handler installed before (Airflow's task runner calls its
+    operator's ``on_kill``) still runs.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+        if callable(previous_term):
+            previous_term(signum, frame)
+
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_term = signal.signal(signal.SIGTERM, forward)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
 def run_job(request: JobRequest, *, env: Mapping[str, str] | None = None, timeout_s: float | None = None,
@@ -156,7 +171,7 @@ def run_job(request: JobRequest, *, env: Mapping[str, str] | None = None, timeou
     """
     full_env = child_env(env)
     secrets = tuple(full_env.get(name, "") for name in SECRET_VARIABLES)
-    # Started before Ctrl-C is ignored here: the child must not inherit the ignored signal.
+    # Started before Ctrl-C is ignored here (_child_handles_stop): the child must not inherit the ignored signal.
     child = subprocess.Popen(
         [sys.executable, *CHILD_COMMAND],
         stdin=subprocess.PIPE,
@@ -165,7 +180,7 @@ def run_job(request: JobRequest, *, env: Mapping[str, str] | None = None, timeou
         text=True,
         env=full_env,
     )
-    with _child_handles_ctrl_c():
+    with _child_handles_stop(child):
         try:
             stdout, stderr = child.communicate(request.to_json(), timeout=timeout_s)
         except subprocess.TimeoutExpired:

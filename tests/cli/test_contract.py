@@ -110,11 +110,21 @@ def test_crawl_of_a_site_that_never_answers_fails_fast_and_moves_nothing(crawled
     assert last_ok_run(archive, "demo") == last_ok_run(crawled["archive"], "demo")
 
 
+#: How a crawl is asked to stop: (the signal, sent to the CLI's whole process group or to the CLI alone).
+STOP_REQUESTS = {
+    "ctrl-c": (signal.SIGINT, "group"),  # a terminal
+    "kill": (signal.SIGTERM, "cli"),  # `kill PID`, `docker stop`: the child hears it from the CLI alone
+    "killpg": (signal.SIGTERM, "group"),  # systemd, Airflow: the child gets it twice, directly and from the CLI
+}
+
+
+@pytest.mark.parametrize("how", list(STOP_REQUESTS))
 def test_interrupted_crawl_keeps_what_it_fetched_exits_partial_and_does_not_move_the_window(
-    outlet_server: OutletServer, outlet_corpus: Corpus, tmp_path: Path
+    outlet_server: OutletServer, outlet_corpus: Corpus, tmp_path: Path, how: str
 ) -> None:
-    """Ctrl-C (SIGINT to the process group, as a terminal sends it) mid-crawl: Scrapy stops gracefully,
-    the run is committed with outcome partial, the CLI exits 4, the last successful run stays the earlier one."""
+    """Stopped mid-crawl (Ctrl-C; a SIGTERM to the CLI alone or to its process group): the crawl stops
+    gracefully, the run is committed with outcome partial, the CLI exits 4 and leaves no crawl process behind,
+    the last successful run stays the earlier one."""
     day = outlet_corpus.seed_article.published.date()
     archive = tmp_path / "archive"
     fast = write_outlets(tmp_path / "fast.yaml", outlet_server.outlet_yaml(id="demo"))
@@ -147,8 +157,15 @@ def test_interrupted_crawl_keeps_what_it_fetched_exits_partial_and_does_not_move
         if held and int(held.group(1)) >= 3:
             break
     assert crawl.poll() is None, "the crawl is still running when interrupted:\n" + "".join(seen[-20:])
-    os.killpg(crawl.pid, signal.SIGINT)
+    signum, target = STOP_REQUESTS[how]
+    children = crawl_children(crawl.pid)
+    assert children, "the CLI runs its crawl in a child process"
+    if target == "group":
+        os.killpg(crawl.pid, signum)
+    else:
+        os.kill(crawl.pid, signum)
     stdout, rest = crawl.communicate(timeout=120)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "the crawl child is gone with the CLI"
     stderr = "".join(seen) + rest
     result = subprocess.CompletedProcess(crawl.args, crawl.returncode, stdout, stderr)
     assert result.returncode == ExitCode.PARTIAL, stderr[-3000:]
@@ -161,6 +178,12 @@ def test_interrupted_crawl_keeps_what_it_fetched_exits_partial_and_does_not_move
     assert len(after) < len(outlet_corpus.articles), "the crawl was really interrupted"
     assert run_outcomes(archive, "demo") == ["ok", "partial"]
     assert last_ok_run(archive, "demo") == ok_run, "an interrupted run never moves the window"
+
+
+def crawl_children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (Linux /proc)."""
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(child) for task in tasks.iterdir() for child in (task / "children").read_text().split()]
 
 
 def test_crawl_usage_mistakes_exit_2(crawled: dict[str, Any], tmp_path: Path) -> None:
