@@ -45,7 +45,8 @@ __all__ = [
     "scan",
 ]
 
-#: Where runs write their objects (``leases/`` holds no run's object; anything else is not the archive's).
+#: Where runs write their objects (``leases/`` and the commit log, ``commits/``, hold no run's object; anything else
+#: is not the archive's).
 RUN_OBJECT_PREFIXES = ("warc/", "records/", "index/", "runs/")
 #: Keys named in a report per group (the counts and bytes are always whole).
 MAX_EXAMPLES = 10

@@ -13,6 +13,7 @@ a rerun computes the very same key for the same thing::
       runs/<outlet>/<run_id>/manifest.json                        every object of the run + stats
       runs/<outlet>/<run_id>/COMMITTED                            commit marker, written last
       leases/<outlet>.json                                        the lease of the crawl running now, if any
+      commits/<YYYYMMDD>/<committed_at>.<outlet>.<run_id>         the commit log: one small object per committed run
 
 - ``<YYYY>/<MM>/<DD>`` of a record is the article's publication date (``undated``
   when unknown); of a WARC file, the day the run started (UTC).
@@ -41,6 +42,12 @@ commit marker are a handful of PUTs per *run*, amortised over its articles. The 
 (:mod:`archive.packs`) holds the same bytes as the run's record objects, so
 ``download`` reads one object per run instead of one per article.
 
+The commit log (``commits/``) repeats each commit marker under a key that sorts by commit time,
+across outlets: a reader that keeps up with new commits (the search index of ``newsarchive serve``)
+lists only the entries after the last it saw (:func:`commit_log_start_after`) instead of every run's
+objects. It is a convenience written after the marker: the markers under ``runs/`` stay the truth
+(runs committed before the log existed, or whose entry could not be written, have none).
+
 ``v<NNNN>`` counts versions in ingestion order; which version is the *latest* is decided
 by capture time (:class:`archive.index.VersionInfo`), not by this number.
 """
@@ -59,6 +66,9 @@ __all__ = [
     "COMMIT_MARKER",
     "OUTLET_ID",
     "commit_key",
+    "commit_log_key",
+    "commit_log_start_after",
+    "commit_log_time",
     "index_key",
     "index_prefix",
     "lease_key",
@@ -66,6 +76,7 @@ __all__ = [
     "new_run_id",
     "pack_key",
     "parse_commit_key",
+    "parse_commit_log_key",
     "parse_index_key",
     "parse_run_file_key",
     "parse_warc_key",
@@ -245,6 +256,39 @@ def parse_run_file_key(key: str) -> tuple[str, str] | None:
     if len(parts) == 4 and parts[0] == "runs" and _RUN_ID.match(parts[2]):
         return parts[1], parts[2]
     return None
+
+
+COMMIT_LOG_PREFIX = "commits/"
+_COMMIT_STAMP = "%Y%m%dT%H%M%S.%fZ"
+_COMMIT_LOG_KEY = re.compile(r"^commits/\d{8}/(\d{8}T\d{6}\.\d{6}Z)\.([a-z0-9_-]+)\.([^/]+)$")
+
+
+def commit_log_key(outlet_id: str, run_id: str, committed_at: datetime) -> str:
+    """The commit log's entry for a run committed at ``committed_at`` (UTC): sorts by that time, across outlets."""
+    stamp = committed_at.astimezone(UTC)
+    return f"{COMMIT_LOG_PREFIX}{stamp:%Y%m%d}/{stamp.strftime(_COMMIT_STAMP)}.{validate_outlet_id(outlet_id)}.{_run(run_id)}"
+
+
+def parse_commit_log_key(key: str) -> tuple[str, str] | None:
+    """``(outlet_id, run_id)`` of a commit log entry, else None."""
+    match = _COMMIT_LOG_KEY.match(key)
+    if match is None or not _RUN_ID.match(match.group(3)):
+        return None
+    return match.group(2), match.group(3)
+
+
+def commit_log_time(key: str) -> datetime:
+    """The commit time a commit log entry's key records."""
+    match = _COMMIT_LOG_KEY.match(key)
+    if match is None:
+        raise ArchiveLayoutError(f"not a commit log key: {key!r}")
+    return datetime.strptime(match.group(1), _COMMIT_STAMP).replace(tzinfo=UTC)
+
+
+def commit_log_start_after(since: datetime) -> str:
+    """A listing of ``commits/`` that starts after this key holds every entry committed at ``since`` or later."""
+    stamp = since.astimezone(UTC)
+    return f"{COMMIT_LOG_PREFIX}{stamp:%Y%m%d}/{stamp.strftime(_COMMIT_STAMP)}"[:-1]  # just before that instant
 
 
 def lease_key(outlet_id: str) -> str:

@@ -334,6 +334,7 @@ class ArchiveRun:
                 outcome=outcome,
             )
             self.store.put(layout.commit_key(self.outlet_id, self.run_id), marker.to_json_bytes(), content_type=_JSON)
+            self._log_commit(marker)
             self.store.sync()
             for entry in self._flushed:  # now listed by a committed manifest (or indexed by it)
                 self.spool.remove(entry)
@@ -348,6 +349,16 @@ class ArchiveRun:
         self.index.invalidate()
         manifest.spooled = list(self._spooled)
         return manifest
+
+    def _log_commit(self, marker: CommitMarker) -> None:
+        """The commit log's entry (:mod:`archive.layout`): a convenience for readers, written after the marker
+        that commits the run, so a failure here is a warning; the readers' full listings still find the run."""
+        committed_at = datetime.fromisoformat(marker.committed_at)
+        try:
+            self.store.put(layout.commit_log_key(self.outlet_id, self.run_id, committed_at), marker.to_json_bytes(),
+                           content_type=_JSON)  # fmt: skip
+        except StoreError as exc:
+            logger.warning("run %s committed, but not entered in the commit log: %s", self.run_id, redact(str(exc)))
 
     def _write_pack(self, manifest: Manifest) -> None:
         path = self._pack.finish()

@@ -125,7 +125,8 @@ class Settings:
     alert_min_history: int = 5  # an outlet that yields nothing alarms once the archive held this many of its articles
     # The archive browser (`newsarchive serve`) and its search index (`newsarchive index`).
     search_cache_dir: Path = Path(os.path.expanduser("~/.cache/newsarchive/search"))  # one index file per archive URI
-    search_refresh_s: float = 30.0  # how often a running server looks for newly committed runs
+    search_refresh_s: float = 30.0  # how often a running server looks for newly committed runs (in the commit log)
+    search_rescan_s: float = 3600.0  # how often it lists the whole archive instead (archive/search.py)
     search_timeout_s: float = 2.0  # a search query (and its counts) is cut off after this long
     search_page_size: int = 20
     search_max_results: int = 10_000  # the deepest page and the largest export of one search

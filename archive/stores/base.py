@@ -161,8 +161,10 @@ class Store(ABC):
         """Size and recorded SHA-256 of the object; :class:`ObjectNotFoundError` if absent."""
 
     @abstractmethod
-    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        """Objects whose key starts with ``prefix``, in key order (``sha256`` may be None)."""
+    def list(self, prefix: str = "", *, start_after: str | None = None) -> Iterator[ObjectInfo]:
+        """Objects whose key starts with ``prefix`` (and sorts after ``start_after``), in key order
+        (``sha256`` may be None). ``start_after`` lets a reader list only what is new under a prefix
+        whose keys grow in order (the commit log): S3 skips the rest server-side."""
 
     @abstractmethod
     def delete(self, key: str) -> None:

@@ -268,18 +268,21 @@ class LocalStore(Store):
             last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
         )
 
-    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+    def list(self, prefix: str = "", *, start_after: str | None = None) -> Iterator[ObjectInfo]:
         base_dir = prefix.rpartition("/")[0]
         start = self.root / base_dir if base_dir else self.root
+        after = start_after or ""
         found: list[ObjectInfo] = []
         for dirpath, dirnames, filenames in os.walk(start):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             rel_dir = Path(dirpath).relative_to(self.root).as_posix()
+            within = "" if rel_dir == "." else f"{rel_dir}/"
+            # not walked: hidden directories, and those whose every key sorts before start_after
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and not _all_before(f"{within}{d}/", after)]
             for name in filenames:
                 if name.startswith("."):
                     continue
-                key = name if rel_dir == "." else f"{rel_dir}/{name}"
-                if key.startswith(prefix):
+                key = f"{within}{name}"
+                if key.startswith(prefix) and key > after:
                     st = os.stat(os.path.join(dirpath, name))
                     found.append(ObjectInfo(key=key, size=st.st_size, last_modified=datetime.fromtimestamp(st.st_mtime, UTC)))
         found.sort(key=lambda info: info.key)
@@ -298,3 +301,8 @@ class LocalStore(Store):
         for sidecar in (self._sidecar_path(key), os.path.join(self._root, _OLD_SIDECARS, key + ".sha256")):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(sidecar)
+
+
+def _all_before(directory: str, start_after: str) -> bool:
+    """Every key under ``directory`` (``a/b/``) sorts at or before ``start_after``."""
+    return bool(start_after) and directory < start_after and not start_after.startswith(directory)

@@ -290,12 +290,14 @@ class S3Store(Store):
             last_modified=head.get("LastModified"),
         )
 
-    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+    def list(self, prefix: str = "", *, start_after: str | None = None) -> Iterator[ObjectInfo]:
         full = f"{self.prefix}/{prefix}" if self.prefix else prefix
         strip = len(self.prefix) + 1 if self.prefix else 0
         paginator = self.client.get_paginator("list_objects_v2")
+        pages = (paginator.paginate(Bucket=self.bucket, Prefix=full) if start_after is None
+                 else paginator.paginate(Bucket=self.bucket, Prefix=full, StartAfter=self._key(start_after)))  # fmt: skip
         try:
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=full):
+            for page in pages:
                 for item in page.get("Contents", []):
                     yield ObjectInfo(key=item["Key"][strip:], size=int(item["Size"]), last_modified=item.get("LastModified"))
         except ClientError as exc:

@@ -88,3 +88,18 @@ def test_run_ids_made_now_increase_even_when_the_clock_repeats(monkeypatch: pyte
     monkeypatch.setattr(layout, "secrets", SimpleNamespace(token_hex=lambda _n: next(suffixes)))
     a, b = layout.new_run_id(), layout.new_run_id()
     assert layout.run_order(a) < layout.run_order(b) and a != b
+
+
+def test_commit_log_keys_sort_by_commit_time_across_outlets() -> None:
+    run = "20261203T230000.000001Z-abc123"
+    early = layout.commit_log_key("zeta", run, datetime(2026, 12, 4, 1, 2, 3, 456789, tzinfo=UTC))
+    late = layout.commit_log_key("alpha", run, datetime(2026, 12, 4, 1, 2, 3, 456790, tzinfo=UTC))
+    assert early == "commits/20261204/20261204T010203.456789Z.zeta.20261203T230000.000001Z-abc123"
+    assert early < late, "ordered by commit time, not by outlet"
+    assert layout.parse_commit_log_key(early) == ("zeta", run)
+    assert layout.commit_log_time(late) == datetime(2026, 12, 4, 1, 2, 3, 456790, tzinfo=UTC)
+    assert layout.parse_commit_log_key("commits/20261204/junk") is None
+    assert layout.parse_commit_key(early) is None and layout.parse_run_file_key(early) is None
+    validate_key(early)
+    start = layout.commit_log_start_after(datetime(2026, 12, 4, 1, 2, 3, 456790, tzinfo=UTC))
+    assert early < start < late, "a listing after it keeps what was committed at that instant or later"

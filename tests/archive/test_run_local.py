@@ -98,7 +98,10 @@ def test_manifest_lists_every_object_with_its_sha256_and_marker_is_last(local_ar
     for entry in stored.objects:
         assert store.get(entry.key, sha256=entry.sha256) and store.stat(entry.key).size == entry.size
     written = {i.key for i in store.list("") if run.run_id in i.key or i.key.startswith("records/")}
-    assert written - set(listed) == {f"runs/demo/{run.run_id}/manifest.json", f"runs/demo/{run.run_id}/COMMITTED"}
+    [log_entry] = [key for key in written if key.startswith(layout.COMMIT_LOG_PREFIX)]
+    assert layout.parse_commit_log_key(log_entry) == ("demo", run.run_id), "after the marker, the commit log's entry"
+    assert written - set(listed) == {f"runs/demo/{run.run_id}/manifest.json", f"runs/demo/{run.run_id}/COMMITTED",
+                                     log_entry}  # fmt: skip
     marker = json.loads(store.get(f"runs/demo/{run.run_id}/COMMITTED"))
     assert marker["manifest_sha256"] == store.stat(f"runs/demo/{run.run_id}/manifest.json").sha256
     assert manifest.committed

@@ -1,16 +1,19 @@
 """The search index's facets: counts per outlet and month, filters and pages over the latest versions only,
-a schema change that forces a rebuild, and searches across a rebuild (the kept reading connections)."""
+a schema change that forces a rebuild, searches across a rebuild (the kept reading connections), and
+updates that read the commit log between full listings."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from archive import Archive, ArticleRecord
+from archive import Archive, ArticleRecord, ObjectInfo, layout
 from archive.search import SCHEMA_VERSION, Query, SearchIndex
 from core.settings import Settings
 from tests.archive.conftest import make_record
@@ -107,3 +110,56 @@ def test_searches_before_and_after_a_rebuild(archive: Archive) -> None:
     run.add_article(record(*EDITED))
     run.commit({})
     assert index.update() == 1 and index.search(Query("harbour")).total == 1
+
+
+def test_between_full_listings_an_update_reads_only_the_commit_log(archive: Archive,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server's refresh costs one listing of the commit log, not one of every run's objects; the runs the
+    log cannot show (left uncommitted, or committed by a writer without the log) wait for the next full listing."""
+    listed: list[str] = []
+    list_objects = archive.store.list
+
+    def recording_list(prefix: str = "", **kwargs: Any) -> Iterator[ObjectInfo]:  # a spy: the real store answers
+        listed.append(prefix)
+        return list_objects(prefix, **kwargs)
+
+    monkeypatch.setattr(archive.store, "list", recording_list)
+    index = SearchIndex(archive)
+    assert index.update() == 2 and sorted(listed) == ["runs/", "warc/"], "the first update lists everything"
+
+    listed.clear()
+    run = archive.begin_run("alpha")
+    run.add_article(record("alpha", 7, "2026-11-20", "The lighthouse got a new lamp."))
+    run.commit({})
+    killed = layout.new_run_id()  # a run killed after it wrote a WARC file: no commit marker
+    archive.store.put(layout.warc_key("beta", killed, 1), b"leftover")
+    silent = archive.begin_run("beta")  # committed by a writer older than the commit log: no entry
+    silent.add_article(record("beta", 8, "2026-11-21", "A lighthouse stamp was issued."))
+    silent.commit({})
+    for info in list_objects(f"{layout.COMMIT_LOG_PREFIX}"):
+        if layout.parse_commit_log_key(info.key) == ("beta", silent.run_id):
+            archive.store.delete(info.key)
+    listed.clear()
+    assert index.update() == 1, "the run in the commit log"
+    assert listed == [layout.COMMIT_LOG_PREFIX], listed
+    assert index.update() == 0, "read again from a little before the newest entry: indexed once"
+    assert {(r.outlet, r.committed) for r in index.runs()} == {("alpha", True), ("beta", True)}
+    assert killed not in {r.run_id for r in index.runs()}
+
+    listed.clear()
+    assert index.update(full=True) == 1, "the run the log did not name"
+    assert sorted(listed) == ["runs/", "warc/"]
+    runs = {r.run_id: r.committed for r in index.runs()}
+    assert runs[silent.run_id] is True and runs[killed] is False
+    assert index.search(Query("stamp")).total == 1
+
+
+def test_a_server_lists_everything_again_every_rescan_period(tmp_path: Path) -> None:
+    settings = Settings(spool_dir=tmp_path / "spool", search_cache_dir=tmp_path / "search", search_rescan_s=0.0)
+    archive = Archive.open(str(tmp_path / "archive"), settings)
+    index = SearchIndex(archive)
+    index.update()
+    killed = layout.new_run_id()
+    archive.store.put(layout.warc_key("beta", killed, 1), b"leftover")
+    index.update()  # search_rescan_s=0: every update is a full listing
+    assert [r.committed for r in index.runs() if r.run_id == killed] == [False]

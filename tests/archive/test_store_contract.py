@@ -65,6 +65,21 @@ def test_put_get_exists_stat_list(store: Store) -> None:
         store.stat("records/demo/missing.json")
 
 
+def test_list_starts_after_a_key(store: Store) -> None:
+    """``start_after`` skips every key up to it (S3's StartAfter; the local store prunes whole directories).
+
+    Not asked: a ``start_after`` that is exactly a "directory" of other keys (``commits/20261203``).
+    S3 returns the keys under it; SeaweedFS skips them. The archive's one use
+    (:func:`archive.layout.commit_log_start_after`) always ends in part of a key's last segment."""
+    keys = ["commits/20261202/a", "commits/20261203/b", "commits/20261203/c", "commits/20261204/d", "records/x"]
+    for key in keys:
+        store.put(key, b"x")
+    assert [i.key for i in store.list("commits/", start_after="commits/20261203/b")] == keys[2:4]
+    assert [i.key for i in store.list("commits/", start_after="commits/20261203/a")] == keys[1:4]
+    assert [i.key for i in store.list("commits/", start_after="commits/20261205")] == []
+    assert [i.key for i in store.list("", start_after="commits/20261204/d")] == ["records/x"]
+
+
 def test_conditional_put_refuses_a_different_object_and_accepts_the_same_again(store: Store) -> None:
     store.put("runs/demo/r1/manifest.json", b"first")
     again = store.put("runs/demo/r1/manifest.json", b"first")  # a rerun: idempotent

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import Archive
-from archive.layout import parse_commit_key
+from archive.layout import parse_commit_key, parse_commit_log_key
 from archive.manifest import CommitMarker, Manifest
 from core.registry import Outlet
 from core.settings import Settings
@@ -213,6 +213,10 @@ def audit(archive: Archive, tmp: Path) -> Audit:
             referenced.add(entry.key)
         referenced.update((key, marker.manifest_key))
         committed.append(parsed[1])
+    for key in keys:  # the commit log names committed runs only, each once
+        if logged := parse_commit_log_key(key):
+            assert logged[1] in committed, f"{key} names a run without a commit marker"
+            referenced.add(key)
     runs = {run for run in map(_run_id_of, keys) if run}
     records = Counter(key.rsplit("-v", 1)[0] for key in keys if key.startswith("records/"))
     return Audit(exported, sorted(committed), sorted(runs - set(committed)),
