@@ -77,6 +77,8 @@ def test_list_starts_after_a_key(store: Store) -> None:
     assert [i.key for i in store.list("commits/", start_after="commits/20261203/b")] == keys[2:4]
     assert [i.key for i in store.list("commits/", start_after="commits/20261203/a")] == keys[1:4]
     assert [i.key for i in store.list("commits/", start_after="commits/20261205")] == []
+    assert [i.key for i in store.list("commits/", start_after="commits/20261203/z")] == keys[3:4]
+    assert [i.key for i in store.list("commits/", start_after="commits/20261201/x")] == keys[:4], "no such folder"
     assert [i.key for i in store.list("", start_after="commits/20261204/d")] == ["records/x"]
 
 
