@@ -18,6 +18,10 @@ pending        requests queued             —
 stops the way its engine stops (the crawl closes its spider — :mod:`crawler.budgets` wires this
 account to Scrapy's signals; a backfill leaves its loop on :class:`BudgetExhausted`), commits what it
 fetched, and its summary says ``stopped="budget:<name>"`` (:func:`budget_reason`).
+
+A backfill asked to stop (Ctrl-C, SIGTERM: :mod:`ingest.stopping`) stops the same way: its account
+reports the request at the next :meth:`Budgets.tick` or :meth:`Budgets.check`
+(:class:`StopRequested`, ``stopped="interrupted"``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 
 from core.errors import CrawlError
 from core.settings import Settings
+from ingest.stopping import INTERRUPTED, stop_requested
 
 __all__ = [
     "BACKFILL_BUDGETS",
@@ -36,6 +41,7 @@ __all__ = [
     "CRAWL_BUDGETS",
     "BudgetExhausted",
     "Budgets",
+    "StopRequested",
     "budget_reason",
     "is_budget_reason",
 ]
@@ -78,6 +84,16 @@ class BudgetExhausted(CrawlError):
         self.reason = budget_reason(budget)
 
 
+class StopRequested(BudgetExhausted):
+    """The process was asked to stop (:func:`ingest.stopping.request_stop`): the run stops as on a spent budget,
+    commits what it fetched, and records ``stopped="interrupted"``."""
+
+    def __init__(self) -> None:
+        super().__init__(INTERRUPTED, 0)
+        self.args = ("stopped on request (Ctrl-C or SIGTERM)",)
+        self.reason = INTERRUPTED
+
+
 class Budgets:
     """One run's limits, what it has spent of each, and the budget that stopped it.
 
@@ -96,6 +112,8 @@ class Budgets:
         self.spent: dict[str, float] = dict.fromkeys(limits, 0.0)
         #: The budget that stopped the run, once one did.
         self.exhausted: str | None = None
+        #: The run was asked to stop (:mod:`ingest.stopping`) before any budget ran out.
+        self.interrupted = False
         self._on_exhausted = on_exhausted
         self._clock = clock
         self._started = clock()
@@ -107,11 +125,13 @@ class Budgets:
 
     @property
     def stopped(self) -> bool:
-        return self.exhausted is not None
+        return self.exhausted is not None or self.interrupted
 
     @property
     def reason(self) -> str | None:
-        """``budget:<name>`` once a budget stopped the run, else None."""
+        """``budget:<name>`` once a budget stopped the run, ``interrupted`` once a stop request did, else None."""
+        if self.interrupted:
+            return INTERRUPTED
         return budget_reason(self.exhausted) if self.exhausted else None
 
     def restart_clock(self) -> None:
@@ -140,12 +160,13 @@ class Budgets:
         return self._clock() - self._started
 
     def tick(self) -> bool:
-        """Bring the ``time`` budget up to the clock; False once a budget is exhausted."""
+        """Bring the ``time`` budget up to the clock; False once a budget is exhausted or a stop requested."""
         self.spent["time"] = self.elapsed()
         return self._check("time")
 
     def allows(self, name: str, amount: float = 1) -> bool:
         """Would spending ``amount`` more of ``name`` stay within its limit? (Spends nothing.)"""
+        self._check_stop_request()
         limit = self.limits.get(name)
         return not self.stopped and (limit is None or self.spent.get(name, 0.0) + amount <= limit)
 
@@ -160,7 +181,11 @@ class Budgets:
             self._on_exhausted(name)
 
     def check(self) -> None:
-        """Raise :class:`BudgetExhausted` if a budget stopped the run (a backfill's loops call it)."""
+        """Raise :class:`BudgetExhausted` if a budget stopped the run, :class:`StopRequested` if a stop request
+        did (a backfill's loops call it)."""
+        self._check_stop_request()
+        if self.interrupted:
+            raise StopRequested()
         if self.exhausted is not None:
             raise BudgetExhausted(self.exhausted, self.limits.get(self.exhausted, 0.0))
 
@@ -169,7 +194,13 @@ class Budgets:
         return {"exhausted": self.exhausted, "limits": {n: _figure(v) for n, v in self.limits.items()},
                 "spent": {name: _figure(value) for name, value in self.spent.items()}}
 
+    def _check_stop_request(self) -> None:
+        if not self.stopped and stop_requested():
+            self.interrupted = True
+            logger.warning("asked to stop: stopping and committing what was fetched")
+
     def _check(self, name: str) -> bool:
+        self._check_stop_request()
         limit = self.limits.get(name)
         if limit is not None and self.spent[name] > limit:
             self.exhaust(name)

@@ -10,12 +10,13 @@ from enum import StrEnum
 from typing import Any
 
 from core.errors import ExitCode
+from ingest.stopping import INTERRUPTED
 from ingest.tally import FAILED_OUTCOMES
 
 __all__ = ["RunOutcome", "RunSummary", "judge_run", "stopped_reason", "worst_outcome"]
 
 #: Scrapy close reasons and what ``stopped`` says of them (``finished``: the run ran to its end).
-CLOSE_REASONS: dict[str, str | None] = {"finished": None, "shutdown": "interrupted"}
+CLOSE_REASONS: dict[str, str | None] = {"finished": None, "shutdown": INTERRUPTED}
 
 
 class RunOutcome(StrEnum):

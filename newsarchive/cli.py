@@ -187,6 +187,7 @@ def backfill(
     whether every source finished (0), stopped at a budget (4) or failed (1).
     """
     from core.registry import load_outlets, select_outlets
+    from ingest.stopping import INTERRUPTED
 
     settings = _settings(outlets=outlets, archive=archive)
     archive_uri = settings.archive
@@ -203,12 +204,14 @@ def backfill(
             typer.echo(f"{outlet.id}: no gap days to fill")
             return
     else:
-        if backfill_from in (BackfillFrom.SITEMAPS, BackfillFrom.ALL):
-            summaries += _run("crawl", [outlet], settings, window, progress=_interactive())
-        if backfill_from in (BackfillFrom.WAYBACK, BackfillFrom.ALL):
-            summaries += _run("backfill", [outlet], settings, window, wayback_url=wayback_url, pick=pick.value)
-        if backfill_from in (BackfillFrom.CCNEWS, BackfillFrom.ALL):
-            summaries += _run("ccnews", [outlet], settings, window, ccnews_url=ccnews_url)
+        sources: list[tuple[str, BackfillFrom, dict[str, Any]]] = [
+            ("crawl", BackfillFrom.SITEMAPS, {"progress": _interactive()}),
+            ("backfill", BackfillFrom.WAYBACK, {"wayback_url": wayback_url, "pick": pick.value}),
+            ("ccnews", BackfillFrom.CCNEWS, {"ccnews_url": ccnews_url}),
+        ]
+        for kind, source, options in sources:
+            if backfill_from in (source, BackfillFrom.ALL) and not any(s.stopped == INTERRUPTED for s in summaries):
+                summaries += _run(kind, [outlet], settings, window, **options)  # asked to stop: no next source
     for summary in summaries:
         lost = summary.stats.get("wayback", {}).get("unrecoverable", [])
         for item in lost[:10]:  # the full list is in the run's stats

@@ -34,6 +34,7 @@ from typing import Any
 from core.errors import ConfigError, CrawlError, NewsarchiveError
 from core.registry import Outlet
 from core.settings import Settings, get_settings, redact
+from ingest.stopping import StopSignals, request_stop
 from ingest.summary import RunSummary
 
 __all__ = ["CHILD_COMMAND", "KINDS", "JobRequest", "child_env", "main", "run_job"]
@@ -209,9 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         request = JobRequest.from_json(sys.stdin.read())
-        if request.kind in ("backfill", "ccnews"):  # a crawl's logging is Scrapy's (crawler.runner)
+        if request.kind in ("backfill", "ccnews"):  # a crawl's logging and stop signals are Scrapy's (crawler.runner)
             logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                                 format="%(asctime)s %(name)s %(levelname)s %(message)s")  # fmt: skip
+            StopSignals(on_stop=lambda _signum: request_stop(), on_force=_stop_now).install()
         summaries = request.run()
     except NewsarchiveError as exc:  # a project error says what is wrong in its own words
         print(json.dumps({"error": redact(str(exc))}), flush=True)
@@ -219,9 +221,17 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, KeyError) as exc:  # a malformed request
         print(json.dumps({"error": redact(f"{type(exc).__name__}: {exc}")}), flush=True)
         return 1
+    except KeyboardInterrupt:  # a second stop signal (ingest.stopping): what the run had read may be uncommitted
+        print(json.dumps({"error": "stopped at once by a second Ctrl-C or SIGTERM"}), flush=True)
+        return 1
     result = {"summaries": [summary.to_dict() for summary in summaries], "peak_rss": peak_rss()}
     print(json.dumps(result, default=str), flush=True)
     return 0
+
+
+def _stop_now(_signum: int) -> None:
+    """A backfill's forced stop: the batch being read is committed by the backfill's own handlers if it can be."""
+    raise KeyboardInterrupt
 
 
 def peak_rss() -> int | None:

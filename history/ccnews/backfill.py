@@ -52,7 +52,7 @@ from history.ccnews.source import (
 )
 from history.wayback.checkpoint import BackfillCheckpoint
 from ingest.articles import ArticleRules
-from ingest.budgets import BACKFILL_BUDGETS, Budgets
+from ingest.budgets import BACKFILL_BUDGETS, BudgetExhausted, Budgets
 from ingest.pages import FetchedResponse, IngestContext, capture, read_page
 from ingest.summary import RunSummary
 from ingest.tally import CrawlTally
@@ -120,7 +120,11 @@ class CcNewsBackfill:
                 continue
             if self._over_budget():
                 break
-            self.read_file(item)
+            try:
+                self.read_file(item)
+            except BudgetExhausted as exc:  # asked to stop mid-file: what was read is committed (read_file)
+                self.stopped = exc.reason
+                break
             self._progress()
         self._progress(force=True)
         return self._summarise(files)
@@ -193,6 +197,7 @@ class CcNewsBackfill:
                 return
             if record.rec_type != "response":
                 continue
+            self.budgets.check()  # a stop request ends the file here (the budgets are spent between files)
             self.records_scanned += 1
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
             if not url.startswith(("http://", "https://")) or registered_host(url) not in self.hosts:

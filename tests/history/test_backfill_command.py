@@ -2,12 +2,18 @@
 
 - an unreachable Wayback Machine ends the backfill in seconds with one line and exit 1;
 - ``--source all`` (alias of ``--from all``) combines the live sitemaps, the Wayback Machine and
-  CC-NEWS: each article is archived once, and each source's run commits its captures (provenance).
+  CC-NEWS: each article is archived once, and each source's run commits its captures (provenance);
+- Ctrl-C or a SIGTERM mid-backfill: what was read is committed, the run is partial (exit 4).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -88,3 +94,54 @@ def test_source_all_archives_each_article_once_keeping_every_sources_capture(
     assert all(r.version <= 2 for r in every_version)
     assert {r.source for r in latest} >= {"live", "wayback"}  # deleted articles live on in the Wayback Machine
     assert sources["live"] >= 1 and sources["wayback"] >= 1 and sources["ccnews"] >= 1  # every source committed
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_a_stopped_wayback_backfill_commits_what_it_read_and_exits_partial(
+    live_outlet: OutletServer, outlet_corpus: Corpus, tmp_path: Path, how: str
+) -> None:
+    """Ctrl-C (SIGINT to the process group) or a SIGTERM to ``newsarchive`` alone (``kill``, ``docker stop``)
+    mid-backfill: the backfill stops at the next snapshot as on a spent budget, commits what it read, says
+    ``partial: stopped early (interrupted)`` and exits 4; its crawl process does not outlive the command."""
+    history = record_history(outlet_corpus, live_outlet.base_url, since=SINCE, until=UNTIL)
+    archive_dir = tmp_path / "archive"
+    env = {**os.environ, **FAST_ENV, "NEWSARCHIVE_WAYBACK_REPLAY_PER_MINUTE": "240",  # 4 snapshots a second
+           "NEWSARCHIVE_WAYBACK_STATE_DIR": str(tmp_path / "wb"), "NEWSARCHIVE_PROGRESS_INTERVAL_S": "0.2"}
+    exe = Path(sys.executable).with_name("newsarchive")
+    with WaybackServer(history.captures) as wayback:
+        backfill = subprocess.Popen(
+            [str(exe), "backfill", "demo", "--source", "wayback", "--since", SINCE.isoformat(), "--until",
+             UNTIL.isoformat(), "--wayback-url", wayback.base_url, "--outlets", str(outlets_file(tmp_path, live_outlet)),
+             "--archive", str(archive_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=env,
+        )
+        assert backfill.stderr is not None
+        seen: list[str] = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # stopped once a few snapshots were fetched
+            line = backfill.stderr.readline()
+            if not line:
+                break
+            seen.append(line)
+            fetched = re.search(r"(\d+)/(\d+) snapshots fetched", line)
+            if fetched and int(fetched.group(1)) >= 3:
+                break
+        assert backfill.poll() is None and fetched, "the backfill is still running:\n" + "".join(seen[-20:])
+        planned = int(fetched.group(2))
+        children = [int(pid) for pid in Path(f"/proc/{backfill.pid}/task/{backfill.pid}/children").read_text().split()]
+        if how == "ctrl-c":
+            os.killpg(backfill.pid, signal.SIGINT)
+        else:
+            os.kill(backfill.pid, signal.SIGTERM)
+        _stdout, rest = backfill.communicate(timeout=60)
+    stderr = "".join(seen) + rest
+    assert backfill.returncode == 4, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-3000:]
+    last = [line for line in stderr.splitlines() if line.strip()][-1]
+    assert last.startswith("newsarchive: warning: backfill: demo: partial: stopped early (interrupted)"), last
+    assert children and not any(Path(f"/proc/{pid}").exists() for pid in children), "no job process left behind"
+    with Archive.open(str(archive_dir), Settings(spool_dir=tmp_path / "spool")) as archive:
+        kept = list(archive.iter_records(outlet="demo", all_versions=True))
+        runs = archive.committed_runs("demo")
+    assert runs, "what was read is committed"
+    assert 3 <= len(kept) < planned, f"{len(kept)} of {planned} snapshots: stopped, not finished"
