@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-__all__ = ["INTERRUPTED", "SAME_REQUEST_S", "StopSignals", "request_stop", "stop_requested"]
+__all__ = ["INTERRUPTED", "SAME_REQUEST_S", "StopSignals", "request_stop", "stop_backfills_on_signals", "stop_requested"]
 
 #: What ``stopped`` records of a run stopped on request (and of a crawl closed by Scrapy's ``shutdown``).
 INTERRUPTED = "interrupted"
@@ -67,3 +67,13 @@ class StopSignals:
             for stop_signal in STOP_SIGNALS:  # forced once; what follows is ignored
                 signal.signal(stop_signal, signal.SIG_IGN)
             self.on_force(signum)
+
+
+def stop_backfills_on_signals() -> None:
+    """In a process that runs backfills (a job child, ``backfill --fill-gaps``): the first stop signal asks them
+    to stop (:func:`request_stop`); a later one raises :class:`KeyboardInterrupt` where the process is."""
+    StopSignals(on_stop=lambda _signum: request_stop(), on_force=_interrupt).install()
+
+
+def _interrupt(_signum: int) -> None:
+    raise KeyboardInterrupt

@@ -196,9 +196,11 @@ def backfill(
         fail("backfill needs --since and --until (or --fill-gaps)")
     (outlet,) = select_outlets(load_outlets(settings.outlets), [outlet_id])
     summaries = []
-    if fill_gaps:
+    if fill_gaps:  # in this process: a stop signal is this process's to answer
         from history.wayback import fill_gaps as backfill_gaps
+        from ingest.stopping import stop_backfills_on_signals
 
+        stop_backfills_on_signals()
         summaries = backfill_gaps(outlet, archive_uri, wayback_url=wayback_url, pick=pick, settings=settings)
         if not summaries:
             typer.echo(f"{outlet.id}: no gap days to fill")

@@ -34,7 +34,7 @@ from typing import Any
 from core.errors import ConfigError, CrawlError, NewsarchiveError
 from core.registry import Outlet
 from core.settings import Settings, get_settings, redact
-from ingest.stopping import StopSignals, request_stop
+from ingest.stopping import stop_backfills_on_signals
 from ingest.summary import RunSummary
 
 __all__ = ["CHILD_COMMAND", "KINDS", "JobRequest", "child_env", "main", "run_job"]
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         if request.kind in ("backfill", "ccnews"):  # a crawl's logging and stop signals are Scrapy's (crawler.runner)
             logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                                 format="%(asctime)s %(name)s %(levelname)s %(message)s")  # fmt: skip
-            StopSignals(on_stop=lambda _signum: request_stop(), on_force=_stop_now).install()
+            stop_backfills_on_signals()
         summaries = request.run()
     except NewsarchiveError as exc:  # a project error says what is wrong in its own words
         print(json.dumps({"error": redact(str(exc))}), flush=True)
@@ -227,11 +227,6 @@ def main(argv: list[str] | None = None) -> int:
     result = {"summaries": [summary.to_dict() for summary in summaries], "peak_rss": peak_rss()}
     print(json.dumps(result, default=str), flush=True)
     return 0
-
-
-def _stop_now(_signum: int) -> None:
-    """A backfill's forced stop: the batch being read is committed by the backfill's own handlers if it can be."""
-    raise KeyboardInterrupt
 
 
 def peak_rss() -> int | None:

@@ -16,6 +16,7 @@ from typing import Any
 from core.registry import Outlet
 from core.settings import Settings, get_settings
 from history.wayback.backfill import backfill_from_wayback
+from ingest.stopping import INTERRUPTED
 from ingest.summary import RunSummary
 
 __all__ = ["fill_gaps", "gap_days", "gap_ranges", "pad"]
@@ -55,10 +56,12 @@ def fill_gaps(
     """Backfill exactly the gap days of ``outlet`` (``days``, or the archive's stats) from the Wayback Machine."""
     settings = settings or get_settings()
     targets = gap_days(outlet, archive_uri, settings) if days is None else list(days)
-    return [
-        backfill_from_wayback(outlet, archive_uri, since, until, settings=settings, **backfill_options)
-        for since, until in gap_ranges(targets, join_within_days=join_within_days)
-    ]
+    summaries = []
+    for since, until in gap_ranges(targets, join_within_days=join_within_days):
+        summaries.append(backfill_from_wayback(outlet, archive_uri, since, until, settings=settings, **backfill_options))
+        if summaries[-1].stopped == INTERRUPTED:  # asked to stop: no further gap
+            break
+    return summaries
 
 
 def pad(ranges: list[tuple[date, date]], days: int) -> list[tuple[date, date]]:
