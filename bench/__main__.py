@@ -134,12 +134,16 @@ def save(results: list[dict[str, Any]], facts: dict[str, Any], quick: bool) -> P
 
 
 def table(document: dict[str, Any], source: Path) -> str:
+    """The README's table; the areas of one results file may come from several runs of the day, so each
+    area's run (time, commit, load at its start) is named, not only the last run's."""
     facts = document["machine"]
+    runs = [f"{area} {(m := document['areas'][area].get('machine', facts))['date'][:16].replace('T', ' ')} UTC, "
+            f"`{m['git_commit']}`, load {m['load_avg_1m_at_start']}" for area in AREAS if area in document["areas"]]
     lines = [
         TABLE_START,
-        f"Last run: {facts['date']} on {facts['nproc']} × {facts['cpu']}, {facts['memory_gb']} GB RAM, "
-        f"Python {facts['python']}, load average {facts['load_avg_1m_at_start']} at start, commit "
-        f"`{facts['git_commit']}` — from [`{source.relative_to(BENCH_DIR)}`]({source.relative_to(BENCH_DIR)}).",
+        f"On {facts['nproc']} × {facts['cpu']}, {facts['memory_gb']} GB RAM, Python {facts['python']} — from "
+        f"[`{source.relative_to(BENCH_DIR)}`]({source.relative_to(BENCH_DIR)}). Each area's run (start, commit, "
+        f"load average at start): {'; '.join(runs)}.",
         "",
         "| Area | Figure | Value | Target | Verdict | Beside (baseline, same run) | Reproduce |",
         "|---|---|---|---|---|---|---|",
