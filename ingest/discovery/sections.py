@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 __all__ = ["NEXT_LINK_SELECTORS", "NEXT_PAGE_LABELS", "Listing", "page_number", "parse_listing"]
@@ -39,6 +40,12 @@ PAGE_NUMBER_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"[?&](?:page|paged|p)=(\d{1,9})(?:&|$)"),
 )
 _ARROWS = re.compile(r"[\s«»‹›←→<>|]+")
+#: What parsel's ``base::attr(href)``, ``a::attr(href)``, ``a[href]`` and ``::text`` select, compiled once: a
+#: listing page has hundreds of links, and parsel translated and wrapped each anchor's text query anew.
+_BASE_HREFS = etree.XPath("descendant-or-self::base/@href")
+_HREFS = etree.XPath("descendant-or-self::a/@href")
+_ANCHORS = etree.XPath("descendant-or-self::a[@href]")
+_TEXTS = etree.XPath("descendant-or-self::text()")
 
 
 @dataclass(slots=True)
@@ -77,10 +84,12 @@ def _absolute(base: str, href: str) -> str | None:
 def parse_listing(selector: Selector | str, url: str) -> Listing:
     """All links of a listing page and its next page(s), absolute and without fragments."""
     sel = Selector(text=selector) if isinstance(selector, str) else selector
-    base = _absolute(url, sel.css("base::attr(href)").get() or "") or url
+    root = sel.root
+    bases = _BASE_HREFS(root)
+    base = _absolute(url, str(bases[0]) if bases else "") or url
     listing = Listing()
     seen: set[str] = set()
-    for href in sel.css("a::attr(href)").getall():
+    for href in map(str, _HREFS(root)):
         link = _absolute(base, href)
         if link and link not in seen:
             seen.add(link)
@@ -89,10 +98,10 @@ def parse_listing(selector: Selector | str, url: str) -> Listing:
     candidates: list[str] = []
     for css in NEXT_LINK_SELECTORS:
         candidates.extend(sel.css(css).getall())
-    for anchor in sel.css("a[href]"):
-        label = _ARROWS.sub(" ", " ".join(anchor.css("::text").getall())).strip().lower()
+    for anchor in _ANCHORS(root):
+        label = _ARROWS.sub(" ", " ".join(_TEXTS(anchor))).strip().lower()
         if label in NEXT_PAGE_LABELS:
-            candidates.append(anchor.attrib["href"])
+            candidates.append(anchor.get("href"))
     current, root = page_number(url), _listing_root(url)
     for link in listing.links:
         if page_number(link) == current + 1 and _listing_root(link) == root:
