@@ -444,15 +444,14 @@ class SearchIndex:
             now = time.monotonic()
             if full is None:
                 full = self._listed_at is None or now - self._listed_at >= self.settings.search_rescan_s
-            listed_since = datetime.now(UTC) - COMMIT_LOG_OVERLAP
             done = set(connection.execute("SELECT outlet, run_id FROM runs").fetchall())
             if full:
+                log_since = datetime.now(UTC) - COMMIT_LOG_OVERLAP  # what the listing cannot have seen
                 committed, seen = self._list_runs()
                 connection.execute("DELETE FROM uncommitted")
                 connection.executemany("INSERT INTO uncommitted VALUES (?, ?)", sorted(seen - committed))
-                self._listed_at, self._log_since = now, listed_since
             else:
-                committed = self._logged_runs(done)
+                committed, log_since = self._logged_runs(done)
                 connection.executemany("DELETE FROM uncommitted WHERE outlet = ? AND run_id = ?", sorted(committed))
             todo = sorted(committed - done, key=lambda pair: (pair[1], pair[0]))
             connection.commit()
@@ -466,22 +465,25 @@ class SearchIndex:
                 records = self._index_run(connection, outlet, run_id, records, reading)
                 if progress:
                     progress(number + 1, len(todo), records)
+            # only now: a run that failed to index is met again in the commit log by the next update
+            self._log_since = log_since
+            if full:
+                self._listed_at = now
             return len(todo)
 
-    def _logged_runs(self, done: set[tuple[str, str]]) -> set[tuple[str, str]]:
-        """The runs entered in the commit log since the last listing (less its overlap), not indexed yet."""
+    def _logged_runs(self, done: set[tuple[str, str]]) -> tuple[set[tuple[str, str]], datetime]:
+        """The runs in the commit log since the last reading (less its overlap) not indexed yet, and where the
+        next reading starts."""
         since = self._log_since or datetime.now(UTC) - COMMIT_LOG_OVERLAP  # no full listing by this object yet
         found: set[tuple[str, str]] = set()
-        newest: datetime | None = None
+        newest = since
         for info in self.archive.store.list(layout.COMMIT_LOG_PREFIX, start_after=layout.commit_log_start_after(since)):
             if (parsed := layout.parse_commit_log_key(info.key)) is None:
                 continue
-            newest = max(newest or since, layout.commit_log_time(info.key))
+            newest = max(newest, layout.commit_log_time(info.key) - COMMIT_LOG_OVERLAP)
             if parsed not in done:
                 found.add(parsed)
-        if newest is not None:
-            self._log_since = max(since, newest - COMMIT_LOG_OVERLAP)
-        return found
+        return found, newest
 
     def _list_runs(self) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
         """(committed runs, every run that left an object under ``runs/`` or ``warc/``)."""
