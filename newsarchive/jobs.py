@@ -140,7 +140,7 @@ def _child_handles_stop(child: subprocess.Popen[str]) -> Iterator[None]:
     reach this process alone (``kill``, ``docker stop``): it is forwarded to the child, and this
     process too waits for the child's report instead of dying and leaving the child crawling on
     unwatched. The child takes a copy that arrives beside a process-group signal as the same
-    request (:mod:`crawler.shutdown`). A handler installed before (Airflow's task runner calls its
+    request (:mod:`ingest.stopping`). A handler installed before (Airflow's task runner calls its
     operator's ``on_kill``) still runs.
     """
     if threading.current_thread() is not threading.main_thread():
