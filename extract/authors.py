@@ -95,9 +95,11 @@ _HANDLE = re.compile(r"(?<!\S)@[\w.]+")
 _PLACE_AFTER_NAME = re.compile(
     r"^(?P<name>[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,3})\s*,\s*[A-ZÀ-ÞА-Я][^\W\d_]+[\s,]*$"
 )
-_WORD_PARTS = re.compile(r"[\s\-/]+")
+_WORD_PARTS = re.compile(r"[\s\-/_]+")
 _USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
 _MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
+#: Weekdays written out ("Dienstag" after the byline word "Di", Tuesday's abbreviation): no name.
+_WEEKDAY_NAMES = frozenset(day.casefold() for day in AUTHOR_WEEKDAYS if len(day) > 4)
 #: Byline words that are also name particles ("Di Maria"): when capitalised, stripped only before two words or more.
 _AMBIGUOUS_PREFIXES = frozenset({"von", "di", "door", "av", "par", "por", "text"})
 _PARTICLES = frozenset(
@@ -131,8 +133,16 @@ _PARTICLES = frozenset(
 )
 _NOT_IN_COMMENTS = "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
 _TEXT_NODES = XPath("//body//text()")
-_BYLINE_OPENING = tuple(f"{word} " for word in AUTHOR_BYLINE_WORDS if not word.endswith(":")) + tuple(
-    word for word in AUTHOR_BYLINE_WORDS if word.endswith(":")
+#: A line opening with a byline word (:data:`~extract.rules.AUTHOR_BYLINE_WORDS`): a word written
+#: with its colon needs it ("Text:"); others may take one ("Written by: Jane Doe") or stand alone
+#: in their own element ("<b>Von</b> <span>Max Muster</span>").
+_BYLINE_OPENER = re.compile(
+    "^(?:"
+    + "|".join(
+        re.escape(w) if w.endswith(":") else re.escape(w) + r"(?:\s*:)?"
+        for w in sorted(AUTHOR_BYLINE_WORDS, key=len, reverse=True)
+    )
+    + r")(?=\s|$)"
 )
 _PREFIX = re.compile(
     "^(?:"
@@ -249,6 +259,7 @@ def clean_authors(
                 or words[-1] in AUTHOR_NOISE_LAST_WORDS
                 or name.startswith("@")
                 or _MONTHS_ONLY.fullmatch(name)
+                or not _WEEKDAY_NAMES.isdisjoint(words)
             ):
                 continue
             if len(name.split()) > 5 or (
@@ -448,22 +459,49 @@ def _byline_element_names(tree: html.HtmlElement, tokens: frozenset[str] | None)
     return []
 
 
-def _byline_lines(tree: html.HtmlElement) -> list[str]:
+def _lines(element: html.HtmlElement) -> list[str]:
+    """The non-empty lines of ``element`` (split at ``<br>``), whitespace collapsed."""
+    if element.find(".//br") is None:
+        return [text] if (text := _text(element)) else []
+    copy = deepcopy(element)
+    for br in copy.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return [line for raw in copy.text_content().split("\n") if (line := " ".join(raw.split()))]
 
+
+def _byline_at(element: html.HtmlElement, text: str) -> str:
+    """The byline line that ``text`` (a byline word, maybe the name after it) opens inside ``element``:
+    its first line, joined with the next when the first holds the byline word alone ("<b>Von:</b><br>
+    Max Muster"); ``text`` itself when ``element`` holds more than that line."""
+    whole = _text(element)
+    if not whole.startswith(text) or len(whole) >= 90:
+        return text
+    lines = _lines(element)
+    if len(lines) > 1 and _BYLINE_OPENER.fullmatch(lines[0]):
+        return f"{lines[0]} {lines[1]}"
+    return lines[0] if lines else text
+
+
+def _byline_lines(tree: html.HtmlElement) -> list[str]:
+    """The first short line of text opening with a byline word and naming someone (later ones
+    belong to other articles' teasers). The name may sit in the next element ("By <a>Jane Doe</a>")
+    and the byline word in its own ("<strong>von</strong> <span>Max Muster</span>")."""
     for node in _TEXT_NODES(tree):
         text = node.strip()
-        if len(text) >= 90 or not (text + " ").startswith(_BYLINE_OPENING):
+        if len(text) >= 90 or (opener := _BYLINE_OPENER.match(text)) is None:
             continue
         text = " ".join(text.split())
         parent = node.getparent()
         if parent is None or _in_comments(parent):
             continue
-        whole = _text(parent)  # "By <a>Jane Doe</a>": the name is in the next element
-        if whole.startswith(text) and len(whole) < 90:
-            text = _first_line(parent)
-        opener = next((o for o in _BYLINE_OPENING if (text + " ").startswith(o)), None)
-        if opener is not None and len(text) > len(opener.rstrip()):
-            return [text]  # the first byline line: later ones belong to other articles' teasers
+        if text[:1].islower() and node.is_tail and parent.tag != "br":
+            continue  # "... <a>Leasing</a> von Firmenwagen": a sentence going on, not a byline's start
+        text = _byline_at(parent, text)
+        if _BYLINE_OPENER.fullmatch(text) and (up := parent.getparent()) is not None:
+            text = _byline_at(up, text)  # the byline word alone in its element: the name is beside it
+        names = clean_authors([text], read_from="text")
+        if names and text[opener.end() :].lstrip(" :").startswith(names[0]):
+            return [text]  # a name right after the byline word, not one further along a sentence
     return []
 
 

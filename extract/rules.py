@@ -402,7 +402,7 @@ AUTHOR_PREFIXES: tuple[str, ...] = (
     "articles by", "posts by", "written by", "words by", "reporting by", "posted by", "story by", "text by",
     "by", "écrit par", "publié par", "par", "eingestellt von", "erstellt von", "verfasst von", "geschrieben von", "veröffentlicht von", "text von",
     "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
-    "authors", "author", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب", "interview:", "redaktion:",
+    "authors", "author", "autoren", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب", "interview:", "redaktion:",
     "blog beitrag von", "ein beitrag von", "beitrag von", "a post by", "an article by", "submitted by",
     "gespeichert von",
 )
@@ -416,6 +416,10 @@ AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
     "Submitted by", "submitted by", "Posted by", "posted by", "Written by", "written by", "Gespeichert von",
     "gespeichert von", "Erstellt von", "erstellt von", "Verfasst von", "verfasst von", "Geschrieben von",
     "geschrieben von", "Publié par", "publié par", "Escrito por", "escrito por",
+    # lower case in a byline's own element ("von <em>Max Muster</em>", "par <span>Jean Dupont</span>")
+    "von", "par", "por",
+    # a line of the article naming its writers ("Ein Beitrag von Max Muster", "Autoren Max Muster und ...")
+    "Beitrag von", "Ein Beitrag von", "Blog Beitrag von", "Autorin:", "Autoren:", "Autoren", "Autorin",
 )
 
 #: Class names (substrings) of author bio boxes; a bio opening with a full name ("Jane Doe is a
@@ -455,7 +459,7 @@ AUTHOR_NOISE: tuple[str, ...] = (
     "redactie", "editorial", "press release", "pressemitteilung", "редакция", "корреспондент", "المحرر",
     "محرر الموقع", "publisher", "super user", "anonym", "anónimo", "anonimo", "anonyme", "date", "invitation",
     "unbekannt", "inconnu", "desconocido", "sconosciuto", "all rights reserved", "alle rechte vorbehalten",
-    "stand", "as of",
+    "stand", "as of", "herausgeber", "herausgeberin",
 )
 
 #: Countries and regions (case-folded, in the languages of the bylines seen) that end a byline's

@@ -140,3 +140,31 @@ def test_scorer_compares_names_the_same_way_for_gold_and_extractors() -> None:
     assert name_keys("dpa/AFP") == name_keys(["dpa", "AFP"]) == frozenset({"dpa", "afp"})
     assert name_keys("Jane Doe and Tom Roe") == name_keys(["Tom Roe", "Jane Doe"])
     assert name_keys("Jane Doe") != name_keys(["Jane"])
+
+
+def test_a_byline_word_alone_in_its_element_takes_the_name_beside_it() -> None:
+    body = '<div class="box"><strong>von</strong> <span>Max Muster</span></div>'
+    assert _authors(body=body) == (["Max Muster"], "byline-text")
+    assert _authors(body="<p><a><b>Von:</b><br><br>Max Muster</a></p>") == (["Max Muster"], "byline-text")
+
+
+def test_a_multi_word_byline_word_may_take_a_colon() -> None:
+    assert _authors(body='<p><em>Written by: <a href="/x">Jane Doe</a></em></p>') == (["Jane Doe"], "byline-text")
+    assert _authors(body="<p>Ein Beitrag von Max Muster</p>") == (["Max Muster"], "byline-text")
+
+
+def test_a_lower_case_byline_word_must_open_its_line() -> None:
+    assert _authors(body="<p>par <span>Jean Dupont</span>, 21 juin 2018</p>") == (["Jean Dupont"], "byline-text")
+    prose = "<p>Die Preise <a>der Hersteller</a> von Kaffee Und Tee stiegen.</p>"
+    assert _authors(body=prose) == ([], None)
+
+
+def test_a_byline_names_someone_right_after_its_byline_word() -> None:
+    prose = "<p>von Anleihen der öffentlichen Hand (Programm, Start Sommer 2015).</p>"
+    assert _authors(body=prose) == ([], None)
+
+
+def test_weekdays_roles_and_underscored_desks_are_no_names() -> None:
+    assert clean_authors(["Di Dienstag"]) == []  # "Di", Tuesday's abbreviation, then the day
+    assert clean_authors(["Autoren & Herausgeber"]) == []
+    assert clean_authors(["VG_Redaktion"]) == []
