@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import html as html_entities
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from lxml import html
 from lxml.etree import XPath
@@ -507,19 +509,22 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
 
 def page_authors(
     tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: Iterable[str],
-    tokens: frozenset[str] | None = None,
+    tokens: frozenset[str] | None = None, url: str = "",
 ) -> tuple[list[str], str | None]:
     """The page's authors and the source they came from (None when no source names one).
 
     The most trusted source that names someone wins, unless its names are weak (:func:`_upgrade`): a
     later source may then complete them ("Jane" -> "Jane Doe"), or name the person behind an
-    organisation given as the JSON-LD author. A JSON-LD author typed ``Person`` may carry the site's
-    name: a personal blog is named after its author.
+    organisation given as the JSON-LD author, or behind names that are the site's own (its domain,
+    :func:`_site_like`: "Example News" on example-news.com). A JSON-LD author typed ``Person`` may
+    carry the site's name: a personal blog is named after its author (and keeps it when no later
+    source names someone else).
 
     ``tokens`` are the page's class/id tokens (:func:`extract.selectors.page_tokens`) when already
     collected: byline selectors the page cannot match are then not evaluated.
     """
     site = list(site_names)
+    labels = _site_labels(url)
     ld_types = ld.author_types()
     sources: list[tuple[str, str, Callable[[], list[str]]]] = [  # (source, what it is read from, reader)
         ("json-ld", "data", ld.author_names),
@@ -544,7 +549,9 @@ def page_authors(
         cleaned = clean_authors(read(), () if person else site, read_from=read_from)
         if not cleaned:
             continue
-        organisation = source == "json-ld" and not person and bool(ld_types & _ORGANISATION_TYPES)
+        organisation = (source == "json-ld" and not person and bool(ld_types & _ORGANISATION_TYPES)) or all(
+            _site_like(name, labels) for name in cleaned
+        )
         if organisation or any(len(name.split()) == 1 for name in cleaned):
             for later, later_from, later_read in sources[index + 1 :]:
                 better = clean_authors(later_read(), site, read_from=later_from)
@@ -552,10 +559,43 @@ def page_authors(
                     return better, later
             for later, later_from, later_read in completions:
                 better = _completing(cleaned, clean_authors(later_read(), (), read_from=later_from))
-                if better:
+                if better and better != cleaned:
                     return better, later
         return cleaned, source
     return [], None
+
+
+#: Letters folded the way domains spell them ("Günter" on guenter-example.de).
+_DOMAIN_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+#: Host labels that say nothing about the site's name.
+_GENERIC_LABELS = frozenset({"www", "m", "blog", "blogs", "news", "web"})
+
+
+def _domain_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_DOMAIN_SPELLING))
+    return alnum_key("".join(ch for ch in folded if not unicodedata.combining(ch)))
+
+
+def _site_labels(url: str) -> frozenset[str]:
+    """The labels of ``url``'s host that may name the site (not its top-level domain, not "www"),
+    folded as :func:`_domain_key`; an archived page's (``web.archive.org/web/<time>/<url>``) own."""
+    parts = urlsplit(url)
+    if parts.hostname == "web.archive.org" and (inner := re.search(r"/(https?://.+)", parts.path)):
+        parts = urlsplit(inner.group(1))
+    labels = (parts.hostname or "").split(".")[:-1]
+    return frozenset(key for label in labels if label not in _GENERIC_LABELS and (key := _domain_key(label)))
+
+
+def _site_like(name: str, labels: frozenset[str]) -> bool:
+    """``name`` and a label of the site's domain hold one another ("L'Opinion" on lopinion.fr, "Die
+    Example" on example.at): the site named as author. Weak, never rejected: personal sites are
+    named after their authors too."""
+    key = _domain_key(name)
+    for label in labels:
+        short, long = sorted((key, label), key=len)
+        if len(short) >= 3 and short in long:
+            return True
+    return False
 
 
 _ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})

@@ -211,7 +211,7 @@ def extract_metadata(
     meta = Metadata(site_name=site_names[0] if site_names else None, jsonld_article=ld.is_article)
     meta.og_type = _first(metas, "og:type")
     meta.title = _title(tree, metas, ld, site_names)
-    meta.authors, meta.authors_source = page_authors(tree, metas, ld, site_names, tokens)
+    meta.authors, meta.authors_source = page_authors(tree, metas, ld, site_names, tokens, url=url)
     published = resolve_published(
         _date_from_page(tree, metas, ld, tz, modified=False), tree, url, tz, raw_html
     )

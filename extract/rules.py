@@ -502,6 +502,11 @@ AUTHOR_ORGANISATION_WORDS: frozenset[str] = frozenset({
     "gmbh", "ag", "kg", "ug", "ev", "inc", "ltd", "llc", "plc", "corp", "sarl", "sas", "srl", "spa", "bv", "nv",
     "copyright", "©", "redaktion", "redaction", "rédaction", "redacción", "redazione", "redactie", "редакция",
     "newsdesk", "verlag", "ministerium", "bundesministerium", "departement", "department", "ministry",
+    # publications and institutions ("Example Zeitung", "Example Online", "Bund der ...", "Example-Stiftung")
+    "zeitung", "magazin", "magazine", "illustrierte", "presse", "nachrichten", "news", "online", "media", "tv",
+    "radio", "stiftung", "foundation", "verband", "bundesverband", "verein", "bund", "institut", "institute",
+    "universität", "university", "gesellschaft", "feuerwehr", "partei", "sekretariat", "agentur", "werbeagentur",
+    "agency",
 })
 
 #: Words that, following a name in a byline, start text that is not part of it ("Jane Doe Alle

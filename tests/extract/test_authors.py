@@ -168,3 +168,29 @@ def test_weekdays_roles_and_underscored_desks_are_no_names() -> None:
     assert clean_authors(["Di Dienstag"]) == []  # "Di", Tuesday's abbreviation, then the day
     assert clean_authors(["Autoren & Herausgeber"]) == []
     assert clean_authors(["VG_Redaktion"]) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Valley Zeitung", "Example Online", "Bund der Kleingärtner", "Example-Stiftung", "Feuerwehr Musterstadt",
+     "Example Media", "Musterstadt News"],
+)
+def test_publications_and_institutions_are_no_authors(raw: str) -> None:
+    assert clean_authors([raw]) == []
+    assert clean_authors([f"Jane Doe, {raw}, Berlin"]) == ["Jane Doe"]  # an affiliation after the name
+
+
+def _authors_at(url: str, head: str = "", body: str = "") -> tuple[list[str], str | None]:
+    tree = html.fromstring(f"<html><head>{head}</head><body>{body}<p>Some article text.</p></body></html>")
+    return page_authors(tree, _metas(tree), JsonLd(tree), (), url=url)
+
+
+def test_the_sites_own_name_as_author_gives_way_to_a_person_named_later() -> None:
+    head = '<meta name="author" content="Die Valleypost">'
+    byline = '<p class="byline">By Jane Doe</p>'
+    assert _authors_at("https://www.valleypost.example/a/1", head, byline) == (["Jane Doe"], "byline")
+    assert _authors_at("https://www.valleypost.example/a/1", head) == (["Die Valleypost"], "meta:author")
+    archived = "https://web.archive.org/web/2019/https://valleypost.example/a/1"
+    assert _authors_at(archived, head, byline) == (["Jane Doe"], "byline")
+    # a name unlike the domain keeps its rank
+    assert _authors_at("https://other.example/a/1", head, byline) == (["Die Valleypost"], "meta:author")
