@@ -499,8 +499,14 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
         if text[:1].islower() and node.is_tail and parent.tag != "br":
             continue  # "... <a>Leasing</a> von Firmenwagen": a sentence going on, not a byline's start
         text = _byline_at(parent, text)
-        if _BYLINE_OPENER.fullmatch(text) and (up := parent.getparent()) is not None:
-            text = _byline_at(up, text)  # the byline word alone in its element: the name is beside it
+        if _BYLINE_OPENER.fullmatch(text) and not node.is_tail:
+            # the byline word alone in its element: the name follows it ("<h5>Autor:</h5> Max Muster")
+            # or the element and its neighbours make the line ("<b>von</b> <span>Max Muster</span>")
+            after = " ".join((parent.tail or "").split())
+            if after and len(after) < 90:
+                text = f"{text} {after}"
+            elif (up := parent.getparent()) is not None:
+                text = _byline_at(up, text)
         names = clean_authors([text], read_from="text")
         if names and text[opener.end() :].lstrip(" :").startswith(names[0]):
             return [text]  # a name right after the byline word, not one further along a sentence

@@ -419,7 +419,7 @@ AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
     # lower case in a byline's own element ("von <em>Max Muster</em>", "par <span>Jean Dupont</span>")
     "von", "par", "por",
     # a line of the article naming its writers ("Ein Beitrag von Max Muster", "Autoren Max Muster und ...")
-    "Beitrag von", "Ein Beitrag von", "Blog Beitrag von", "Autorin:", "Autoren:", "Autoren", "Autorin",
+    "Beitrag von", "Ein Beitrag von", "Blog Beitrag von", "Autorin:", "Autoren:", "Autoren", "Autorin", "Autor", "Author", "Author:",
 )
 
 #: Class names (substrings) of author bio boxes; a bio opening with a full name ("Jane Doe is a

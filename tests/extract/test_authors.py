@@ -194,3 +194,10 @@ def test_the_sites_own_name_as_author_gives_way_to_a_person_named_later() -> Non
     assert _authors_at(archived, head, byline) == (["Jane Doe"], "byline")
     # a name unlike the domain keeps its rank
     assert _authors_at("https://other.example/a/1", head, byline) == (["Die Valleypost"], "meta:author")
+
+
+def test_a_byline_label_element_names_the_person_after_it() -> None:
+    body = '<div class="meta"><h5>Datum: </h5>5.5.2020 <br><h5>Autor: </h5>Max Muster</div>'
+    assert _authors(body=body) == (["Max Muster"], "byline-text")
+    body = '<div class="meta"><h4>Author</h4><p><a href="/p/jane">Jane Doe</a>, </p></div>'
+    assert _authors(body=body) == (["Jane Doe"], "byline-text")
