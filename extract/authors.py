@@ -561,6 +561,8 @@ def page_authors(
         if organisation or any(len(name.split()) == 1 for name in cleaned):
             for later, later_from, later_read in sources[index + 1 :]:
                 better = clean_authors(later_read(), site, read_from=later_from)
+                if better and organisation and all(_site_like(name, labels) for name in better):
+                    continue  # the site's name again, from another source
                 if better and _upgrade(cleaned, better, organisation=organisation):
                     return better, later
             for later, later_from, later_read in completions:

@@ -201,3 +201,9 @@ def test_a_byline_label_element_names_the_person_after_it() -> None:
     assert _authors(body=body) == (["Max Muster"], "byline-text")
     body = '<div class="meta"><h4>Author</h4><p><a href="/p/jane">Jane Doe</a>, </p></div>'
     assert _authors(body=body) == (["Jane Doe"], "byline-text")
+
+
+def test_the_sites_name_from_a_second_source_does_not_replace_the_first() -> None:
+    head = _ld({"@type": "Person", "name": "Valleypost"}) + '<meta name="author" content="Die Valleypost">'
+    byline = '<p class="byline">By Jane Doe</p>'
+    assert _authors_at("https://valleypost.example/a/1", head, byline) == (["Jane Doe"], "byline")
