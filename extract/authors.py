@@ -92,6 +92,8 @@ _TAIL_WORDS = re.compile(
 )
 #: A social handle inside a byline ("Jane Doe @janedoe"): not part of the name.
 _HANDLE = re.compile(r"(?<!\S)@[\w.]+")
+#: A parenthesised note after a name: a role, a desk's code or a place ("Jane Doe (Pressesprecherin)").
+_PARENTHESES = re.compile(r"(?<=\S)\s*\([^()]*\)")
 #: One capitalised word after a full name and a comma, ending the byline ("Jane Doe, Berlin"): a
 #: place (a co-author has a full name too: "Jane Doe, Tom Roe" stays two people).
 _PLACE_AFTER_NAME = re.compile(
@@ -138,6 +140,7 @@ _TEXT_NODES = XPath("//body//text()")
 #: A line opening with a byline word (:data:`~extract.rules.AUTHOR_BYLINE_WORDS`): a word written
 #: with its colon needs it ("Text:"); others may take one ("Written by: Jane Doe") or stand alone
 #: in their own element ("<b>Von</b> <span>Max Muster</span>").
+_LEADING_SEPARATOR = re.compile(r"^[|·•–—-]+\s*")
 _BYLINE_OPENER = re.compile(
     "^(?:"
     + "|".join(
@@ -236,7 +239,7 @@ def clean_authors(
             continue
         if "," in raw and _EMAIL_OR_URL.match(raw.strip()):
             continue  # "example.com, Frankfurt, Germany": a site and its address, no person
-        raw = _HANDLE.sub(" ", raw)
+        raw = _PARENTHESES.sub(" ", _HANDLE.sub(" ", raw))
         if "," in raw and raw.rsplit(",", 1)[1].strip(" .()").casefold() in AUTHOR_PLACE_NAMES:
             raw = raw.split(",", 1)[0]  # "Jane Doe, Nairobi, Kenya": a dateline follows the first comma
         raw = _strip_prefix(" ".join(_DATE.sub(" , ", _EMAIL_OR_URL.sub(" , ", raw)).split()))
@@ -488,8 +491,9 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
     """The first short line of text opening with a byline word and naming someone (later ones
     belong to other articles' teasers). The name may sit in the next element ("By <a>Jane Doe</a>")
     and the byline word in its own ("<strong>von</strong> <span>Max Muster</span>")."""
+    title = _text(titles[0]) if (titles := tree.xpath("//title")) else ""
     for node in _TEXT_NODES(tree):
-        text = node.strip()
+        text = _LEADING_SEPARATOR.sub("", node.strip())  # "| By Jane Doe" after a date or a label
         if len(text) >= 90 or (opener := _BYLINE_OPENER.match(text)) is None:
             continue
         text = " ".join(text.split())
@@ -500,13 +504,17 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
             continue  # "... <a>Leasing</a> von Firmenwagen": a sentence going on, not a byline's start
         text = _byline_at(parent, text)
         if _BYLINE_OPENER.fullmatch(text) and not node.is_tail:
-            # the byline word alone in its element: the name follows it ("<h5>Autor:</h5> Max Muster")
-            # or the element and its neighbours make the line ("<b>von</b> <span>Max Muster</span>")
+            # the byline word alone in its element: the name follows it ("<h5>Autor:</h5> Max Muster",
+            # "<span>By</span> <span>Jane Doe</span>") or the element and its neighbours make the line
             after = " ".join((parent.tail or "").split())
+            if not after and (sibling := parent.getnext()) is not None:
+                after = next(iter(_lines(sibling)), "")
             if after and len(after) < 90:
                 text = f"{text} {after}"
             elif (up := parent.getparent()) is not None:
                 text = _byline_at(up, text)
+        if len(text) > 20 and text in title:
+            continue  # a headline opening with a byline word ("Von Fischen, Vögeln und ...")
         names = clean_authors([text], read_from="text")
         if names and text[opener.end() :].lstrip(" :").startswith(names[0]):
             return [text]  # a name right after the byline word, not one further along a sentence

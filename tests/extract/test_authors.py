@@ -207,3 +207,16 @@ def test_the_sites_name_from_a_second_source_does_not_replace_the_first() -> Non
     head = _ld({"@type": "Person", "name": "Valleypost"}) + '<meta name="author" content="Die Valleypost">'
     byline = '<p class="byline">By Jane Doe</p>'
     assert _authors_at("https://valleypost.example/a/1", head, byline) == (["Jane Doe"], "byline")
+
+
+def test_a_byline_after_a_separator_or_in_the_next_element() -> None:
+    body = '<div class="meta">May 5 <span class="sr">| By </span> <span>Jane Doe</span> | 2020</div>'
+    assert _authors(body=body) == (["Jane Doe"], "byline-text")
+    body = "<div>5.5.2020 <span>-&nbsp;Redaktion: Max Muster (Pressesprecher des Vereins)</span></div>"
+    assert _authors(body=body) == (["Max Muster"], "byline-text")  # a role in parentheses goes
+
+
+def test_a_headline_opening_with_a_byline_word_is_no_byline() -> None:
+    head = "<title>Von Fischen, Vögeln und «anderen Tieren» | Valley Gazette</title>"
+    body = "<h1>Von Fischen, Vögeln und «anderen Tieren»</h1><p><span>Autor:</span> Max Muster<br>Quelle: VG</p>"
+    assert _authors(head, body) == (["Max Muster"], "byline-text")
