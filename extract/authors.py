@@ -521,6 +521,33 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
     return []
 
 
+_SEPARATOR = r"\s*[|·•–—-]\s*"
+#: A line of a date (a time may follow), a separator and a name only: "05.05.2020 - Jane Doe",
+#: "May 5, 2020 | 13:10 | Jane Doe".
+_DATED_LINE = re.compile(
+    rf"^{_DATE.pattern}(?:,?\s*\d{{1,2}}[:.]\d\d(?:\s*Uhr)?)?{_SEPARATOR}(?:\d{{1,2}}[:.]\d\d(?:\s*Uhr)?{_SEPARATOR})?"
+    r"(?P<name>[^\d|·•–—]+)$",
+    re.IGNORECASE,
+)
+
+
+def _dated_lines(tree: html.HtmlElement) -> list[str]:
+    """The name of the first short line holding only a date and a name ("11.12.2019 - Jane Doe"):
+    a byline without a byline word. Two to four words shaped like a name, nothing more."""
+    for node in _TEXT_NODES(tree):
+        text = " ".join(node.split())
+        if len(text) >= 70 or not text[:1].isalnum() or (match := _DATED_LINE.match(text)) is None:
+            continue
+        name = match.group("name").strip()
+        if (
+            2 <= len(name.split()) <= 4
+            and clean_authors([name], read_from="text") == [name]  # one person: no "A & B", no desk
+            and not _in_comments(node.getparent())
+        ):
+            return [name]
+    return []
+
+
 def page_authors(
     tree: html.HtmlElement, metas: dict[str, list[str]], ld: JsonLd, site_names: Iterable[str],
     tokens: frozenset[str] | None = None, url: str = "",
@@ -551,6 +578,7 @@ def page_authors(
         ("rel-author", "markup", lambda: _rel_author_names(tree)),
         ("byline", "markup", lambda: _byline_element_names(tree, tokens)),
         ("byline-text", "text", lambda: _byline_lines(tree)),
+        ("dated-line", "text", lambda: _dated_lines(tree)),
     ]
     # Only to complete a weak name: the full name an author bio opens with, and a personal site
     # named after its author ("Jane" on the site "Jane Doe").

@@ -459,7 +459,8 @@ AUTHOR_NOISE: tuple[str, ...] = (
     "redactie", "editorial", "press release", "pressemitteilung", "редакция", "корреспондент", "المحرر",
     "محرر الموقع", "publisher", "super user", "anonym", "anónimo", "anonimo", "anonyme", "date", "invitation",
     "unbekannt", "inconnu", "desconocido", "sconosciuto", "all rights reserved", "alle rechte vorbehalten",
-    "stand", "as of", "herausgeber", "herausgeberin",
+    "stand", "as of", "herausgeber", "herausgeberin", "paid content", "sponsored", "sponsored content",
+    "partner content", "anzeige", "werbung", "advertorial",
 )
 
 #: Countries and regions (case-folded, in the languages of the bylines seen) that end a byline's

@@ -220,3 +220,11 @@ def test_a_headline_opening_with_a_byline_word_is_no_byline() -> None:
     head = "<title>Von Fischen, Vögeln und «anderen Tieren» | Valley Gazette</title>"
     body = "<h1>Von Fischen, Vögeln und «anderen Tieren»</h1><p><span>Autor:</span> Max Muster<br>Quelle: VG</p>"
     assert _authors(head, body) == (["Max Muster"], "byline-text")
+
+
+def test_a_line_of_a_date_and_a_name_is_a_byline() -> None:
+    assert _authors(body='<p class="meta">11.12.2019 - Jane Doe</p>') == (["Jane Doe"], "dated-line")
+    assert _authors(body="<small>04.02.2022 | 13:10 Uhr | Max Muster</small>") == (["Max Muster"], "dated-line")
+    assert _authors(body="<span>11.12.2019 - Recht &amp; Gesetz</span>") == ([], None)  # two topics
+    assert _authors(body="<span>11.12.2019 - Paid Content</span>") == ([], None)
+    assert _authors(body="<span>11.12.2019 - Neue Regeln für alle</span>") == ([], None)
