@@ -156,7 +156,9 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _PREFIX_WORDS = frozenset(p.casefold().rstrip(":") for p in (*AUTHOR_PREFIXES, *AUTHOR_BYLINE_WORDS))
-_ITEMPROP = XPath("//*[@itemprop='author' or @itemprop='creator']" + _NOT_IN_COMMENTS)
+#: Reader reviews (``itemprop="review"``, ``itemtype=".../Review"``) name their reviewers as authors.
+_NOT_IN_REVIEWS = "[not(ancestor::*[@itemprop='review' or contains(@itemtype,'Review')])]"
+_ITEMPROP = XPath("//*[@itemprop='author' or @itemprop='creator']" + _NOT_IN_COMMENTS + _NOT_IN_REVIEWS)
 _REL_AUTHOR = XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]" + _NOT_IN_COMMENTS)
 _MAX_FROM_MARKUP = 4
 _BIO = XPath(

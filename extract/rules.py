@@ -460,7 +460,7 @@ AUTHOR_NOISE: tuple[str, ...] = (
     "محرر الموقع", "publisher", "super user", "anonym", "anónimo", "anonimo", "anonyme", "date", "invitation",
     "unbekannt", "inconnu", "desconocido", "sconosciuto", "all rights reserved", "alle rechte vorbehalten",
     "stand", "as of", "herausgeber", "herausgeberin", "paid content", "sponsored", "sponsored content",
-    "partner content", "anzeige", "werbung", "advertorial",
+    "partner content", "anzeige", "werbung", "advertorial", "zvg",
 )
 
 #: Countries and regions (case-folded, in the languages of the bylines seen) that end a byline's

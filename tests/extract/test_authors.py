@@ -228,3 +228,12 @@ def test_a_line_of_a_date_and_a_name_is_a_byline() -> None:
     assert _authors(body="<span>11.12.2019 - Recht &amp; Gesetz</span>") == ([], None)  # two topics
     assert _authors(body="<span>11.12.2019 - Paid Content</span>") == ([], None)
     assert _authors(body="<span>11.12.2019 - Neue Regeln für alle</span>") == ([], None)
+
+
+def test_reviewers_are_not_the_pages_author() -> None:
+    review = (
+        '<div itemprop="review" itemscope itemtype="https://schema.org/Review">'
+        '<span itemprop="author">Georg Muster</span><p>Five stars.</p></div>'
+    )
+    assert _authors(body=review) == ([], None)
+    assert clean_authors(["zvg"]) == []  # "zur Verfügung gestellt": a photo credit
