@@ -137,10 +137,14 @@ _PARTICLES = frozenset(
 )
 _NOT_IN_COMMENTS = "[not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
 _TEXT_NODES = XPath("//body//text()")
+_TEXT_STRINGS = XPath("//body//text()", smart_strings=False)
 #: A line opening with a byline word (:data:`~extract.rules.AUTHOR_BYLINE_WORDS`): a word written
 #: with its colon needs it ("Text:"); others may take one ("Written by: Jane Doe") or stand alone
 #: in their own element ("<b>Von</b> <span>Max Muster</span>").
-_LEADING_SEPARATOR = re.compile(r"^[|·•–—-]+\s*")
+_SEPARATOR_CHARS = "|·•–—-"
+_LEADING_SEPARATOR = re.compile(rf"^[{_SEPARATOR_CHARS}]+\s*")
+#: First letters of the byline words: most text nodes are ruled out before the regular expression.
+_OPENER_INITIALS = frozenset(word[0] for word in AUTHOR_BYLINE_WORDS)
 _BYLINE_OPENER = re.compile(
     "^(?:"
     + "|".join(
@@ -489,14 +493,27 @@ def _byline_at(element: html.HtmlElement, text: str) -> str:
     return lines[0] if lines else text
 
 
+def _opens_byline(text: str) -> str:
+    """``text`` stripped (of a leading separator too: "| By Jane Doe" after a date or a label) when it
+    is short and opens with a byline word; else ""."""
+    text = text.strip()
+    if text[:1] in _SEPARATOR_CHARS:
+        text = _LEADING_SEPARATOR.sub("", text)
+    if len(text) >= 90 or text[:1] not in _OPENER_INITIALS or _BYLINE_OPENER.match(text) is None:
+        return ""
+    return text
+
+
 def _byline_lines(tree: html.HtmlElement) -> list[str]:
     """The first short line of text opening with a byline word and naming someone (later ones
     belong to other articles' teasers). The name may sit in the next element ("By <a>Jane Doe</a>")
     and the byline word in its own ("<strong>von</strong> <span>Max Muster</span>")."""
+    if not any(_opens_byline(text) for text in _TEXT_STRINGS(tree)):
+        return []  # the common case, found without a proxy object for every text node's parent
     title = _text(titles[0]) if (titles := tree.xpath("//title")) else ""
     for node in _TEXT_NODES(tree):
-        text = _LEADING_SEPARATOR.sub("", node.strip())  # "| By Jane Doe" after a date or a label
-        if len(text) >= 90 or (opener := _BYLINE_OPENER.match(text)) is None:
+        text = _opens_byline(node)
+        if not text or (opener := _BYLINE_OPENER.match(text)) is None:
             continue
         text = " ".join(text.split())
         parent = node.getparent()
@@ -533,12 +550,29 @@ _DATED_LINE = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _dated_candidate(text: str) -> bool:
+    text = text.strip()
+    return len(text) < 70 and text[:1].isalnum() and _DIGIT.search(text) is not None and bool(
+        _DATED_LINE.match(" ".join(text.split()))
+    )
+
+
 def _dated_lines(tree: html.HtmlElement) -> list[str]:
     """The name of the first short line holding only a date and a name ("11.12.2019 - Jane Doe"):
     a byline without a byline word. Two to four words shaped like a name, nothing more."""
+    if not any(_dated_candidate(text) for text in _TEXT_STRINGS(tree)):
+        return []  # the common case, found without a proxy object for every text node's parent
     for node in _TEXT_NODES(tree):
-        text = " ".join(node.split())
-        if len(text) >= 70 or not text[:1].isalnum() or (match := _DATED_LINE.match(text)) is None:
+        text = node.strip()
+        if len(text) >= 70 or not text[:1].isalnum() or _DIGIT.search(text) is None:
+            continue
+        text = " ".join(text.split())
+        if len(text) >= 70:
+            continue
+        if (match := _DATED_LINE.match(text)) is None:
             continue
         name = match.group("name").strip()
         if (
