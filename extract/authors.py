@@ -156,7 +156,7 @@ _BYLINE_OPENER = re.compile(
 _PREFIX = re.compile(
     "^(?:"
     + "|".join(re.escape(p) for p in sorted(AUTHOR_PREFIXES, key=len, reverse=True))
-    + r")(?:\s*:\s*|\s+|(?-i:(?=[A-ZÀ-ÞА-Я])))",
+    + r")(?:\s*:\s*|\s+|(?-i:(?<=[a-zß-ÿа-я])(?=[A-ZÀ-ÞА-Я])))",
     re.IGNORECASE,
 )
 _PREFIX_WORDS = frozenset(p.casefold().rstrip(":") for p in (*AUTHOR_PREFIXES, *AUTHOR_BYLINE_WORDS))

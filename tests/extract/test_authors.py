@@ -237,3 +237,8 @@ def test_reviewers_are_not_the_pages_author() -> None:
     )
     assert _authors(body=review) == ([], None)
     assert clean_authors(["zvg"]) == []  # "zur Verfügung gestellt": a photo credit
+
+
+def test_an_all_capitals_word_opening_with_a_byline_words_letters_keeps_them() -> None:
+    assert clean_authors(["DIVA Verlagsservice"]) == ["DIVA Verlagsservice"]  # not "Di" + "VA ..."
+    assert clean_authors(["AutorJane Doe"]) == ["Jane Doe"]  # the byline word glued to the name
