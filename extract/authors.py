@@ -504,7 +504,7 @@ def _opens_byline(text: str) -> str:
     return text
 
 
-def _byline_lines(tree: html.HtmlElement) -> list[str]:
+def _byline_lines(tree: html.HtmlElement, site_names: Iterable[str] = ()) -> list[str]:
     """The first short line of text opening with a byline word and naming someone (later ones
     belong to other articles' teasers). The name may sit in the next element ("By <a>Jane Doe</a>")
     and the byline word in its own ("<strong>von</strong> <span>Max Muster</span>")."""
@@ -534,7 +534,7 @@ def _byline_lines(tree: html.HtmlElement) -> list[str]:
                 text = _byline_at(up, text)
         if len(text) > 20 and text in title:
             continue  # a headline opening with a byline word ("Von Fischen, Vögeln und ...")
-        names = clean_authors([text], read_from="text")
+        names = clean_authors([text], site_names, read_from="text")  # "By Example News": look further
         if names and text[opener.end() :].lstrip(" :").startswith(names[0]):
             return [text]  # a name right after the byline word, not one further along a sentence
     return []
@@ -613,7 +613,7 @@ def page_authors(
         ("itemprop", "markup", lambda: _itemprop_names(tree)),
         ("rel-author", "markup", lambda: _rel_author_names(tree)),
         ("byline", "markup", lambda: _byline_element_names(tree, tokens)),
-        ("byline-text", "text", lambda: _byline_lines(tree)),
+        ("byline-text", "text", lambda: _byline_lines(tree, site)),
         ("dated-line", "text", lambda: _dated_lines(tree)),
     ]
     # Only to complete a weak name: the full name an author bio opens with, and a personal site

@@ -242,3 +242,8 @@ def test_reviewers_are_not_the_pages_author() -> None:
 def test_an_all_capitals_word_opening_with_a_byline_words_letters_keeps_them() -> None:
     assert clean_authors(["DIVA Verlagsservice"]) == ["DIVA Verlagsservice"]  # not "Di" + "VA ..."
     assert clean_authors(["AutorJane Doe"]) == ["Jane Doe"]  # the byline word glued to the name
+
+
+def test_a_byline_line_naming_the_site_gives_way_to_the_next() -> None:
+    body = "<div><span>By Valley Gazette</span></div><p><em>Written by: <a>Jane Doe</a></em></p>"
+    assert _authors(body=body) == (["Jane Doe"], "byline-text")
