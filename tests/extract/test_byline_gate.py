@@ -1,11 +1,18 @@
-"""The byline-selector gate of extract.authors: a selector skipped for want of a class/id token is one that matches nothing."""
+"""The byline shortcuts of extract.authors: a selector skipped (or a term of one dropped) for want of a class/id
+token is one that matches nothing."""
 
 from __future__ import annotations
 
 import pytest
 from lxml import html
 
-from extract.authors import _byline_element_names, _joined_tokens, _may_match, _needs
+from extract.authors import (
+    _byline_element_names,
+    _joined_tokens,
+    _may_match,
+    _narrowed,
+    _needs,
+)
 from extract.rules import AUTHOR_SELECTORS
 from extract.selectors import page_tokens
 
@@ -30,6 +37,25 @@ def test_gated_selectors_find_what_every_selector_finds(body: str) -> None:
     for selector in AUTHOR_SELECTORS:
         if not _may_match(selector, tokens, _joined_tokens(tokens)):
             assert tree.xpath(selector) == []
+        else:
+            assert tree.xpath(_narrowed(selector, tokens, _joined_tokens(tokens))) == tree.xpath(selector)
+
+
+def test_narrowing_drops_the_terms_the_page_cannot_satisfy() -> None:
+    tokens = page_tokens(html.document_fromstring("<html><body><p class='post-byline'>Jane Doe</p></body></html>"))
+    joined = _joined_tokens(tokens)
+    selector = "//*[contains(@class,'author-name') or contains(@class,'byline') or contains(@id,'author')]"
+    assert _narrowed(selector, tokens, joined) == "//*[contains(@class,'byline')]"
+    whole = "//*[contains(concat(' ',normalize-space(@class),' '),' byline ') or " \
+        "contains(concat(' ',normalize-space(@class),' '),' post-byline ')]"
+    assert _narrowed(whole, tokens, joined) == "//*[contains(concat(' ',normalize-space(@class),' '),' post-byline ')]"
+
+
+def test_a_step_with_a_negation_is_not_narrowed() -> None:
+    # "A or B and not(N)" is "A or (B and not(N))": dropping B would leave "A and not(N)"
+    tokens = page_tokens(html.document_fromstring("<html><body><p class='author'>Jane Doe</p></body></html>"))
+    selector = "//*[contains(@class,'author') or contains(@class,'writer') and not(contains(@class,'bio'))]"
+    assert _narrowed(selector, tokens, _joined_tokens(tokens)) == selector
 
 
 def test_page_without_byline_tokens_skips_every_gated_selector() -> None:
@@ -51,3 +77,4 @@ def test_page_without_byline_tokens_skips_every_gated_selector() -> None:
 def test_selector_of_another_form_is_always_evaluated(selector: str) -> None:
     assert _needs(selector) is None
     assert _may_match(selector, frozenset(), _joined_tokens(frozenset()))
+
