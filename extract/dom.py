@@ -35,7 +35,15 @@ _UNWRAPPED_TAGS = ("noscript",)
 
 
 _DOCTYPE = re.compile(r"^\s*<!DOCTYPE[^>]*>", re.IGNORECASE)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Characters an XML tree cannot hold (C0 controls but tab, newline and carriage return; U+FFFE, U+FFFF).
+_NOT_XML_CHARS = "".join(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)))
+_NOT_XML = re.compile(f"[{re.escape(_NOT_XML_CHARS)}]")
+
+
+def _without_xml_invalid(text: str) -> str:
+    """``text`` without :data:`_NOT_XML_CHARS`. Few pages hold one: a substring test per character
+    (a memchr each) tells, at a quarter of the cost of the regex pass that removes them."""
+    return _NOT_XML.sub("", text) if any(char in text for char in _NOT_XML_CHARS) else text
 
 
 def builtin_selectors() -> tuple[str, ...]:
@@ -53,7 +61,7 @@ def parse_html(text: str) -> html.HtmlElement:
         text = text.split("?>", 1)[-1]
     # libxml2 mis-parses some pages after their doctype (lxml bug 1955915), and an XML tree cannot
     # hold control characters: trafilatura's own loader repairs both, so its extraction sees the same tree
-    text = _DOCTYPE.sub("", _NOT_XML.sub("", text), count=1)
+    text = _DOCTYPE.sub("", _without_xml_invalid(text), count=1)
     parser = html.HTMLParser(remove_comments=True, remove_pis=True)
     try:
         tree = html.document_fromstring(text, parser=parser)

@@ -100,3 +100,9 @@ def test_preclean_keeps_the_article_and_the_tails_of_what_it_removes() -> None:
     )
     assert preclean(tree) == 2
     assert " ".join(tree.text_content().split()) == "Body text. tail stays"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\x1f", "\ufffe", "\uffff"])
+def test_characters_an_xml_tree_cannot_hold_are_dropped_before_parsing(char: str) -> None:
+    tree = parse_html(f"<html><body><p>Jane{char} Doe</p><p>tab\tand\nnewline</p></body></html>")
+    assert [p.text for p in tree.iter("p")] == ["Jane Doe", "tab\tand\nnewline"]
