@@ -6,13 +6,14 @@ The steps, each in its own module::
                                                         │
                                      pre-clean: drop furniture selectors (dom, rules)
                                                         │
-                               trafilatura.bare_extraction(include_comments=False)
+                 trafilatura's extraction sequence, as bare_extraction(include_comments=False)
                                                         │
                               blocks (content) ──paragraph filter (paragraphs, rules)──►
                                         text / html / markdown, language check (language)
 
-trafilatura runs once, on the already-parsed tree; the renderings come from the same filtered
-tree, so text, HTML and markdown always agree (HTML and markdown are rendered when first read).
+trafilatura runs once, on the already-parsed tree itself, not a copy (:func:`_trafilatura_body`);
+the renderings come from the same filtered tree, so text, HTML and markdown always agree (HTML
+and markdown are rendered when first read).
 A caller that reads the page first (the crawler decides whether it is an article) parses it once
 with :func:`parse_page` and passes the :class:`ParsedPage` to :func:`extract_article`.
 """
@@ -27,6 +28,8 @@ from importlib.metadata import version
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.core import trafilatura_sequence
+from trafilatura.settings import Extractor
 
 from core.errors import ExtractionError
 from core.registry import Outlet
@@ -54,6 +57,12 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
     "include_images": False,
     "output_format": "xml",
     "with_metadata": False,
+}
+#: bare_extraction's keyword -> Extractor's, for :func:`_trafilatura_body`.
+_EXTRACTOR_NAMES = {
+    "include_comments": "comments", "include_links": "links", "include_formatting": "formatting",
+    "include_tables": "tables", "include_images": "images", "output_format": "output_format",
+    "with_metadata": "with_metadata",
 }
 #: The short-page rebuild replaces trafilatura's one block only when it keeps this share of its words.
 _FALLBACK_MIN_SHARE = 0.8
@@ -87,6 +96,29 @@ def _short_page_fallback(tree: HtmlElement, body: etree._Element) -> etree._Elem
     kept = len("".join(body.itertext()).split())
     rebuilt_words = len("".join(rebuilt.itertext()).split())
     return rebuilt if len(rebuilt) > 1 and rebuilt_words >= _FALLBACK_MIN_SHARE * kept else body
+
+
+def _trafilatura_body(tree: HtmlElement) -> etree._Element | None:
+    """``trafilatura.bare_extraction(tree, **TRAFILATURA_OPTIONS).body``, without its copy of ``tree``.
+
+    bare_extraction copies a tree it is handed, for a caller that still needs it (0.5 to 1 ms a page,
+    the whole page); :func:`_extract` does not (the short-page fallback parses the page again, see
+    :func:`_precleaned_again`), so trafilatura's own sequence runs on the tree, with the checks
+    bare_extraction makes around it for these options (no language, metadata, dedup or prune rules).
+    trafilatura is pinned; tests/extract/test_trafilatura_body.py checks the two agree.
+    """
+    options = Extractor(**{_EXTRACTOR_NAMES[key]: value for key, value in TRAFILATURA_OPTIONS.items()})  # type: ignore[arg-type]
+    try:
+        body, text, _, comments = trafilatura_sequence(tree, options, None)
+        if options.max_tree_size and len(body) > options.max_tree_size:
+            etree.strip_tags(body, "hi")
+            if len(body) > options.max_tree_size:
+                return None
+        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+            return None
+    except (TypeError, ValueError):  # as bare_extraction: the page is discarded
+        return None
+    return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +164,18 @@ def extract_article(
         raise ExtractionError(f"{url}: cannot extract: {type(exc).__name__}: {exc}") from exc
 
 
+def _precleaned_again(page: DecodedPage, selectors: tuple[str, ...], tokens: frozenset[str]) -> HtmlElement:
+    """The tree trafilatura was given, before it pruned it: the page parsed and pre-cleaned again.
+
+    Only the short-page fallback needs it (a few pages in a hundred); keeping a copy of every
+    page for them would cost more. Parsing and pre-cleaning are deterministic, and the metadata
+    step between them reads the tree without changing it.
+    """
+    tree = parse_html(page.text)
+    preclean(tree, selectors, tokens)
+    return tree
+
+
 def _extract(
     raw: bytes | str | ParsedPage,
     url: str,
@@ -156,12 +200,11 @@ def _extract(
 
     # Without the URL: trafilatura would make every link target of the page absolute, several
     # times over; Content resolves the kept ones, the same way, when a rendering is read.
-    document = trafilatura.bare_extraction(tree, **TRAFILATURA_OPTIONS)  # type: ignore[arg-type]
-    body = getattr(document, "body", None)
+    body = _trafilatura_body(tree)  # trafilatura prunes ``tree`` in place: not read after this
     if body is None:
         body = etree.Element("body")
     if len(body) <= 1:
-        body = _short_page_fallback(tree, body)
+        body = _short_page_fallback(_precleaned_again(page, selectors, tokens), body)
     rules = ParagraphRules.for_patterns(tuple(outlet.boilerplate.drop_paragraphs) if outlet else ())
     paragraph_filter = ParagraphFilter(
         rules, title=meta.title, known_headlines=known_headlines, template_lines=template_lines
