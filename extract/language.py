@@ -36,6 +36,12 @@ STOPWORDS: dict[str, frozenset[str]] = {
     "pt": _words("o a os as de do da e em um uma que para com não no na por se dos"),
 }
 
+#: Each stopword with the languages that have it, in :data:`STOPWORDS` order: a page's words are
+#: looked up once each, not once per language.
+_STOPWORD_LANGUAGES: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, stop in STOPWORDS.items() if word in stop) for stop in STOPWORDS.values() for word in stop
+}
+
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -69,7 +75,10 @@ def _latin_language(text: str) -> str | None:
     words = [w.lower() for w in _WORD.findall(text[:5000])]
     if len(words) < 20:
         return None
-    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
+    scores = dict.fromkeys(STOPWORDS, 0)
+    for word in words:
+        for lang in _STOPWORD_LANGUAGES.get(word, ()):
+            scores[lang] += 1
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] >= 0.08 * len(words) else None
 
