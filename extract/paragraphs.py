@@ -85,6 +85,10 @@ class ParagraphRules:
 
     outlet_patterns: tuple[str, ...] = ()
     labels: tuple[_Label, ...] = field(init=False)
+    #: Every label's text, and the longest one's length: a block that opens with none of them (nearly
+    #: all) is told apart by one ``startswith`` on its first characters, not a test per label.
+    label_texts: tuple[str, ...] = field(init=False)
+    label_chars: int = field(init=False)
     headings: frozenset[str] = field(init=False)
     end_headings: frozenset[str] = field(init=False)
     lines: tuple[re.Pattern[str], ...] = field(init=False)
@@ -100,6 +104,8 @@ class ParagraphRules:
         ]
         # longest first, so "related articles" wins over "related"
         object.__setattr__(self, "labels", tuple(sorted(labels, key=lambda lab: -len(lab.text))))
+        object.__setattr__(self, "label_texts", tuple(label.text for label in self.labels))
+        object.__setattr__(self, "label_chars", max((len(label.text) for label in self.labels), default=0))
         object.__setattr__(self, "headings", frozenset(h.casefold() for g in BLOCK_HEADINGS.values() for h in g))
         object.__setattr__(self, "end_headings", frozenset(h.casefold() for h in END_HEADINGS))
         lines = (*BOILERPLATE_LINES, *DATE_LINES)
@@ -137,6 +143,10 @@ class ParagraphFilter:
     def teaser_label(self, block: Block) -> str | None:
         """``"label_only"`` when the block is just a label, ``"teaser"`` when it is a teaser, else None."""
         text = block.text
+        # case folding maps each character on its own, to one or more: the first ``label_chars``
+        # characters folded hold the start of the whole text folded, as far as any label reaches
+        if not text[: self.rules.label_chars].casefold().startswith(self.rules.label_texts):
+            return None
         folded = text.casefold()
         for label in self.rules.labels:
             if not folded.startswith(label.text):

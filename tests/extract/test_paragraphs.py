@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from core.registry import Boilerplate, Outlet
 from extract import extract_article
+from extract.content import Block
+from extract.paragraphs import ParagraphFilter, ParagraphRules
+from extract.rules import TEASER_LABELS
 from tests.extract.helpers import FILLER, article_page, paragraphs
 
 URL = "https://test.example/2025/01/02/story/"
@@ -105,3 +109,22 @@ def test_dropped_blocks_are_counted_by_reason() -> None:
     details = extract_article(page, URL).details
     assert details["dropped_blocks"]["teaser"] == 1
     assert details["dropped_blocks"]["block_heading"] == 1
+
+
+def _block(text: str) -> Block:
+    element = etree.Element("p")
+    element.text = text
+    return Block(element, "paragraph", text, "", 0)
+
+
+@pytest.mark.parametrize("label", sorted({label for group in TEASER_LABELS.values() for label in group}))
+def test_every_teaser_label_is_recognised_in_any_case(label: str) -> None:
+    judge = ParagraphFilter(ParagraphRules.for_patterns())
+    assert judge.teaser_label(_block(label.upper() + ": The other story")) == "teaser"
+    assert judge.teaser_label(_block(label.lower())) == "label_only"
+
+
+def test_a_block_opening_with_no_label_is_no_teaser_even_where_case_folding_lengthens_it() -> None:
+    judge = ParagraphFilter(ParagraphRules.for_patterns())
+    assert judge.teaser_label(_block("Straße closed: the council says why")) is None
+    assert judge.teaser_label(_block("ß" * 40 + " read more")) is None
