@@ -306,8 +306,10 @@ def _needs(selector: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...] 
     containing one of its parts (``.author``, ``#author``, prefix included). Page tokens split on
     any whitespace, XPath's on XML whitespace: a page token holds every token XPath sees, so a
     selector whose needs are not met matches nothing. Evaluating it then only costs a page scan.
+    A ``[not(...)]`` predicate after the last step (:func:`_split_filter`) only narrows the match:
+    the needs are those of what precedes it.
     """
-    steps = selector.split("]//*[")
+    steps = _split_filter(selector)[0].split("]//*[")
     needs = []
     for number, step in enumerate(steps):
         step = ("" if number == 0 else "//*[") + step + ("" if number == len(steps) - 1 else "]")
@@ -325,6 +327,23 @@ def _needs(selector: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...] 
                 return None
         needs.append((frozenset(whole), tuple(parts)))
     return tuple(needs)
+
+
+def _split_filter(selector: str) -> tuple[str, str]:
+    """``selector`` as (steps, trailing ``[not(...)]`` predicate), the predicate '' when there is none.
+
+    The predicate is split off only when it is one whole predicate closing the selector.
+    """
+    index = selector.find("][not(")
+    if index < 0:
+        return selector, ""
+    tail = selector[index + 1 :]
+    depth = 0
+    for number, char in enumerate(tail):
+        depth += (char == "[") - (char == "]")
+        if depth == 0 and number != len(tail) - 1:
+            return selector, ""  # closes before the end: more follows it
+    return (selector[: index + 1], tail) if tail.endswith(")]") and depth == 0 else (selector, "")
 
 
 def _balanced(expression: str) -> bool:
@@ -369,6 +388,7 @@ def _narrowed(selector: str, tokens: frozenset[str], joined: dict[str, str]) -> 
     """
     if _needs(selector) is None:
         return selector
+    selector, trailing = _split_filter(selector)
     steps = selector.split("]//*[")
     narrowed = []
     for number, step in enumerate(steps):
@@ -378,7 +398,7 @@ def _narrowed(selector: str, tokens: frozenset[str], joined: dict[str, str]) -> 
             kept = [term for term in match["terms"].split(" or ") if _term_may_match(term, tokens, joined)]
             step = "//*[" + " or ".join(kept) + "]" if kept else step
         narrowed.append(step)
-    return "".join(narrowed)
+    return "".join(narrowed) + trailing
 
 
 def _joined_tokens(tokens: frozenset[str]) -> dict[str, str]:

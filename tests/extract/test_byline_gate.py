@@ -12,6 +12,7 @@ from extract.authors import (
     _may_match,
     _narrowed,
     _needs,
+    _split_filter,
 )
 from extract.rules import AUTHOR_SELECTORS
 from extract.selectors import page_tokens
@@ -26,6 +27,8 @@ _PAGES = [
     "<p class='by\u00a0line'>Jane Doe</p>",
     "<p class='Byline'>Jane Doe</p><p class='authors'>John Roe</p>",
     "<p>Nothing here</p>",
+    "<div class='tweet-embed'><b class='fullname'>Joe Public</b></div><p class='full-name x'>Jane Doe</p>",
+    "<div class='embed'><b class='full_name'>Joe Public</b></div>",
 ]
 
 
@@ -49,6 +52,30 @@ def test_narrowing_drops_the_terms_the_page_cannot_satisfy() -> None:
     whole = "//*[contains(concat(' ',normalize-space(@class),' '),' byline ') or " \
         "contains(concat(' ',normalize-space(@class),' '),' post-byline ')]"
     assert _narrowed(whole, tokens, joined) == "//*[contains(concat(' ',normalize-space(@class),' '),' post-byline ')]"
+
+
+@pytest.mark.parametrize(
+    ("selector", "steps", "trailing"),
+    [
+        ("//*[contains(@class,'a')][not(ancestor::*[contains(@class,'b')])]", "//*[contains(@class,'a')]",
+         "[not(ancestor::*[contains(@class,'b')])]"),
+        ("//*[contains(@class,'a')]", "//*[contains(@class,'a')]", ""),
+        ("//*[a][not(b)][c]", "//*[a][not(b)][c]", ""),  # more follows the predicate
+        ("//*[a][not(b)]]", "//*[a][not(b)]]", ""),
+    ],
+)
+def test_a_trailing_negated_predicate_is_split_off_only_when_it_closes_the_selector(
+    selector: str, steps: str, trailing: str
+) -> None:
+    assert _split_filter(selector) == (steps, trailing)
+
+
+def test_a_selector_with_a_trailing_negation_is_gated_by_its_steps_and_keeps_the_negation() -> None:
+    selector = "//*[contains(@class,'full-name') or contains(@class,'fullname')][not(ancestor::*[@id='x'])]"
+    assert _needs(selector) is not None
+    tokens = page_tokens(html.document_fromstring("<html><body><p class='fullname'>Jane Doe</p></body></html>"))
+    assert _narrowed(selector, tokens, _joined_tokens(tokens)) == "//*[contains(@class,'fullname')][not(ancestor::*[@id='x'])]"
+    assert not _may_match(selector, frozenset({".name"}), _joined_tokens(frozenset({".name"})))
 
 
 def test_a_step_with_a_negation_is_not_narrowed() -> None:
