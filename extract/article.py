@@ -203,7 +203,7 @@ def _extract(
     body = _trafilatura_body(tree)  # trafilatura prunes ``tree`` in place: not read after this
     if body is None:
         body = etree.Element("body")
-    if len(body) <= 1:
+    if len(body) <= 1 and has_article_element:  # the rebuild reads an <article>: none, nothing to rebuild
         body = _short_page_fallback(_precleaned_again(page, selectors, tokens), body)
     rules = ParagraphRules.for_patterns(tuple(outlet.boilerplate.drop_paragraphs) if outlet else ())
     paragraph_filter = ParagraphFilter(
