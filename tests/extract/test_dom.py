@@ -106,3 +106,15 @@ def test_preclean_keeps_the_article_and_the_tails_of_what_it_removes() -> None:
 def test_characters_an_xml_tree_cannot_hold_are_dropped_before_parsing(char: str) -> None:
     tree = parse_html(f"<html><body><p>Jane{char} Doe</p><p>tab\tand\nnewline</p></body></html>")
     assert [p.text for p in tree.iter("p")] == ["Jane Doe", "tab\tand\nnewline"]
+
+
+def test_preclean_drops_scripts_styles_and_templates_but_keeps_json_ld_and_tails() -> None:
+    tree = parse_html(
+        "<html><head><script type='application/ld+json'>{\"@type\": \"NewsArticle\"}</script><style>p{}</style>"
+        "</head><body><p>One<script>track()</script> two</p><template><p>Hidden</p></template>"
+        "<script type='text/javascript'>x()</script><p>Three</p></body></html>"
+    )
+    preclean(tree)
+    assert [e.get("type") for e in tree.iter("script")] == ["application/ld+json"]
+    assert next(tree.iter("style", "template"), None) is None
+    assert [p.text_content() for p in tree.iter("p")] == ["One two", "Three"]
