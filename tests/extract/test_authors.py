@@ -247,3 +247,20 @@ def test_an_all_capitals_word_opening_with_a_byline_words_letters_keeps_them() -
 def test_a_byline_line_naming_the_site_gives_way_to_the_next() -> None:
     body = "<div><span>By Valley Gazette</span></div><p><em>Written by: <a>Jane Doe</a></em></p>"
     assert _authors(body=body) == (["Jane Doe"], "byline-text")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<span itemprop="author">Jane Doe</span>', (["Jane Doe"], "itemprop")),
+        ('<div itemprop="creator"><span itemprop="name">Jane Doe</span></div>', (["Jane Doe"], "itemprop")),
+        ('<span itemprop="authorship">Jane Doe</span>', ([], None)),
+        ('<div class="comment"><span itemprop="author">Joe Public</span></div>', ([], None)),
+        ('<a rel="nofollow author" href="/jane">Jane Doe</a>', (["Jane Doe"], "rel-author")),
+        ('<a rel="authors" href="/jane">Jane Doe</a>', ([], None)),
+        ('<link rel="author" href="/jane">', ([], None)),
+        ('<div id="comments"><a rel="author" href="/joe">Joe Public</a></div>', ([], None)),
+    ],
+)
+def test_itemprop_and_rel_author_markup_outside_comments(body: str, expected: tuple[list[str], str | None]) -> None:
+    assert _authors(body=body) == expected
