@@ -12,6 +12,7 @@ from extract.authors import (
     _may_match,
     _narrowed,
     _needs,
+    _on_class_attribute,
     _split_filter,
 )
 from extract.rules import AUTHOR_SELECTORS
@@ -41,7 +42,10 @@ def test_gated_selectors_find_what_every_selector_finds(body: str) -> None:
         if not _may_match(selector, tokens, _joined_tokens(tokens)):
             assert tree.xpath(selector) == []
         else:
-            assert tree.xpath(_narrowed(selector, tokens, _joined_tokens(tokens))) == tree.xpath(selector)
+            narrowed = _narrowed(selector, tokens, _joined_tokens(tokens))
+            assert tree.xpath(narrowed) == tree.xpath(selector)
+            assert tree.xpath(_on_class_attribute(narrowed)) == tree.xpath(selector)
+        assert tree.xpath(_on_class_attribute(selector)) == tree.xpath(selector)
 
 
 def test_narrowing_drops_the_terms_the_page_cannot_satisfy() -> None:
@@ -105,3 +109,22 @@ def test_selector_of_another_form_is_always_evaluated(selector: str) -> None:
     assert _needs(selector) is None
     assert _may_match(selector, frozenset(), _joined_tokens(frozenset()))
 
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("//*[contains(@class,'a') or contains(concat(' ',normalize-space(@class),' '),' b ')]",
+         "//@class[contains(.,'a') or contains(concat(' ',normalize-space(.),' '),' b ')]/parent::*"),
+        ("//*[contains(@class,'a') and not(contains(@class,'c'))]",
+         "//@class[contains(.,'a') and not(contains(.,'c'))]/parent::*"),
+        ("//*[contains(@class,'a')][not(ancestor::*[@id='x'])]",
+         "//@class[contains(.,'a')]/parent::*[not(ancestor::*[@id='x'])]"),
+        # not on the class attribute alone, or more than one step: as written
+        ("//*[contains(@class,'a') or contains(@id,'a')]", None),
+        ("//*[contains(@class,'a') and not(@id)]", None),
+        ("//*[contains(@class,'a')]//*[contains(@class,'b')]", None),
+        ("//span[@itemprop='author']", None),
+    ],
+)
+def test_selectors_on_the_class_attribute_alone_visit_class_attributes(selector: str, expected: str | None) -> None:
+    assert _on_class_attribute(selector) == (expected or selector)
