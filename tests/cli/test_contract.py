@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -28,6 +27,7 @@ from archive import Archive
 from core.errors import ExitCode
 from core.settings import Settings
 from outlet_server import Corpus, OutletServer
+from tests.cli.running import child_pids, read_stderr_until
 from tests.cli.test_cli_errors import assert_one_clear_line, free_port, newsarchive
 
 FAST = {"NEWSARCHIVE_DELAY_S": "0", "NEWSARCHIVE_AUTOTHROTTLE": "false"}
@@ -145,20 +145,10 @@ def test_interrupted_crawl_keeps_what_it_fetched_exits_partial_and_does_not_move
         env={**os.environ, "NEWSARCHIVE_AUTOTHROTTLE": "false", "NEWSARCHIVE_PROGRESS_INTERVAL_S": "0.5"},
     )
     # Interrupted once the progress lines show records held (fetched and extracted, not yet archived).
-    seen: list[str] = []
-    assert crawl.stderr is not None
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = crawl.stderr.readline()
-        if not line:
-            break
-        seen.append(line)
-        held = re.search(r"· held (\d+) ·", line)
-        if held and int(held.group(1)) >= 3:
-            break
-    assert crawl.poll() is None, "the crawl is still running when interrupted:\n" + "".join(seen[-20:])
+    held, seen = read_stderr_until(crawl, r"· held (\d+) ·", 3)
+    assert held and crawl.poll() is None, "the crawl is still running when interrupted:\n" + "".join(seen[-20:])
     signum, target = STOP_REQUESTS[how]
-    children = crawl_children(crawl.pid)
+    children = child_pids(crawl.pid)
     assert children, "the CLI runs its crawl in a child process"
     if target == "group":
         os.killpg(crawl.pid, signum)
@@ -178,12 +168,6 @@ def test_interrupted_crawl_keeps_what_it_fetched_exits_partial_and_does_not_move
     assert len(after) < len(outlet_corpus.articles), "the crawl was really interrupted"
     assert run_outcomes(archive, "demo") == ["ok", "partial"]
     assert last_ok_run(archive, "demo") == ok_run, "an interrupted run never moves the window"
-
-
-def crawl_children(pid: int) -> list[int]:
-    """The process ids of ``pid``'s children (Linux /proc)."""
-    tasks = Path(f"/proc/{pid}/task")
-    return [int(child) for task in tasks.iterdir() for child in (task / "children").read_text().split()]
 
 
 def test_crawl_usage_mistakes_exit_2(crawled: dict[str, Any], tmp_path: Path) -> None:

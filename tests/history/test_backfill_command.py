@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from archive import Archive
 from core.settings import Settings
 from core.urls import canonical_url
 from outlet_server import Corpus, Faults, OutletServer
+from tests.cli.running import child_pids, read_stderr_until
 from tests.cli.test_cli_errors import newsarchive
 from tests.fixtures.ccnews import CcNewsServer, build_layout
 from tests.fixtures.wayback import record_history
@@ -115,20 +115,11 @@ def test_a_stopped_wayback_backfill_commits_what_it_read_and_exits_partial(
              "--archive", str(archive_dir)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=env,
         )
-        assert backfill.stderr is not None
-        seen: list[str] = []
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:  # stopped once a few snapshots were fetched
-            line = backfill.stderr.readline()
-            if not line:
-                break
-            seen.append(line)
-            fetched = re.search(r"(\d+)/(\d+) snapshots fetched", line)
-            if fetched and int(fetched.group(1)) >= 3:
-                break
-        assert backfill.poll() is None and fetched, "the backfill is still running:\n" + "".join(seen[-20:])
+        # stopped once a few snapshots were fetched
+        fetched, seen = read_stderr_until(backfill, r"(\d+)/(\d+) snapshots fetched", 3)
+        assert fetched and backfill.poll() is None, "the backfill is still running:\n" + "".join(seen[-20:])
         planned = int(fetched.group(2))
-        children = [int(pid) for pid in Path(f"/proc/{backfill.pid}/task/{backfill.pid}/children").read_text().split()]
+        children = child_pids(backfill.pid)
         if how == "ctrl-c":
             os.killpg(backfill.pid, signal.SIGINT)
         else:
