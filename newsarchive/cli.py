@@ -184,7 +184,7 @@ def backfill(
     Articles already archived are not stored again; a snapshot whose text differs
     from the archived one is stored as a new version. Articles none of whose
     captures could be read are listed in the run's stats; the exit code says
-    whether every source finished (0), stopped at a budget (4) or failed (1).
+    whether every source finished (0), stopped at a budget or on Ctrl-C or SIGTERM (4) or failed (1).
     """
     from core.registry import load_outlets, select_outlets
     from ingest.stopping import INTERRUPTED
