@@ -97,8 +97,10 @@ class ArchivePipeline:
         if item.role != "page":
             spider.tally.finish(item.identity, item.outcome or "discovery")
             return item
-        result = await self.readers.read(self.run.run_id, self.context, item.response, pointer,
-                                         template_lines=self.templates.lines)
+        # No template lines to the reader: every record is held to the end of the crawl, and the lines are
+        # removed then, as finally judged (_add_held_records). A line judged template early on (a subheading
+        # on 4 of the first 7 pages) may not be in the end; removed while reading, its paragraph was lost.
+        result = await self.readers.read(self.run.run_id, self.context, item.response, pointer)
         if self.templates.hold(self.held, item.identity, result):
             spider.tally.hold(item.identity)  # shown as "held" by the progress display
             return item  # its outcome is settled when the spider closes
