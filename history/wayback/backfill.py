@@ -424,7 +424,10 @@ class WaybackBackfill:
                              "Referer": self.http.url(replay_path(replayed.timestamp, replayed.url))},
             snapshot_timestamp=replayed.timestamp,
         )
-        result = read_page(context, response, capture(run, response), template_lines=self.templates.lines)
+        # Read without template lines: the batch's records are held and stripped when it commits (_commit), by
+        # the lines judged on every page seen by then; judged on the few pages read so far, a line could be a
+        # recurring subheading, and its paragraph would be lost (as in crawler.pipelines).
+        result = read_page(context, response, capture(run, response))
         if result.outcome in BAD_CAPTURE_OUTCOMES:
             logger.info("wayback: %s at %s: %s %s", replayed.url, replayed.timestamp, result.outcome, result.detail)
             self.replay_failures[f"capture_{result.outcome}"] += 1
