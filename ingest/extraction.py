@@ -19,8 +19,8 @@ a worker replaced later in the crawl is spawned).
 The workers are shared by every run of the process (several outlets crawl in one process):
 :meth:`PageReaders.acquire` and :meth:`PageReaders.release` count the runs using them, and the last
 release stops them. A run's context (outlet, rules, window, headlines) goes to a worker with the
-run's first page that worker reads; the outlet's template lines go with a page only when they changed
-since that worker's last page of the run.
+run's first page that worker reads. No template lines go with the pages: a crawl holds its records and
+removes the lines once they are finally judged (:mod:`crawler.pipelines`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import logging
 import multiprocessing
 import signal
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
@@ -68,7 +68,7 @@ def _serve(conn: Connection) -> None:
     import extract  # noqa: F401
 
     conn.send(READY)
-    runs: dict[str, tuple[IngestContext, frozenset[str]]] = {}
+    runs: dict[str, IngestContext] = {}
     while True:
         try:
             job = conn.recv()
@@ -76,18 +76,15 @@ def _serve(conn: Connection) -> None:
             return
         if job is None:
             return
-        run, new_context, new_lines, response, pointer = job
+        run, new_context, response, pointer = job
         if run is None:  # the run ended: forget its context
             runs.pop(new_context, None)
             continue
-        context, lines = runs.get(run) or (new_context, frozenset())
         if new_context is not None:
-            context = new_context
-        if new_lines is not None:
-            lines = new_lines
-        runs[run] = (context, lines)
+            runs[run] = new_context
+        context = runs[run]
         try:
-            result = read_page(context, response, pointer, template_lines=lines)
+            result = read_page(context, response, pointer)
         except Exception as exc:  # read_page raises for no bad page; this is a bug, reported as the page's error
             result = IngestOutcome("error", canonical_url(response.url), f"reading failed: {type(exc).__name__}: {exc}",
                                    pointer=pointer)
@@ -102,8 +99,8 @@ class _Worker:
         self.process = process
         self.conn = conn
         self.started = False
-        #: Template lines last sent, by run (a run is known to the worker once it is here).
-        self.lines: dict[str, frozenset[str]] = {}
+        #: The runs whose context this worker has been sent.
+        self.runs: set[str] = set()
 
     async def reply(self) -> Any:
         """The worker's next message, awaited without blocking the event loop."""
@@ -184,9 +181,10 @@ class PageReaders:
     def release(self, run: str) -> None:
         """``run`` reads no more: its context is dropped by the workers; the last run's release stops them."""
         for worker in self._workers:
-            if worker.lines.pop(run, None) is not None:
+            if run in worker.runs:
+                worker.runs.discard(run)
                 with contextlib.suppress(OSError, ValueError):
-                    worker.conn.send((None, run, None, None, None))
+                    worker.conn.send((None, run, None, None))
         self._users -= 1
         if self._users <= 0:
             self.close()
@@ -208,8 +206,7 @@ class PageReaders:
                 self._idle.put_nowait(worker)
         return self._idle
 
-    async def read(self, run: str, context: IngestContext, response: FetchedResponse, pointer: RawPointer, *,
-                   template_lines: Collection[str] = ()) -> IngestOutcome:
+    async def read(self, run: str, context: IngestContext, response: FetchedResponse, pointer: RawPointer) -> IngestOutcome:
         """:func:`~ingest.pages.read_page` of ``response`` in a worker: its outcome, or ``extract_timeout``."""
         idle = self._queue()
         worker = await idle.get()
@@ -218,11 +215,8 @@ class PageReaders:
                 if await asyncio.wait_for(worker.reply(), START_TIMEOUT_S) != READY:
                     raise EOFError("the worker did not start")
                 worker.started = True
-            lines = frozenset(template_lines)
-            known = worker.lines.get(run)
-            worker.conn.send((run, context if known is None else None, None if lines == known else lines,
-                              response, pointer))
-            worker.lines[run] = lines
+            worker.conn.send((run, None if run in worker.runs else context, response, pointer))
+            worker.runs.add(run)
             result: IngestOutcome = await asyncio.wait_for(worker.reply(), self.timeout_s)
             return result
         except TimeoutError:
