@@ -443,15 +443,22 @@ def _text(element: html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _first_line(element: html.HtmlElement) -> str:
-    """The text of ``element`` up to its first ``<br>``: a byline's next line is a dateline or a role
-    ("Jane Doe<br>Nairobi, Kenya"), not more names."""
+def _broken_text(element: html.HtmlElement) -> str | None:
+    """The text of ``element`` with a line break at each ``<br>``; None when it has none."""
     if element.find(".//br") is None:
-        return _text(element)
+        return None
     copy = deepcopy(element)
     for br in copy.iter("br"):
         br.tail = "\n" + (br.tail or "")
-    return " ".join(copy.text_content().split("\n", 1)[0].split())
+    return copy.text_content()
+
+
+def _first_line(element: html.HtmlElement) -> str:
+    """The text of ``element`` up to its first ``<br>``: a byline's next line is a dateline or a role
+    ("Jane Doe<br>Nairobi, Kenya"), not more names."""
+    if (broken := _broken_text(element)) is None:
+        return _text(element)
+    return " ".join(broken.split("\n", 1)[0].split())
 
 
 def _first_group(elements: list[html.HtmlElement]) -> list[html.HtmlElement]:
@@ -549,12 +556,9 @@ def _byline_element_names(tree: html.HtmlElement, tokens: frozenset[str] | None)
 
 def _lines(element: html.HtmlElement) -> list[str]:
     """The non-empty lines of ``element`` (split at ``<br>``), whitespace collapsed."""
-    if element.find(".//br") is None:
+    if (broken := _broken_text(element)) is None:
         return [text] if (text := _text(element)) else []
-    copy = deepcopy(element)
-    for br in copy.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    return [line for raw in copy.text_content().split("\n") if (line := " ".join(raw.split()))]
+    return [line for raw in broken.split("\n") if (line := " ".join(raw.split()))]
 
 
 def _byline_at(element: html.HtmlElement, text: str) -> str:
@@ -617,7 +621,7 @@ def _byline_lines(tree: html.HtmlElement, site_names: Iterable[str] = ()) -> lis
     return []
 
 
-_SEPARATOR = r"\s*[|·•–—-]\s*"
+_SEPARATOR = rf"\s*[{_SEPARATOR_CHARS}]\s*"
 #: A line of a date (a time may follow), a separator and a name only: "05.05.2020 - Jane Doe",
 #: "May 5, 2020 | 13:10 | Jane Doe".
 _DATED_LINE = re.compile(
