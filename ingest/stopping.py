@@ -10,6 +10,9 @@ parent forwards (the parent alone got ``docker stop``'s or ``kill``'s SIGTERM, a
 child got it too). So :class:`StopSignals` takes a signal repeated within :data:`SAME_REQUEST_S` of the
 first as that same request; one after it forces the stop (as Scrapy's second Ctrl-C does): what the run
 had not committed then may stay uncommitted (a rerun fetches it again).
+
+A backfill's waits (a retry's backoff, up to minutes; a rate limit's) are :func:`sleep_unless_stopped`: a stop
+request ends them within :data:`WAKE_EVERY_S`, so a stopped backfill does not first sit out a five-minute backoff.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-__all__ = ["INTERRUPTED", "SAME_REQUEST_S", "StopSignals", "request_stop", "stop_backfills_on_signals", "stop_requested"]
+__all__ = ["INTERRUPTED", "SAME_REQUEST_S", "StopSignals", "request_stop", "sleep_unless_stopped", "stop_backfills_on_signals",
+           "stop_requested"]
 
 #: What ``stopped`` records of a run stopped on request (and of a crawl closed by Scrapy's ``shutdown``).
 INTERRUPTED = "interrupted"
@@ -27,6 +31,8 @@ INTERRUPTED = "interrupted"
 SAME_REQUEST_S = 2.0
 #: The signals that ask a job to stop.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Seconds between two looks at :func:`stop_requested` while :func:`sleep_unless_stopped` waits.
+WAKE_EVERY_S = 0.25
 
 _requested: list[bool] = [False]  # set from a signal handler: a plain store, no lock
 
@@ -39,6 +45,20 @@ def request_stop() -> None:
 def stop_requested() -> bool:
     """Has this process been asked to stop (by :func:`request_stop`)?"""
     return _requested[0]
+
+
+def sleep_unless_stopped(seconds: float) -> None:
+    """Sleep ``seconds``, or less once a stop is requested (the caller then sees :func:`stop_requested`).
+
+    It looks every :data:`WAKE_EVERY_S` rather than waiting on an event a signal handler would set: a handler
+    runs in the main thread, maybe inside this very wait, where taking the event's lock could deadlock.
+    """
+    deadline = time.monotonic() + seconds
+    while not stop_requested():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(WAKE_EVERY_S, left))
 
 
 class StopSignals:

@@ -46,7 +46,8 @@ import httpx
 from core.dates import retry_after_seconds
 from core.errors import CrawlError
 from core.settings import RETRY_HTTP_STATUSES, Settings
-from ingest.budgets import Budgets
+from ingest.budgets import Budgets, StopRequested
+from ingest.stopping import sleep_unless_stopped, stop_requested
 
 __all__ = [
     "ResponseTooLarge",
@@ -102,7 +103,7 @@ class TokenBucket:
         capacity: float = 1.0,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = sleep_unless_stopped,
     ) -> None:
         if rate_per_minute <= 0:
             raise ValueError("rate_per_minute must be positive")
@@ -185,7 +186,7 @@ class WaybackHttp:
         burst: float = 5.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = sleep_unless_stopped,
         max_bytes: int = 20 * 1024 * 1024,
         budgets: Budgets | None = None,
     ) -> None:
@@ -248,6 +249,7 @@ class WaybackHttp:
             if self.budgets is not None and not self.budgets.take("requests"):
                 self.budgets.check()  # raises BudgetExhausted
             self.stats.throttled_s += bucket.acquire()
+            self._stop_if_requested()
             self.stats.requests[kind] = self.stats.requests.get(kind, 0) + 1
             problem: str
             retry_after: float | None = None
@@ -276,7 +278,15 @@ class WaybackHttp:
             delay = self.retry.delay(attempt, retry_after)
             logger.info("wayback %s: %s; retry %d in %.1fs", kind, problem, attempt, delay)
             self.stats.backoff_s += delay
-            self._sleep(delay)
+            self._sleep(delay)  # a stop request ends it early (sleep_unless_stopped)
+            self._stop_if_requested()
+
+    def _stop_if_requested(self) -> None:
+        """Raise :class:`StopRequested` once the process was asked to stop (after a wait it ended early)."""
+        if stop_requested():
+            if self.budgets is not None:
+                self.budgets.check()  # records the stop in the run's budgets and raises StopRequested
+            raise StopRequested()
 
     def _read(self, url: str, params: dict[str, str | list[str]] | None) -> httpx.Response:
         """One GET, its body read decompressed up to ``max_bytes`` (:class:`ResponseTooLarge` past it).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 
@@ -56,3 +57,14 @@ def test_a_stop_request_ends_a_backfill_as_a_spent_budget_would(no_stop_request:
         budgets.check()
     assert raised.value.reason == "interrupted" and "stopped on request" in str(raised.value)
     assert budgets.exhausted is None, "no budget ran out"
+
+
+def test_a_stop_request_ends_a_wait_early(no_stop_request: None) -> None:
+    started = time.monotonic()
+    stopping.sleep_unless_stopped(0.3)
+    assert time.monotonic() - started >= 0.3, "no stop requested: the whole wait"
+    threading.Timer(0.2, request_stop).start()
+    started = time.monotonic()
+    stopping.sleep_unless_stopped(60)
+    waited = time.monotonic() - started
+    assert stop_requested() and 0.2 <= waited < 0.2 + stopping.WAKE_EVERY_S + 0.5

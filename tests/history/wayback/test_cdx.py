@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,8 @@ from core.dates import parse_wayback_timestamp
 from history.wayback.cdx import CdxClient, CdxQuery, CdxTruncated, parse_cdx_json
 from history.wayback.checkpoint import BackfillCheckpoint, checkpointed_rows
 from history.wayback.transport import RetryPolicy, TokenBucket, WaybackUnavailable
+from ingest import stopping
+from ingest.budgets import Budgets, StopRequested
 from tests.fixtures.wayback import fast_http, html_capture
 from tests.fixtures.wayback_server import ArchivedCapture, WaybackServer
 
@@ -179,3 +182,18 @@ def test_interrupted_walk_resumes_from_the_checkpoint(wayback_server: WaybackSer
     with fast_http(wayback_server) as http:
         assert len(checkpointed_rows(CdxClient(http), query, BackfillCheckpoint(tmp_path / "state"))) == len(expected)
     assert wayback_server.cdx_requests() == []  # a finished walk is never asked again
+
+
+def test_a_stop_request_ends_a_long_retry_after_wait(wayback_server: WaybackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backfill asked to stop while it sits out a Retry-After of ten minutes stops within a second."""
+    monkeypatch.setattr(stopping, "_requested", [False])
+    fill(wayback_server, 3)
+    wayback_server.faults.cdx_429, wayback_server.faults.retry_after = 1, "600"
+    budgets = Budgets({"requests": 100})
+    threading.Timer(0.5, stopping.request_stop).start()
+    started = time.monotonic()
+    with fast_http(wayback_server, budgets=budgets) as http, pytest.raises(StopRequested):
+        list(CdxClient(http).rows(CdxQuery(SITE)))
+    assert time.monotonic() - started < 2.0
+    assert budgets.reason == "interrupted"
+    assert [status for *_rest, status in wayback_server.cdx_requests()] == [429], "no request after the stop"
