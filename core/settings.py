@@ -90,6 +90,7 @@ class Settings:
     # Extraction.
     template_min_pages: int = 4  # a line on at least this many pages of one outlet and language ...
     template_min_share: float = 0.5  # ... and on at least this share of them is template text
+    template_settled_pages: int = 20  # a backfill's batch removes a learned line only once its language has this many pages
     reextract_batch: int = 500  # `reextract` commits a run per this many changed extractions (what a crash can lose)
     # Archive.
     warc_max_bytes: int = 100 * 1024 * 1024

@@ -103,12 +103,17 @@ class TemplateLearner:
     def _forget_single_page_lines(self) -> None:
         self.counts = Counter({slot: count for slot, count in self.counts.items() if count > 1})
 
-    def template_lines_by_language(self) -> dict[str | None, set[str]]:
-        """:meth:`template_lines`, by the language of the pages they were counted on."""
+    def template_lines_by_language(self, min_language_pages: int = 0) -> dict[str | None, set[str]]:
+        """:meth:`template_lines`, by the language of the pages they were counted on.
+
+        ``min_language_pages``: only languages seen on at least this many pages (judged on fewer, a line
+        that qualifies now may not once more pages are seen).
+        """
         found: dict[str | None, set[str]] = {}
         for slot in self._frequent:
             language, example = self.examples[slot]
-            if self.counts[slot] >= self.min_share * self.pages[language]:
+            pages = self.pages[language]
+            if pages >= min_language_pages and self.counts[slot] >= self.min_share * pages:
                 found.setdefault(language, set()).add(example)
         return found
 

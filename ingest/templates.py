@@ -19,7 +19,8 @@ body of many of its articles, and no built-in rule knows it. The crawl learns it
 Both fetchers learn this way: the live crawl (:mod:`crawler.pipelines`) holds a whole
 crawl's records until the spider closes; the Wayback backfill
 (:mod:`history.wayback.backfill`) holds each batch's until the batch is committed, learning
-across batches, and saves the lines it started from merged with the ones it learned
+across batches (a batch before the last removes only the :attr:`OutletTemplates.settled_lines`), and
+saves the lines it started from merged with the ones it learned
 (old snapshots may carry an older template than today's).
 """
 
@@ -70,8 +71,12 @@ def saved_template_lines(archive: Archive, outlet_id: str) -> TemplateLines:
 class OutletTemplates:
     """The template lines of one outlet during its crawl: saved ones, plus those learned from its pages."""
 
-    def __init__(self, learner: TemplateLearner, saved: Mapping[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, learner: TemplateLearner, saved: Mapping[str, list[str]] | None = None, *, settled_pages: int = 0
+    ) -> None:
         self.learner = learner
+        #: Pages of a language after which its learned lines are settled (:attr:`settled_lines`).
+        self.settled_pages = settled_pages
         self.saved: TemplateLines = {}
         self._saved_lines: frozenset[str] = frozenset()
         self._lines: frozenset[str] = frozenset()
@@ -81,7 +86,7 @@ class OutletTemplates:
     def from_settings(cls, settings: Settings, saved: Mapping[str, list[str]] | None = None) -> OutletTemplates:
         from extract import TemplateLearner
 
-        return cls(TemplateLearner.from_settings(settings), saved)
+        return cls(TemplateLearner.from_settings(settings), saved, settled_pages=settings.template_settled_pages)
 
     def remember(self, saved: Mapping[str, list[str]]) -> None:
         """Add lines saved by a run (by language) to the ones this crawl started from."""
@@ -110,18 +115,29 @@ class OutletTemplates:
 
     @property
     def lines(self) -> frozenset[str]:
-        """The lines to remove now."""
+        """The lines to remove now, as finally judged (at the end of a crawl or backfill)."""
         return self._lines
 
-    def to_stats(self, *, keep_saved: bool = False) -> TemplateLines:
+    @property
+    def settled_lines(self) -> frozenset[str]:
+        """The lines to remove from records committed before the end: the saved ones, and those learned in
+        languages seen on at least :attr:`settled_pages` pages. Judged on fewer pages, a line that qualifies
+        (4 of the first 7 pages, say: a recurring subheading of one series) may not in the end, and the
+        paragraphs it removed from records already committed would be lost."""
+        learned = self.learner.template_lines_by_language(self.settled_pages)
+        return self._saved_lines.union(*learned.values())
+
+    def to_stats(self, *, keep_saved: bool = False, settled_only: bool = False) -> TemplateLines:
         """What this run saves for the next one, by language.
 
         A language with at least ``min_pages`` pages in this run is judged on them alone (a saved
         line no longer used goes); with fewer, the saved lines are kept and the new ones added.
         With ``keep_saved`` no language is judged: the saved lines are all kept (a backfill reads
-        the past, whose template need not be today's).
+        the past, whose template need not be today's). With ``settled_only`` the learned lines added
+        are the settled ones (:attr:`settled_lines`: what a backfill's batch before its last saves).
         """
-        learned = {lang or "": lines for lang, lines in self.learner.template_lines_by_language().items()}
+        by_language = self.learner.template_lines_by_language(self.settled_pages if settled_only else 0)
+        learned = {lang or "": lines for lang, lines in by_language.items()}
         judged = set() if keep_saved else {
             lang or "" for lang, pages in self.learner.pages.items() if pages >= self.learner.min_pages
         }

@@ -38,9 +38,12 @@ A Wayback host that refuses connections or does not resolve ends it at once
 logged every ``progress_interval_s``.
 
 Template lines are learned as in the live crawl (:mod:`ingest.templates`):
-each batch's records wait on local disk and are added with every line learned by
-then removed (not lines first learned in a later batch); an article's first
-snapshot only is learned from, so ``pick=all`` cannot make its prose template.
+each batch's records wait on local disk and are added with the lines learned by
+then removed: the last batch every one, a batch before it only those of languages
+seen on ``template_settled_pages`` pages or more (judged on fewer, a recurring
+subheading could pass for template, and its paragraphs would be lost); lines first
+learned in a later batch stay in earlier ones. An article's first snapshot only is
+learned from, so ``pick=all`` cannot make its prose template.
 
 The archive decides duplicates: an article already archived live with the
 same text is a ``duplicate``; a differing text becomes a new version.
@@ -318,7 +321,7 @@ class WaybackBackfill:
             if self.stopped:
                 break
             try:
-                self._ingest_batch(todo[start : start + self.batch_size])
+                self._ingest_batch(todo[start : start + self.batch_size], last=start + self.batch_size >= len(todo))
             except BudgetExhausted as exc:  # the batch's work is committed (see _ingest_batch)
                 self.stopped = exc.reason
         if self.stopped:
@@ -341,7 +344,7 @@ class WaybackBackfill:
             self.outlet.id, self.cdx_pages, self.fetched, self.planned, self.tally.archived, len(self.unrecoverable),
         )
 
-    def _ingest_batch(self, batch: list[Snapshot]) -> None:
+    def _ingest_batch(self, batch: list[Snapshot], *, last: bool) -> None:
         run = self.archive.begin_run(self.outlet.id, source=RecordSource.WAYBACK, window=self.window)
         context = IngestContext(
             self.outlet, self.selector.rules, window=self.window,
@@ -361,10 +364,10 @@ class WaybackBackfill:
                 if outcome is not None:  # else its record is held, and settled when added
                     self._record(snapshot.canonical_url, outcome)
                 finished.append((snapshot.timestamp, snapshot.original))
-        except BaseException as exc:
-            self._commit(run, held, finished, interrupted=f"{type(exc).__name__}: {exc}")
+        except BaseException as exc:  # not the end of the backfill: a rerun resumes it
+            self._commit(run, held, finished, final=False, interrupted=f"{type(exc).__name__}: {exc}")
             raise
-        self._commit(run, held, finished)
+        self._commit(run, held, finished, final=last)
 
     def _record(self, identity: str, outcome: str) -> None:
         """Count one snapshot's outcome; the article's outcome is settled with its last snapshot."""
@@ -439,11 +442,18 @@ class WaybackBackfill:
         return str(result.outcome), None
 
     def _commit(
-        self, run: ArchiveRun, held: HeldRecords, finished: list[tuple[str, str]], interrupted: str | None = None
+        self, run: ArchiveRun, held: HeldRecords, finished: list[tuple[str, str]], *, final: bool,
+        interrupted: str | None = None,
     ) -> None:
-        """Add the batch's held records, every template line learned by now removed, and commit it."""
+        """Add the batch's held records, template lines removed, and commit it.
+
+        The backfill's last batch (``final``) removes every line learned (:attr:`OutletTemplates.lines`) and saves
+        them for later runs; a batch before it, or one cut short, only the settled ones
+        (:attr:`OutletTemplates.settled_lines`): a later batch could show a line to be no template after all.
+        """
+        template_lines = self.templates.lines if final else self.templates.settled_lines
         try:
-            for identity, record in held.drain(self.templates.lines):
+            for identity, record in held.drain(template_lines):
                 self._record(identity, run.add_article(record))
         except BaseException as exc:
             run.abort(f"records could not be added: {type(exc).__name__}: {redact(str(exc))}")
@@ -454,7 +464,7 @@ class WaybackBackfill:
             run.abort(interrupted or "nothing fetched")
             return
         stats = self.stats()
-        stats[TEMPLATES_STATS_KEY] = self.templates.to_stats(keep_saved=True)
+        stats[TEMPLATES_STATS_KEY] = self.templates.to_stats(keep_saved=True, settled_only=not final)
         if interrupted:
             stats["interrupted"] = interrupted
         run.commit(stats)

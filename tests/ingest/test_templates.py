@@ -15,7 +15,7 @@ import pytest
 from archive import Archive, ArticleRecord
 from core.registry import Outlet
 from core.settings import Settings
-from extract import TemplateLearner, strip_template_lines
+from extract import Extraction, TemplateLearner, strip_template_lines
 from ingest.plan import build_plan
 from ingest.templates import STATS_KEY, HeldRecords, OutletTemplates, saved_template_lines
 from outlet_server import TEMPLATE_LINES, OutletServer, build_corpus
@@ -134,3 +134,22 @@ def test_outlet_with_too_few_pages_learns_nothing(make_outlet_server, tmp_path: 
     for article in templated:
         assert TEMPLATE_LINES[article.language] in records[identity(server, article)].text
     assert result.stats["template_lines"] == {}
+
+
+def test_a_line_judged_on_few_pages_is_not_settled_until_its_language_has_enough() -> None:
+    # A backfill's batch before its last removes only settled lines: a series' recurring subheading on 4 of
+    # the first 7 pages passes for template then, but not once more pages are seen.
+    subheading, footer = "What happens next", "Follow us on Telegram."
+    templates = OutletTemplates(TemplateLearner(min_pages=4, min_share=0.5), {"en": ["Saved footer."]},
+                                settled_pages=20)
+    def page(n: int, *lines: str) -> Extraction:
+        return Extraction(url=f"https://t.example/{n}", text="\n\n".join([f"Story {n}.", *lines]), language="en")
+
+    for n in range(7):
+        templates.observe(page(n, *([subheading] if n < 4 else []), footer))
+    assert {subheading, footer} <= templates.lines
+    assert templates.settled_lines == {"Saved footer."}, "7 pages: nothing learned is settled"
+    assert templates.to_stats(keep_saved=True, settled_only=True) == {"en": ["Saved footer."]}
+    for n in range(7, 20):
+        templates.observe(page(n, footer))
+    assert subheading not in templates.lines and templates.settled_lines == {"Saved footer.", footer}
