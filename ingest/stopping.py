@@ -22,8 +22,15 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-__all__ = ["INTERRUPTED", "SAME_REQUEST_S", "StopSignals", "request_stop", "sleep_unless_stopped", "stop_backfills_on_signals",
-           "stop_requested"]
+__all__ = [
+    "INTERRUPTED",
+    "SAME_REQUEST_S",
+    "StopSignals",
+    "request_stop",
+    "sleep_unless_stopped",
+    "stop_backfills_on_signals",
+    "stop_requested",
+]
 
 #: What ``stopped`` records of a run stopped on request (and of a crawl closed by Scrapy's ``shutdown``).
 INTERRUPTED = "interrupted"
