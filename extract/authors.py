@@ -22,8 +22,10 @@ addresses are rejected. A weak first answer (one word, or an organisation as JSO
 completed by a later source that names the full person, or by the full name an author bio opens
 with, or by a personal site's name ("Jane" on "Jane Doe"). A byline ends at its first ``<br>`` (a
 dateline follows), at the site's name after a name ("Jane Doe, Example News, New York"), and
-weekdays go with the dates they precede ("Fr, 18. Oktober 2019"). Names read from author markup (sources 3-4) must look like names (a few
-capitalised words, no digits) or be one login name ("gizzmo"); from a line of text, like names.
+weekdays go with the dates they precede ("Fr, 18. Oktober 2019"). A source naming more than ten
+people is a list (a paper's references, a site's staff), not a byline, and is passed over. Names
+read from author markup (sources 3-4) must look like names (a few capitalised words, no digits) or
+be one login name ("gizzmo"); from a line of text, like names.
 """
 
 from __future__ import annotations
@@ -167,6 +169,8 @@ _NOT_IN_REVIEWS = "[not(ancestor::*[@itemprop='review' or contains(@itemtype,'Re
 _ITEMPROP = XPath("//@itemprop[.='author' or .='creator']/parent::*" + _NOT_IN_COMMENTS + _NOT_IN_REVIEWS)
 _REL_AUTHOR = XPath("//a/@rel[contains(concat(' ', normalize-space(.), ' '), ' author ')]/parent::*" + _NOT_IN_COMMENTS)
 _MAX_FROM_MARKUP = 4
+#: More names than this from one source are a list (references, contributors, a site's staff), not a byline.
+_MAX_AUTHORS = 10
 _BIO = XPath(
     "//*[" + " or ".join(f"contains(@class,'{c}')" for c in AUTHOR_BIO_CLASSES) + "]" + _NOT_IN_COMMENTS
 )
@@ -706,7 +710,7 @@ def page_authors(
     for index, (source, read_from, read) in enumerate(sources):
         person = source == "json-ld" and "Person" in ld_types
         cleaned = clean_authors(read(), () if person else site, read_from=read_from)
-        if not cleaned:
+        if not cleaned or len(cleaned) > _MAX_AUTHORS:
             continue
         organisation = (source == "json-ld" and not person and bool(ld_types & _ORGANISATION_TYPES)) or all(
             _site_like(name, labels) for name in cleaned
@@ -714,6 +718,8 @@ def page_authors(
         if organisation or any(len(name.split()) == 1 for name in cleaned):
             for later, later_from, later_read in sources[index + 1 :]:
                 better = clean_authors(later_read(), site, read_from=later_from)
+                if len(better) > _MAX_AUTHORS:
+                    continue
                 if better and organisation and all(_site_like(name, labels) for name in better):
                     continue  # the site's name again, from another source
                 if better and _upgrade(cleaned, better, organisation=organisation):

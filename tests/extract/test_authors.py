@@ -264,3 +264,12 @@ def test_a_byline_line_naming_the_site_gives_way_to_the_next() -> None:
 )
 def test_itemprop_and_rel_author_markup_outside_comments(body: str, expected: tuple[list[str], str | None]) -> None:
     assert _authors(body=body) == expected
+
+
+def test_a_source_naming_more_people_than_a_byline_holds_is_a_list_not_the_authors() -> None:
+    cited = [f"{initial}. {surname}," for initial in "ABCD" for surname in ("Roe", "Poe", "Moe")]  # twelve
+    references = "".join(f'<meta name="author" content="{name}">' for name in cited)
+    head = references + '<meta name="dc.creator" content="Jane Doe">'
+    assert _authors(head) == (["Jane Doe"], "meta:dc.creator")
+    three = "".join(f'<meta name="author" content="{name}">' for name in ("Jane Doe,", "Tom Roe,", "Ann Poe"))
+    assert _authors(three) == (["Jane Doe", "Tom Roe", "Ann Poe"], "meta:author")
