@@ -436,10 +436,12 @@ AUTHOR_BIO_STOP_WORDS: frozenset[str] = frozenset({
 AUTHOR_BIO_CONJUNCTIONS: frozenset[str] = frozenset({"and", "und", "et", "y", "e", "&", "or", "oder", "ou", "o", "with", "mit"})
 
 #: ``<meta>`` names/properties (lower case) naming the author, in order of trust. ``article:author``
-#: often holds a profile URL: URLs are skipped.
+#: often holds a profile URL: URLs are skipped. Then the names of publishing and analytics tools
+#: (Dublin Core written with a colon, Cxense, Shareaholic, bepress, Sailthru's byline).
 AUTHOR_META_NAMES: tuple[str, ...] = (
     "author", "byl", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-    "citation_author", "og:article:author",
+    "citation_author", "og:article:author", "article:author_name", "og:author", "dc:creator",
+    "cxenseparse:author", "shareaholic:article_author_name", "bepress_citation_author", "sailthru.byline_name",
 )
 
 #: ``twitter:labelN`` values (case-folded) whose ``twitter:dataN`` names the author (Yoast, by language).

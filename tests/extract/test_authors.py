@@ -273,3 +273,11 @@ def test_a_source_naming_more_people_than_a_byline_holds_is_a_list_not_the_autho
     assert _authors(head) == (["Jane Doe"], "meta:dc.creator")
     three = "".join(f'<meta name="author" content="{name}">' for name in ("Jane Doe,", "Tom Roe,", "Ann Poe"))
     assert _authors(three) == (["Jane Doe", "Tom Roe", "Ann Poe"], "meta:author")
+
+
+@pytest.mark.parametrize(
+    "name", ["article:author_name", "dc:creator", "cxenseparse:author", "shareaholic:article_author_name"]
+)
+def test_author_metas_of_publishing_and_analytics_tools(name: str) -> None:
+    assert _authors(f'<meta name="{name}" content="Jane Doe">') == (["Jane Doe"], f"meta:{name}")
+    assert _authors(f'<meta property="{name}" content="https://valley.example/people/jane">') == ([], None)
