@@ -680,7 +680,8 @@ def page_authors(
     organisation given as the JSON-LD author, or behind names that are the site's own (its domain,
     :func:`_site_like`: "Example News" on example-news.com). A JSON-LD author typed ``Person`` may
     carry the site's name: a personal blog is named after its author (and keeps it when no later
-    source names someone else).
+    source names someone else). A structured source's names are completed by a later meta that
+    names them all and their co-authors (:func:`_co_authors`).
 
     ``tokens`` are the page's class/id tokens (:func:`extract.selectors.page_tokens`) when already
     collected: byline selectors the page cannot match are then not evaluated.
@@ -728,8 +729,26 @@ def page_authors(
                 better = _completing(cleaned, clean_authors(later_read(), (), read_from=later_from))
                 if better and better != cleaned:
                     return better, later
+        if read_from == "data" and (more := _co_authors(cleaned, sources[index + 1 :], site)):
+            return more
         return cleaned, source
     return [], None
+
+
+def _co_authors(
+    names: list[str], later: list[tuple[str, str, Callable[[], list[str]]]], site: list[str]
+) -> tuple[list[str], str] | None:
+    """A later structured source (a meta) naming everyone ``names`` holds and more: the co-authors
+    the first left out (JSON-LD naming one author, ``meta author`` both). Only structured sources
+    are read: they cost a lookup, and page text naming more may be other articles' bylines."""
+    keys = {alnum_key(name) for name in names}
+    for source, read_from, read in later:
+        if read_from != "data":
+            break
+        more = clean_authors(read(), site, read_from=read_from)
+        if len(names) < len(more) <= _MAX_AUTHORS and keys <= {alnum_key(name) for name in more}:
+            return more, source
+    return None
 
 
 #: Letters folded the way domains spell them ("Günter" on guenter-example.de).

@@ -281,3 +281,12 @@ def test_a_source_naming_more_people_than_a_byline_holds_is_a_list_not_the_autho
 def test_author_metas_of_publishing_and_analytics_tools(name: str) -> None:
     assert _authors(f'<meta name="{name}" content="Jane Doe">') == (["Jane Doe"], f"meta:{name}")
     assert _authors(f'<meta property="{name}" content="https://valley.example/people/jane">') == ([], None)
+
+
+def test_a_later_meta_naming_the_json_ld_author_and_more_adds_the_co_authors() -> None:
+    head = _ld({"@type": "Person", "name": "Jane Doe"}) + '<meta name="author" content="Jane Doe,Tom Roe">'
+    assert _authors(head) == (["Jane Doe", "Tom Roe"], "meta:author")
+    other = _ld({"@type": "Person", "name": "Jane Doe"}) + '<meta name="author" content="Tom Roe, Ann Poe">'
+    assert _authors(other) == (["Jane Doe"], "json-ld")  # not the same people: the more trusted source
+    teasers = '<p class="byline">By Jane Doe and Tom Roe</p>'
+    assert _authors(_ld({"@type": "Person", "name": "Jane Doe"}), teasers) == (["Jane Doe"], "json-ld")
