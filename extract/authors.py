@@ -13,7 +13,8 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 4. byline elements (:data:`~extract.rules.AUTHOR_SELECTORS`) and short lines opening with a
    byline word in several languages ("By", "Par", "Von", "Por", "Di", "Автор:" ...).
 
-Cleaning (:func:`clean_authors`): HTML entities decoded; byline words, trailing roles ("...,
+Cleaning (:func:`clean_authors`): HTML entities decoded, UTF-8 read as Latin-1 read again when that
+is clean ("JosÃ© PÃ©rez"); byline words, trailing roles ("...,
 Staff Writer", "..., PhD"), dates, "on <date>" tails, profile-link labels ("Alle Artikel") and
 social handles go; "A and B" / "A und B" / "A, B" split; a name printed twice is one; desk names
 ("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), organisations (legal
@@ -102,6 +103,9 @@ _PLACE_AFTER_NAME = re.compile(
     r"^(?P<name>[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,3})\s*,\s*[A-ZÀ-ÞА-Я][^\W\d_]+[\s,]*$"
 )
 _WORD_PARTS = re.compile(r"[\s\-/_]+")
+#: UTF-8 read as Latin-1 or Windows-1252 ("OÃ\x96 Volksblatt", "JosÃ© PÃ©rez"): the letter a lead byte
+#: (0xC2-0xEF) reads as, then one a continuation byte (0x80-0xBF) reads as in either code page.
+_MOJIBAKE = re.compile("[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 _USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
 _MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
 #: Weekdays written out ("Dienstag" after the byline word "Di", Tuesday's abbreviation): no name.
@@ -222,6 +226,19 @@ def _organisation(name: str) -> bool:
     )
 
 
+def _repaired(text: str) -> str:
+    """``text`` with UTF-8 read as Latin-1 or Windows-1252 read again as UTF-8, when that reading is
+    clean (every character encodes and the bytes decode); else ``text`` as it was."""
+    if _MOJIBAKE.search(text) is None:
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
+
+
 def _collapse_repeat(name: str) -> str:
     """ "Jane Doe Jane Doe" (a name printed twice, as avatar text and link) -> "Jane Doe"."""
     words = name.split()
@@ -246,7 +263,7 @@ def clean_authors(
     result: list[str] = []
     seen: set[str] = set()
     for raw in names:
-        raw = html_entities.unescape(raw)
+        raw = _repaired(html_entities.unescape(raw))
         if alnum_key(_strip_prefix(raw)) in noise:
             continue
         if "," in raw and _EMAIL_OR_URL.match(raw.strip()):

@@ -290,3 +290,9 @@ def test_a_later_meta_naming_the_json_ld_author_and_more_adds_the_co_authors() -
     assert _authors(other) == (["Jane Doe"], "json-ld")  # not the same people: the more trusted source
     teasers = '<p class="byline">By Jane Doe and Tom Roe</p>'
     assert _authors(_ld({"@type": "Person", "name": "Jane Doe"}), teasers) == (["Jane Doe"], "json-ld")
+
+
+def test_utf8_read_as_latin1_is_read_again_when_that_is_clean() -> None:
+    assert _authors(_ld({"@type": "Person", "name": "JosÃ© PÃ©rez"})) == (["José Pérez"], "json-ld")
+    assert clean_authors(["JÃ¼rgen GroÃ\x9f"]) == ["Jürgen Groß"]  # Latin-1: no Windows-1252 letter for 0x9F
+    assert clean_authors(["Jürgen Groß", "Ãlvaro Ruiz"]) == ["Jürgen Groß", "Ãlvaro Ruiz"]  # nothing to repair
