@@ -17,7 +17,8 @@ Cleaning (:func:`clean_authors`): HTML entities decoded, UTF-8 read as Latin-1 r
 is clean ("JosÃ© PÃ©rez"); byline words, trailing roles ("...,
 Staff Writer", "..., PhD"), dates, "on <date>" tails, profile-link labels ("Alle Artikel") and
 social handles go; "A and B" / "A und B" / "A, B" split; a name printed twice is one; desk names
-("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), organisations (legal
+("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), words of a sentence
+("deinen Bloggern": a lower-case first word before a capitalised one), organisations (legal
 forms, copyright lines, desks such as "Redaktion X"), the site's own name, URLs, domains and e-mail
 addresses are rejected. A weak first answer (one word, or an organisation as JSON-LD author) is
 completed by a later source that names the full person, or by the full name an author bio opens
@@ -206,6 +207,19 @@ def looks_like_name(name: str) -> bool:
     return all(_capitalised(w) or w.casefold() in _PARTICLES for w in words)
 
 
+def _phrase(name: str) -> bool:
+    """Words of a sentence, not a name: a lower-case first word (no particle such as "de", "von")
+    before a capitalised one ("deinen Hochzeitsbloggern", "selbst ist der Mann"). A name written all
+    in lower case (a login, "bell hooks") or with a lower-case surname ("Ana ruiz") is no phrase."""
+    words = name.split()
+    return (
+        len(words) > 1
+        and not _capitalised(words[0])
+        and words[0].casefold() not in _PARTICLES
+        and any(_capitalised(word) for word in words[1:])
+    )
+
+
 def _capitalised(word: str) -> bool:
     """Starts with a capital, or with a letter of a script without case (Arabic), or with no letter."""
     first = word[:1]
@@ -296,7 +310,7 @@ def clean_authors(
                 or not _WEEKDAY_NAMES.isdisjoint(words)
             ):
                 continue
-            if len(name.split()) > 5 or (
+            if len(name.split()) > 5 or _phrase(name) or (
                 read_from != "data"
                 and not looks_like_name(name)
                 and not (read_from == "markup" and _username(name))

@@ -296,3 +296,11 @@ def test_utf8_read_as_latin1_is_read_again_when_that_is_clean() -> None:
     assert _authors(_ld({"@type": "Person", "name": "JosÃ© PÃ©rez"})) == (["José Pérez"], "json-ld")
     assert clean_authors(["JÃ¼rgen GroÃ\x9f"]) == ["Jürgen Groß"]  # Latin-1: no Windows-1252 letter for 0x9F
     assert clean_authors(["Jürgen Groß", "Ãlvaro Ruiz"]) == ["Jürgen Groß", "Ãlvaro Ruiz"]  # nothing to repair
+
+
+def test_words_of_a_sentence_are_no_name_even_in_structured_data() -> None:
+    assert clean_authors(["unseren Reiseberatern"]) == []  # "our travel advisers", a lower-case first word
+    assert clean_authors(["nur der Gärtner"]) == []
+    assert clean_authors(["de Vries", "bell hooks", "Ana ruiz"]) == ["de Vries", "bell hooks", "Ana ruiz"]
+    head = '<meta name="author" content="euren Lieblingsbloggern">'
+    assert _authors(head, "<p>Autor: Max Muster</p>") == (["Max Muster"], "byline-text")
