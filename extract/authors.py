@@ -16,7 +16,7 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 Cleaning (:func:`clean_authors`): HTML entities decoded, UTF-8 read as Latin-1 read again when that
 is clean ("JosÃ© PÃ©rez"); byline words, trailing roles ("...,
 Staff Writer", "..., PhD"), dates, "on <date>" tails, profile-link labels ("Alle Artikel") and
-social handles go; "A and B" / "A und B" / "A, B" split; a name printed twice is one; desk names
+social handles go, and so do photo credits ("Foto: ..."; "Text & Fotos: Jane Doe" names the writer); "A and B" / "A und B" / "A, B" split; a name printed twice is one; desk names
 ("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), words of a sentence
 ("deinen Bloggern": a lower-case first word before a capitalised one), organisations (legal
 forms, copyright lines, desks such as "Redaktion X"), the site's own name, URLs, domains and e-mail
@@ -54,6 +54,7 @@ from extract.rules import (
     AUTHOR_NOISE,
     AUTHOR_NOISE_LAST_WORDS,
     AUTHOR_ORGANISATION_WORDS,
+    AUTHOR_PHOTO_LABELS,
     AUTHOR_PLACE_NAMES,
     AUTHOR_PREFIXES,
     AUTHOR_SELECTORS,
@@ -289,6 +290,8 @@ def clean_authors(
         if place := _PLACE_AFTER_NAME.match(raw):
             raw = place.group("name")
         for index, part in enumerate(_SPLIT.split(raw)):
+            if ":" in part and part.split(":", 1)[0].strip().casefold() in AUTHOR_PHOTO_LABELS:
+                continue  # a photo credit
             name = _TAIL.sub("", _strip_prefix(" ".join(part.split())))
             name = _collapse_repeat(_TAIL_WORDS.sub("", name).strip(" -–—:|·•()[]\"'“”„"))
             if _organisation(name) or (index > 0 and alnum_key(name) in sites):

@@ -26,6 +26,7 @@ __all__ = [
     "AUTHOR_NOISE",
     "AUTHOR_NOISE_LAST_WORDS",
     "AUTHOR_ORGANISATION_WORDS",
+    "AUTHOR_PHOTO_LABELS",
     "AUTHOR_PLACE_NAMES",
     "AUTHOR_PREFIXES",
     "AUTHOR_SELECTORS",
@@ -405,6 +406,10 @@ AUTHOR_PREFIXES: tuple[str, ...] = (
     "authors", "author", "autoren", "autorin", "autor", "auteur", "автор", "от", "بقلم", "كتب", "interview:", "redaktion:",
     "blog beitrag von", "ein beitrag von", "beitrag von", "a post by", "an article by", "submitted by",
     "gespeichert von",
+    # one credit for the words and the pictures ("Text & Fotos: Max Muster"): the writer
+    "text & fotos", "text und fotos", "text & foto", "text und foto", "text & bilder", "text und bilder",
+    "text & bild", "text und bild", "text and photos", "text & photos", "words and pictures", "texte et photos",
+    "texto y fotos",
 )
 
 #: Byline words that open a line of page text naming the author ("By Jane Doe", "Par Jean Dupont",
@@ -420,7 +425,15 @@ AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
     "von", "par", "por",
     # a line of the article naming its writers ("Ein Beitrag von Max Muster", "Autoren Max Muster und ...")
     "Beitrag von", "Ein Beitrag von", "Blog Beitrag von", "Autorin:", "Autoren:", "Autoren", "Autorin", "Autor", "Author", "Author:",
+    # one credit for the words and the pictures
+    "Text & Fotos:", "Text und Fotos:", "Text & Bilder:", "Text und Bilder:", "Texte et photos :", "Texto y fotos:",
 )
+
+#: Labels of a photo credit inside a byline ("Text: Max Muster, Fotos: Erika Beispiel"): the part
+#: they open names a photographer, not an author (case-insensitive, before a colon).
+AUTHOR_PHOTO_LABELS: frozenset[str] = frozenset({
+    "foto", "fotos", "photo", "photos", "bild", "bilder", "fotografie", "photography", "pictures", "images",
+})
 
 #: Class names (substrings) of author bio boxes; a bio opening with a full name ("Jane Doe is a
 #: reporter ...") completes a one-word author ("Jane").

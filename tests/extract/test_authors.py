@@ -304,3 +304,10 @@ def test_words_of_a_sentence_are_no_name_even_in_structured_data() -> None:
     assert clean_authors(["de Vries", "bell hooks", "Ana ruiz"]) == ["de Vries", "bell hooks", "Ana ruiz"]
     head = '<meta name="author" content="euren Lieblingsbloggern">'
     assert _authors(head, "<p>Autor: Max Muster</p>") == (["Max Muster"], "byline-text")
+
+
+def test_one_credit_for_words_and_pictures_names_the_writer() -> None:
+    assert _authors(body='<p class="byline">Text &amp; Fotos: Max Muster</p>') == (["Max Muster"], "byline")
+    assert _authors(body="<p>Text und Bilder: Max Muster</p>") == (["Max Muster"], "byline-text")
+    assert clean_authors(["Text: Max Muster, Fotos: Erika Beispiel"]) == ["Max Muster"]  # a photo credit
+    assert clean_authors(["By Jane Doe | Photo: Tom Roe"]) == ["Jane Doe"]
