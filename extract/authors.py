@@ -16,7 +16,7 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 Cleaning (:func:`clean_authors`): HTML entities decoded, UTF-8 read as Latin-1 read again when that
 is clean ("JosÃ© PÃ©rez"); byline words, trailing roles ("...,
 Staff Writer", "..., PhD"), dates, "on <date>" tails, profile-link labels ("Alle Artikel") and
-social handles go, and so do photo credits ("Foto: ..."; "Text & Fotos: Jane Doe" names the writer); "A and B" / "A und B" / "A, B" split; a name printed twice is one; desk names
+social handles go, and so do photo credits ("Foto: ..."; "Text & Fotos: Jane Doe" names the writer); "A and B" / "A und B" / "A, B" / "A im Gespräch mit B" split; a name printed twice is one; desk names
 ("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), words of a sentence
 ("deinen Bloggern": a lower-case first word before a capitalised one), organisations (legal
 forms, copyright lines, desks such as "Redaktion X"), the site's own name, URLs, domains and e-mail
@@ -67,7 +67,7 @@ from extract.rules import (
 __all__ = ["clean_authors", "looks_like_name", "page_authors"]
 
 _SPLIT = re.compile(
-    r"\s*(?:,|;|&|\+|/|\s\|\s|\s[–—-]\s|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|،|\bwith\b|\bmit\b)\s*",
+    r"\s*(?:,|;|&|\+|/|\s\|\s|\s[–—-]\s|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bи\b|،|\bim gespräch mit\b|\bin conversation with\b|\bwith\b|\bmit\b)\s*",
     re.IGNORECASE,
 )
 _EMAIL_OR_URL = re.compile(

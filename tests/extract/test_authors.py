@@ -311,3 +311,8 @@ def test_one_credit_for_words_and_pictures_names_the_writer() -> None:
     assert _authors(body="<p>Text und Bilder: Max Muster</p>") == (["Max Muster"], "byline-text")
     assert clean_authors(["Text: Max Muster, Fotos: Erika Beispiel"]) == ["Max Muster"]  # a photo credit
     assert clean_authors(["By Jane Doe | Photo: Tom Roe"]) == ["Jane Doe"]
+
+
+def test_an_interview_names_both_speakers() -> None:
+    assert clean_authors(["Max Muster im Gespräch mit Erika Beispiel"]) == ["Max Muster", "Erika Beispiel"]
+    assert clean_authors(["Jane Doe in conversation with Tom Roe"]) == ["Jane Doe", "Tom Roe"]
