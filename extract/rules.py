@@ -523,6 +523,8 @@ AUTHOR_ORGANISATION_WORDS: frozenset[str] = frozenset({
     "radio", "stiftung", "foundation", "verband", "bundesverband", "verein", "bund", "institut", "institute",
     "universität", "university", "gesellschaft", "feuerwehr", "partei", "sekretariat", "agentur", "werbeagentur",
     "agency",
+    # authorities ("U.S. Customs and Border Protection", "Polizei Musterstadt")
+    "customs", "police", "polizei", "government", "regierung",
 })
 
 #: Words that, following a name in a byline, start text that is not part of it ("Jane Doe Alle

@@ -173,7 +173,8 @@ def test_weekdays_roles_and_underscored_desks_are_no_names() -> None:
 @pytest.mark.parametrize(
     "raw",
     ["Valley Zeitung", "Example Online", "Bund der Kleingärtner", "Example-Stiftung", "Feuerwehr Musterstadt",
-     "Example Media", "Musterstadt News"],
+     "Example Media", "Musterstadt News", "U.S. Customs and Border Protection", "Polizei Musterstadt",
+     "Government of Nordland"],
 )
 def test_publications_and_institutions_are_no_authors(raw: str) -> None:
     assert clean_authors([raw]) == []
