@@ -584,8 +584,13 @@ def _byline_element_names(tree: html.HtmlElement, tokens: frozenset[str] | None)
             selector = _narrowed(selector, tokens, joined)
         matched = _xpath(_on_class_attribute(selector))(tree)
         found = [_first_line(el) for el in _first_group([e for e in matched if not _in_comments(e)])]
-        # a longer one holds a bio or more: the name it opens with, if any
-        found = [text if len(text) < 90 else _leading_name(_collapse_repeat_start(text)) or "" for text in found]
+        # a longer one holds a bio or more: the name it opens with, if any; unless it opens with a
+        # byline word: then it names several people ("Posted by A, B, C and D - Example team")
+        found = [
+            text if len(text) < 90 or (len(text) < 200 and _BYLINE_OPENER.match(text))
+            else _leading_name(_collapse_repeat_start(text)) or ""
+            for text in found
+        ]
         found = [text for text in found if text]
         if found:
             return found

@@ -317,3 +317,9 @@ def test_one_credit_for_words_and_pictures_names_the_writer() -> None:
 def test_an_interview_names_both_speakers() -> None:
     assert clean_authors(["Max Muster im Gespräch mit Erika Beispiel"]) == ["Max Muster", "Erika Beispiel"]
     assert clean_authors(["Jane Doe in conversation with Tom Roe"]) == ["Jane Doe", "Tom Roe"]
+
+
+def test_a_long_byline_element_opening_with_a_byline_word_names_several_people() -> None:
+    names = "Jane Doe, Tom Roe, Ann Poe, Max Muster and Erika Beispiel"
+    body = f'<span class="byline-author">Posted by {names} - Valley Gazette Road Safety team</span>'  # 100 characters
+    assert _authors(body=body) == (["Jane Doe", "Tom Roe", "Ann Poe", "Max Muster", "Erika Beispiel"], "byline")
