@@ -156,7 +156,7 @@ _OPENER_INITIALS = frozenset(word[0] for word in AUTHOR_BYLINE_WORDS)
 _BYLINE_OPENER = re.compile(
     "^(?:"
     + "|".join(
-        re.escape(w) if w.endswith(":") else re.escape(w) + r"(?:\s*:)?"
+        re.escape(w[:-1]) + r"[ \u00a0\u202f]?:" if w.endswith(":") else re.escape(w) + r"(?:\s*:)?"
         for w in sorted(AUTHOR_BYLINE_WORDS, key=len, reverse=True)
     )
     + r")(?=\s|$)"
@@ -719,7 +719,8 @@ def page_authors(
     organisation given as the JSON-LD author, or behind names that are the site's own (its domain,
     :func:`_site_like`: "Example News" on example-news.com). A JSON-LD author typed ``Person`` may
     carry the site's name: a personal blog is named after its author (and keeps it when no later
-    source names someone else). A structured source's names are completed by a later meta that
+    source names someone else). A name given with the site's own domain ("Example Welle
+    (www.example.com)") is the site's too (:func:`_names_own_domain`). A structured source's names are completed by a later meta that
     names them all and their co-authors (:func:`_co_authors`).
 
     ``tokens`` are the page's class/id tokens (:func:`extract.selectors.page_tokens`) when already
@@ -749,11 +750,14 @@ def page_authors(
     ]
     for index, (source, read_from, read) in enumerate(sources):
         person = source == "json-ld" and "Person" in ld_types
-        cleaned = clean_authors(read(), () if person else site, read_from=read_from)
+        raw = read()
+        cleaned = clean_authors(raw, () if person else site, read_from=read_from)
         if not cleaned or len(cleaned) > _MAX_AUTHORS:
             continue
-        organisation = (source == "json-ld" and not person and bool(ld_types & _ORGANISATION_TYPES)) or all(
-            _site_like(name, labels) for name in cleaned
+        organisation = (
+            (source == "json-ld" and not person and bool(ld_types & _ORGANISATION_TYPES))
+            or all(_site_like(name, labels) for name in cleaned)
+            or _names_own_domain(raw, labels)
         )
         if organisation or any(len(name.split()) == 1 for name in cleaned):
             for later, later_from, later_read in sources[index + 1 :]:
@@ -821,6 +825,17 @@ def _site_like(name: str, labels: frozenset[str]) -> bool:
         if len(short) >= 3 and short in long:
             return True
     return False
+
+
+def _names_own_domain(values: list[str], labels: frozenset[str]) -> bool:
+    """A value gives the site's own domain beside the name ("Example News (www.example.com)"): the
+    name is the site's, however unlike its domain it reads."""
+    return any(
+        _site_labels("//" + found.split("://")[-1].split("@")[-1].split("/")[0].strip(".,;()")) & labels
+        for value in values
+        if "." in value
+        for found in _EMAIL_OR_URL.findall(value)
+    )
 
 
 _ORGANISATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})

@@ -323,3 +323,16 @@ def test_a_long_byline_element_opening_with_a_byline_word_names_several_people()
     names = "Jane Doe, Tom Roe, Ann Poe, Max Muster and Erika Beispiel"
     body = f'<span class="byline-author">Posted by {names} - Valley Gazette Road Safety team</span>'  # 100 characters
     assert _authors(body=body) == (["Jane Doe", "Tom Roe", "Ann Poe", "Max Muster", "Erika Beispiel"], "byline")
+
+
+def test_a_byline_word_may_take_a_french_spaced_colon() -> None:
+    assert _authors(body="<p>Auteur : Jean Dupont</p>") == (["Jean Dupont"], "byline-text")
+    assert _authors(body="<p>Auteur\u00a0: Jean Dupont</p>") == (["Jean Dupont"], "byline-text")
+
+
+def test_a_name_given_with_the_sites_own_domain_is_the_sites_and_gives_way_to_a_person() -> None:
+    head = '<meta name="author" content="Nordland Welle (www.rn.example)">'
+    byline = "<p>Auteur : Jean Dupont</p>"
+    assert _authors_at("https://www.rn.example/fr/a-1", head, byline) == (["Jean Dupont"], "byline-text")
+    assert _authors_at("https://www.rn.example/fr/a-1", head) == (["Nordland Welle"], "meta:author")
+    assert _authors_at("https://other.example/fr/a-1", head, byline) == (["Nordland Welle"], "meta:author")
