@@ -750,7 +750,8 @@ def page_authors(
     ]
     for index, (source, read_from, read) in enumerate(sources):
         person = source == "json-ld" and "Person" in ld_types
-        raw = read()
+        if not (raw := read()):
+            continue
         cleaned = clean_authors(raw, () if person else site, read_from=read_from)
         if not cleaned or len(cleaned) > _MAX_AUTHORS:
             continue
@@ -761,7 +762,9 @@ def page_authors(
         )
         if organisation or any(len(name.split()) == 1 for name in cleaned):
             for later, later_from, later_read in sources[index + 1 :]:
-                better = clean_authors(later_read(), site, read_from=later_from)
+                if not (values := later_read()):
+                    continue
+                better = clean_authors(values, site, read_from=later_from)
                 if len(better) > _MAX_AUTHORS:
                     continue
                 if better and organisation and all(_site_like(name, labels) for name in better):
@@ -788,7 +791,9 @@ def _co_authors(
     for source, read_from, read in later:
         if read_from != "data":
             break
-        more = clean_authors(read(), site, read_from=read_from)
+        if not (values := read()):
+            continue
+        more = clean_authors(values, site, read_from=read_from)
         if len(names) < len(more) <= _MAX_AUTHORS and keys <= {alnum_key(name) for name in more}:
             return more, source
     return None
