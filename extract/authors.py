@@ -153,6 +153,8 @@ _SEPARATOR_CHARS = "|·•–—-"
 _LEADING_SEPARATOR = re.compile(rf"^[{_SEPARATOR_CHARS}]+\s*")
 #: First letters of the byline words: most text nodes are ruled out before the regular expression.
 _OPENER_INITIALS = frozenset(word[0] for word in AUTHOR_BYLINE_WORDS)
+#: What a line opening a byline starts with: a byline word's first letter or a separator before it.
+_LINE_INITIALS = _OPENER_INITIALS | frozenset(_SEPARATOR_CHARS)
 _BYLINE_OPENER = re.compile(
     "^(?:"
     + "|".join(
@@ -628,11 +630,15 @@ def _opens_byline(text: str) -> str:
     return text
 
 
-def _byline_lines(tree: html.HtmlElement, site_names: Iterable[str] = ()) -> list[str]:
+def _byline_lines(
+    tree: html.HtmlElement, site_names: Iterable[str] = (), strings: Callable[[], list[str]] | None = None
+) -> list[str]:
     """The first short line of text opening with a byline word and naming someone (later ones
     belong to other articles' teasers). The name may sit in the next element ("By <a>Jane Doe</a>")
     and the byline word in its own ("<strong>von</strong> <span>Max Muster</span>")."""
-    if not any(_opens_byline(text) for text in _TEXT_STRINGS(tree)):
+    texts = strings() if strings else _TEXT_STRINGS(tree)
+    # the first character tested inline first: a function call for every text node costs more
+    if not any(text.lstrip()[:1] in _LINE_INITIALS and _opens_byline(text) for text in texts):
         return []  # the common case, found without a proxy object for every text node's parent
     title = _text(titles[0]) if (titles := tree.xpath("//title")) else ""
     for node in _TEXT_NODES(tree):
@@ -684,10 +690,10 @@ def _dated_candidate(text: str) -> bool:
     )
 
 
-def _dated_lines(tree: html.HtmlElement) -> list[str]:
+def _dated_lines(tree: html.HtmlElement, strings: Callable[[], list[str]] | None = None) -> list[str]:
     """The name of the first short line holding only a date and a name ("11.12.2019 - Jane Doe"):
     a byline without a byline word. Two to four words shaped like a name, nothing more."""
-    if not any(_dated_candidate(text) for text in _TEXT_STRINGS(tree)):
+    if not any(_dated_candidate(text) for text in (strings() if strings else _TEXT_STRINGS(tree))):
         return []  # the common case, found without a proxy object for every text node's parent
     for node in _TEXT_NODES(tree):
         text = node.strip()
@@ -728,6 +734,7 @@ def page_authors(
     """
     site = list(site_names)
     labels = _site_labels(url)
+    strings = _once(lambda: _TEXT_STRINGS(tree))  # the page's text, scanned by both line readers
     ld_types = ld.author_types()
     sources: list[tuple[str, str, Callable[[], list[str]]]] = [  # (source, what it is read from, reader)
         ("json-ld", "data", ld.author_names),
@@ -739,8 +746,8 @@ def page_authors(
         ("itemprop", "markup", lambda: _itemprop_names(tree)),
         ("rel-author", "markup", lambda: _rel_author_names(tree)),
         ("byline", "markup", lambda: _byline_element_names(tree, tokens)),
-        ("byline-text", "text", lambda: _byline_lines(tree, site)),
-        ("dated-line", "text", lambda: _dated_lines(tree)),
+        ("byline-text", "text", lambda: _byline_lines(tree, site, strings)),
+        ("dated-line", "text", lambda: _dated_lines(tree, strings)),
     ]
     # Only to complete a weak name: the full name an author bio opens with, and a personal site
     # named after its author ("Jane" on the site "Jane Doe").
@@ -797,6 +804,18 @@ def _co_authors(
         if len(names) < len(more) <= _MAX_AUTHORS and keys <= {alnum_key(name) for name in more}:
             return more, source
     return None
+
+
+def _once(read: Callable[[], list[str]]) -> Callable[[], list[str]]:
+    """``read``, called at most once: later calls return its first result."""
+    result: list[list[str]] = []
+
+    def cached() -> list[str]:
+        if not result:
+            result.append(read())
+        return result[0]
+
+    return cached
 
 
 #: Letters folded the way domains spell them ("Günter" on guenter-example.de).
