@@ -11,7 +11,8 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 3. ``itemprop="author"`` (its ``itemprop="name"``, its ``content``, or its text) and
    ``rel="author"`` links;
 4. byline elements (:data:`~extract.rules.AUTHOR_SELECTORS`) and short lines opening with a
-   byline word in several languages ("By", "Par", "Von", "Por", "Di", "Автор:" ...).
+   byline word in several languages ("By", "Par", "Von", "Por", "Di", "Автор:" ...);
+5. links to author pages (``/author/jane-doe``, ``/autoren/...``), read last.
 
 Cleaning (:func:`clean_authors`): HTML entities decoded, UTF-8 read as Latin-1 read again when that
 is clean ("JosÃ© PÃ©rez"); byline words, trailing roles ("...,
@@ -50,6 +51,7 @@ from extract.rules import (
     AUTHOR_BIO_CONJUNCTIONS,
     AUTHOR_BIO_STOP_WORDS,
     AUTHOR_BYLINE_WORDS,
+    AUTHOR_LINK_PATHS,
     AUTHOR_META_NAMES,
     AUTHOR_NOISE,
     AUTHOR_NOISE_LAST_WORDS,
@@ -528,6 +530,18 @@ def _itemprop_names(tree: html.HtmlElement) -> list[str]:
     return names
 
 
+_AUTHOR_LINK = XPath(
+    "//a/@href[" + " or ".join(f"contains(.,'{path}')" for path in AUTHOR_LINK_PATHS) + "]/parent::*"
+    + _NOT_IN_COMMENTS
+)
+
+
+def _author_link_names(tree: html.HtmlElement) -> list[str]:
+    """The text of the first links to author pages (:data:`~extract.rules.AUTHOR_LINK_PATHS`) and of
+    those beside them: the byline of a page that marks it up no other way."""
+    return [name for a in _first_group(_AUTHOR_LINK(tree)) if (name := _text(a))]
+
+
 def _rel_author_names(tree: html.HtmlElement) -> list[str]:
     return [name for a in _first_group(_REL_AUTHOR(tree)) if (name := _text(a))]
 
@@ -748,6 +762,7 @@ def page_authors(
         ("byline", "markup", lambda: _byline_element_names(tree, tokens)),
         ("byline-text", "text", lambda: _byline_lines(tree, site, strings)),
         ("dated-line", "text", lambda: _dated_lines(tree, strings)),
+        ("author-link", "markup", lambda: _author_link_names(tree)),
     ]
     # Only to complete a weak name: the full name an author bio opens with, and a personal site
     # named after its author ("Jane" on the site "Jane Doe").

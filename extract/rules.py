@@ -22,6 +22,7 @@ __all__ = [
     "AUTHOR_BIO_CONJUNCTIONS",
     "AUTHOR_BIO_STOP_WORDS",
     "AUTHOR_BYLINE_WORDS",
+    "AUTHOR_LINK_PATHS",
     "AUTHOR_META_NAMES",
     "AUTHOR_NOISE",
     "AUTHOR_NOISE_LAST_WORDS",
@@ -399,7 +400,7 @@ TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ", " �
 #: Leading words of a byline that are not part of a name (case-insensitive, at the start; followed by
 #: a space, a colon, or glued to a capital as in "AuthorJane Doe").
 AUTHOR_PREFIXES: tuple[str, ...] = (
-    "view all posts by", "all posts by", "more posts by", "show all articles of", "more articles by",
+    "view all posts by", "all posts by", "more posts by", "alles von", "mehr von", "more from", "tous les articles de", "show all articles of", "more articles by",
     "articles by", "posts by", "written by", "words by", "reporting by", "posted by", "story by", "text by",
     "by", "écrit par", "publié par", "par", "eingestellt von", "erstellt von", "verfasst von", "geschrieben von", "veröffentlicht von", "text von",
     "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
@@ -434,6 +435,10 @@ AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
 AUTHOR_PHOTO_LABELS: frozenset[str] = frozenset({
     "foto", "fotos", "photo", "photos", "bild", "bilder", "fotografie", "photography", "pictures", "images",
 })
+
+#: Path segments of links to an author's page (WordPress ``/author/<login>/``, ``/autoren/<name>``):
+#: the first such link and those beside it name the page's authors when nothing else does.
+AUTHOR_LINK_PATHS: tuple[str, ...] = ("/author/", "/authors/", "/autor/", "/autoren/", "/auteur/", "/autore/")
 
 #: Class names (substrings) of author bio boxes; a bio opening with a full name ("Jane Doe is a
 #: reporter ...") completes a one-word author ("Jane").

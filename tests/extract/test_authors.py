@@ -336,3 +336,12 @@ def test_a_name_given_with_the_sites_own_domain_is_the_sites_and_gives_way_to_a_
     assert _authors_at("https://www.rn.example/fr/a-1", head, byline) == (["Jean Dupont"], "byline-text")
     assert _authors_at("https://www.rn.example/fr/a-1", head) == (["Nordland Welle"], "meta:author")
     assert _authors_at("https://other.example/fr/a-1", head, byline) == (["Nordland Welle"], "meta:author")
+
+
+def test_links_to_author_pages_name_the_authors_when_nothing_else_does() -> None:
+    body = '<div class="meta"><a href="/autoren/max-muster">Max Muster</a>, <a href="/autoren/erika">Erika Beispiel</a></div>'
+    assert _authors(body=body) == (["Max Muster", "Erika Beispiel"], "author-link")
+    assert _authors(body='<a href="/author/jane-doe/">Alles von Jane Doe</a>') == (["Jane Doe"], "author-link")
+    assert _authors(body='<div class="comments"><a href="/author/joe/">Joe Public</a></div>') == ([], None)
+    head = '<meta name="author" content="Tom Roe">'
+    assert _authors(head, '<a href="/author/jane-doe/">Jane Doe</a>') == (["Tom Roe"], "meta:author")
