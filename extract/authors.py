@@ -15,20 +15,22 @@ Sources, most trusted first (the first that yields a clean name wins; the rules 
 5. links to author pages (``/author/jane-doe``, ``/autoren/...``), read last.
 
 Cleaning (:func:`clean_authors`): HTML entities decoded, UTF-8 read as Latin-1 read again when that
-is clean ("JosÃ© PÃ©rez"); byline words, trailing roles ("...,
-Staff Writer", "..., PhD"), dates, "on <date>" tails, profile-link labels ("Alle Artikel") and
-social handles go, and so do photo credits ("Foto: ..."; "Text & Fotos: Jane Doe" names the writer); "A and B" / "A und B" / "A, B" / "A im Gespräch mit B" split; a name printed twice is one; desk names
-("Staff", "Newsroom"), placeholders ("Admin", "Username", "Follow Author"), words of a sentence
-("deinen Bloggern": a lower-case first word before a capitalised one), organisations (legal
-forms, copyright lines, desks such as "Redaktion X"), the site's own name, URLs, domains and e-mail
-addresses are rejected. A weak first answer (one word, or an organisation as JSON-LD author) is
-completed by a later source that names the full person, or by the full name an author bio opens
-with, or by a personal site's name ("Jane" on "Jane Doe"). A byline ends at its first ``<br>`` (a
-dateline follows), at the site's name after a name ("Jane Doe, Example News, New York"), and
-weekdays go with the dates they precede ("Fr, 18. Oktober 2019"). A source naming more than ten
-people is a list (a paper's references, a site's staff), not a byline, and is passed over. Names
-read from author markup (sources 3-4) must look like names (a few capitalised words, no digits) or
-be one login name ("gizzmo"); from a line of text, like names.
+is clean ("JosÃ© PÃ©rez"); byline words, trailing roles ("..., Staff Writer", "..., PhD"), dates,
+"on <date>" tails, profile-link labels ("Alle Artikel", "Alles von") and social handles go, and so
+do photo credits ("Foto: ..."; "Text & Fotos: Jane Doe" names the writer); "A and B" / "A und B" /
+"A, B" / "A im Gespräch mit B" split; a name printed twice is one; desk names ("Staff",
+"Newsroom"), placeholders ("Admin", "Username", "Follow Author"), words of a sentence ("deinen
+Bloggern": a lower-case first word before a capitalised one), organisations (legal forms, copyright
+lines, desks such as "Redaktion X", authorities), the site's own name, URLs, domains and e-mail
+addresses are rejected. A weak first answer (one word, an organisation as JSON-LD author, the
+site's name or a name given with the site's domain) is completed by a later source that names the
+full person, or by the full name an author bio opens with, or by a personal site's name ("Jane" on
+"Jane Doe"); a later meta naming the same people and more adds the co-authors. A byline ends at its
+first ``<br>`` (a dateline follows), at the site's name after a name ("Jane Doe, Example News, New
+York"), and weekdays go with the dates they precede ("Fr, 18. Oktober 2019"). A source naming more
+than ten people is a list (a paper's references, a site's staff), not a byline, and is passed over.
+Names read from author markup (sources 3-5) must look like names (a few capitalised words, no
+digits) or be one login name ("gizzmo"); from a line of text, like names.
 """
 
 from __future__ import annotations
