@@ -111,7 +111,10 @@ _PLACE_AFTER_NAME = re.compile(
 _WORD_PARTS = re.compile(r"[\s\-/_]+")
 #: UTF-8 read as Latin-1 or Windows-1252 ("OÃ\x96 Volksblatt", "JosÃ© PÃ©rez"): the letter a lead byte
 #: (0xC2-0xEF) reads as, then one a continuation byte (0x80-0xBF) reads as in either code page.
-_MOJIBAKE = re.compile("[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _USERNAME = re.compile(r"[^\W_][\w.-]*", re.UNICODE)
 _MONTHS_ONLY = re.compile(rf"(?:{_MONTH}\s*)+", re.IGNORECASE)
 #: Weekdays written out ("Dienstag" after the byline word "Di", Tuesday's abbreviation): no name.
@@ -742,8 +745,8 @@ def page_authors(
     :func:`_site_like`: "Example News" on example-news.com). A JSON-LD author typed ``Person`` may
     carry the site's name: a personal blog is named after its author (and keeps it when no later
     source names someone else). A name given with the site's own domain ("Example Welle
-    (www.example.com)") is the site's too (:func:`_names_own_domain`). A structured source's names are completed by a later meta that
-    names them all and their co-authors (:func:`_co_authors`).
+    (www.example.com)") is the site's too (:func:`_names_own_domain`). A structured source's names
+    are completed by a later meta that names them all and their co-authors (:func:`_co_authors`).
 
     ``tokens`` are the page's class/id tokens (:func:`extract.selectors.page_tokens`) when already
     collected: byline selectors the page cannot match are then not evaluated.

@@ -400,7 +400,8 @@ TITLE_SEPARATORS: tuple[str, ...] = (" | ", " - ", " – ", " — ", " :: ", " �
 #: Leading words of a byline that are not part of a name (case-insensitive, at the start; followed by
 #: a space, a colon, or glued to a capital as in "AuthorJane Doe").
 AUTHOR_PREFIXES: tuple[str, ...] = (
-    "view all posts by", "all posts by", "more posts by", "alles von", "mehr von", "more from", "tous les articles de", "show all articles of", "more articles by",
+    "view all posts by", "all posts by", "more posts by", "alles von", "mehr von", "more from",
+    "tous les articles de", "show all articles of", "more articles by",
     "articles by", "posts by", "written by", "words by", "reporting by", "posted by", "story by", "text by",
     "by", "écrit par", "publié par", "par", "eingestellt von", "erstellt von", "verfasst von", "geschrieben von", "veröffentlicht von", "text von",
     "text", "von", "escrito por", "publicado por", "por", "scritto da", "pubblicato da", "di", "door", "av",
@@ -427,7 +428,7 @@ AUTHOR_BYLINE_WORDS: tuple[str, ...] = (
     # a line of the article naming its writers ("Ein Beitrag von Max Muster", "Autoren Max Muster und ...")
     "Beitrag von", "Ein Beitrag von", "Blog Beitrag von", "Autorin:", "Autoren:", "Autoren", "Autorin", "Autor", "Author", "Author:",
     # one credit for the words and the pictures
-    "Text & Fotos:", "Text und Fotos:", "Text & Bilder:", "Text und Bilder:", "Texte et photos :", "Texto y fotos:",
+    "Text & Fotos:", "Text und Fotos:", "Text & Bilder:", "Text und Bilder:", "Texte et photos:", "Texto y fotos:",
 )
 
 #: Labels of a photo credit inside a byline ("Text: Max Muster, Fotos: Erika Beispiel"): the part
