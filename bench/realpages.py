@@ -204,6 +204,14 @@ def name_keys(names: list[str] | str | None) -> frozenset[str]:
     return frozenset(key for part in _NAME_SPLIT.split(joined) if (key := alnum_key(_fold(part))))
 
 
+def author_outcome(gold: list[str] | str | None, got: list[str]) -> str:
+    """right / missing / wrong on a page whose gold names someone; none / invented on one whose gold is empty."""
+    want, keys = name_keys(gold), name_keys(got)
+    if want:
+        return "right" if keys == want else ("missing" if not keys else "wrong")
+    return "invented" if keys else "none"
+
+
 def _day(value: Any) -> str | None:
     if value is None:
         return None
@@ -321,18 +329,15 @@ def _score(records: list[dict[str, Any]], pages: dict[str, Page]) -> dict[str, A
                 body[name].add(tp=tp, fp=fp, fn=fn, tn=tn)
                 if name == "ours" and (fp or fn):
                     failures.setdefault("body_fp" if fp else "body_fn", []).append(page.id)
-            want = name_keys(gold.get("author"))
-            for name, got in (("ours", ours["authors"]), ("trafilatura", meta["authors"])):
-                keys = name_keys(got)
-                if want:
-                    right = keys == want
-                    authors[name].add(pages=1, right=int(right), missing=int(not keys), wrong=int(bool(keys) and not right))
-                    if name == "ours" and not right:
-                        failures.setdefault("author_missing" if not keys else "author_wrong", []).append(page.id)
-                elif "author" in gold:
-                    authors[name].add(no_author_pages=1, invented=int(bool(keys)))
-                    if name == "ours" and keys:
-                        failures.setdefault("author_invented", []).append(page.id)
+            if "author" in gold:
+                for name, got in (("ours", ours["authors"]), ("trafilatura", meta["authors"])):
+                    outcome = author_outcome(gold["author"], got)
+                    if outcome in ("none", "invented"):
+                        authors[name].add(no_author_pages=1, invented=int(outcome == "invented"))
+                    else:
+                        authors[name].add(pages=1, **{outcome: 1})
+                    if name == "ours" and outcome not in ("right", "none"):
+                        failures.setdefault(f"author_{outcome}", []).append(page.id)
             if gold.get("title"):
                 for name, got in (("ours", ours["title"]), ("trafilatura", meta["title"])):
                     right = _norm(got or "").casefold() == _norm(gold["title"]).casefold()

@@ -18,21 +18,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bench.realpages import DEFAULT_CACHE, Sets, name_keys
+from bench.realpages import DEFAULT_CACHE, Sets, author_outcome
 from extract.dom import parse_html
 from extract.encoding import decode_html
 from extract.metadata import extract_metadata
 from extract.selectors import page_tokens
 
-__all__ = ["outcome", "rows"]
-
-
-def outcome(gold: list[str] | str | None, got: list[str]) -> str:
-    """right / missing / wrong on pages whose gold names someone; none / invented on the others."""
-    want, keys = name_keys(gold), name_keys(got)
-    if want:
-        return "right" if keys == want else ("missing" if not keys else "wrong")
-    return "invented" if keys else "none"
+__all__ = ["rows"]
 
 
 def _ours(page_html: bytes, url: str) -> tuple[list[str], str | None]:
@@ -56,10 +48,10 @@ def rows(sets: Sets, cache: Path) -> list[dict[str, Any]]:
         ours, source = _ours(page.html, page.url)
         gold = page.gold.get("author")
         row = {"id": page.id, "url": page.url, "gold": gold, "ours": ours, "source": source,
-               "outcome": outcome(gold, ours)}
+               "outcome": author_outcome(gold, ours)}
         if page.id in theirs:
             row["trafilatura"] = theirs[page.id]
-            row["trafilatura_outcome"] = outcome(gold, theirs[page.id])
+            row["trafilatura_outcome"] = author_outcome(gold, theirs[page.id])
         result.append(row)
     return result
 
