@@ -27,7 +27,7 @@ from ingest.templates import saved_template_lines
 from newsarchive.jobs import JobRequest, run_job
 from outlet_server import TEMPLATE_LINES, Corpus, Faults, OutletServer
 from tests.fixtures.wayback import CORRECTION, OutletHistory, record_history
-from tests.fixtures.wayback_server import WaybackServer
+from tests.fixtures.wayback_server import ArchivedCapture, WaybackServer
 
 SINCE, UNTIL = date(2026, 10, 1), date(2026, 10, 31)
 FAST = RetryPolicy(max_retries=3, backoff_base_s=0.02, backoff_max_s=0.1)
@@ -231,3 +231,44 @@ def test_error_pages_and_outages_are_counted_not_fatal(
     assert summary.stats["wayback"]["cdx_truncated"] == 1
     assert summary.archived == len(in_window(outlet_corpus)) - 2
     assert summary.failed >= 1 and CrawlTally.adds_up(summary.stats)
+
+
+def _article_capture(site: str, day: int, number: int, extra: str = "") -> ArchivedCapture:
+    """A small dated article page as the Archive captured it (hand-written for this test)."""
+    url = f"{site}/2026/10/{day:02d}/story-{number}/"
+    prose = " ".join(f"Sentence {k} of story {number} tells what the council decided on day {day}." for k in range(12))
+    body = (
+        f"<html><head><title>Story {number}</title>"
+        f'<meta property="og:type" content="article">'
+        f'<meta property="article:published_time" content="2026-10-{day:02d}T09:00:00+00:00">'
+        f"</head><body><article><h1>Story {number}</h1><p>{prose}</p>{extra}"
+        f"<p>Closing words of story {number}, with more to tell about the council and its vote.</p>"
+        f"</article></body></html>"
+    ).encode()
+    return ArchivedCapture(url=url, timestamp=f"202610{day:02d}120000", body=body)
+
+
+def test_a_line_on_the_first_batch_only_is_no_template_and_stays_in_its_records(tmp_path: Path) -> None:
+    # Captures are read by time in batches of 5. A series' subheading is on 4 of the first 5 articles (enough
+    # for a template line judged on them) and on none of the 12 others: it is no template, and the four
+    # records committed with the first batch keep it. Before, the first batch removed it for good.
+    site = "https://series.example"
+    subheading = "What happens next"
+    captures = [
+        _article_capture(site, day, day, f"<h2>{subheading}</h2><p>Part {day} of the series continues.</p>"
+                         if day <= 4 else "")
+        for day in range(1, 18)
+    ]
+    outlet = Outlet.model_validate({"id": "series", "name": "Series Example", "base_url": f"{site}/",
+                                    "language": "en", "timezone": "UTC"})
+    with WaybackServer(captures) as wayback:
+        summary = backfill_from_wayback(
+            outlet, str(tmp_path / "archive"), date(2026, 10, 1), date(2026, 10, 31), wayback_url=wayback.base_url,
+            settings=Settings(spool_dir=tmp_path / "spool", wayback_cdx_per_minute=6000,
+                              wayback_replay_per_minute=60000, template_min_pages=4),
+            state_dir=tmp_path / "state", retry=FAST, batch_size=5,
+        )
+    with Archive.open(str(tmp_path / "archive"), settings_for(tmp_path)) as archive:
+        stored = {r.url.rsplit("/", 2)[-2]: r for r in archive.iter_records(outlet="series")}
+    assert summary.archived == len(stored) == 17
+    assert {slug for slug, r in stored.items() if subheading in r.text} == {f"story-{n}" for n in range(1, 5)}
