@@ -64,8 +64,9 @@ _EXTRACTOR_NAMES = {
     "include_tables": "tables", "include_images": "images", "output_format": "output_format",
     "with_metadata": "with_metadata",
 }
-#: Those options as trafilatura's :class:`Extractor`, made once (43 µs a page otherwise: it reads its
-#: settings from a ConfigParser). trafilatura does not change one it is given (its recall retry copies it).
+#: :data:`TRAFILATURA_OPTIONS` as trafilatura's settings object, built once: building one reads
+#: trafilatura's configuration (0.14 ms, every page), and its extraction never changes the one it
+#: is given (its recall retry sets the "recall" focus on a copy).
 _EXTRACTOR = Extractor(**{_EXTRACTOR_NAMES[key]: value for key, value in TRAFILATURA_OPTIONS.items()})  # type: ignore[arg-type]
 #: The short-page rebuild replaces trafilatura's one block only when it keeps this share of its words.
 _FALLBACK_MIN_SHARE = 0.8

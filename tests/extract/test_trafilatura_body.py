@@ -49,3 +49,21 @@ def test_the_short_page_rebuild_reads_the_page_as_trafilatura_got_it_not_as_it_l
     assert extract_article(page, "https://t.example/a").text.split("\n\n") == [
         "The pier is shut today.", "Boats stay in the port.", "The ferry runs at noon.", "Harbour dues rise in May.",
     ]
+
+
+def test_the_settings_built_once_are_not_changed_by_extracting() -> None:
+    # the settings object is shared by every page: trafilatura must not leave a page's state in it,
+    # not even from its recall retry (a short article on a page of many links sets off the retry)
+    from trafilatura.settings import Extractor
+
+    from extract.article import _EXTRACTOR
+
+    def state(options: Extractor) -> dict[str, object]:
+        return {name: getattr(options, name, None) for name in Extractor.__slots__ if name != "config"}
+
+    links = "".join(f"<li><a href='/n{i}'>Other story {i} about the town and its river path</a></li>" for i in range(60))
+    retried = f"<html><body><div class='menu'><ul>{links}</ul></div><article><p>{_SENTENCE * 3}</p></article></body></html>"
+    before = state(_EXTRACTOR)
+    for page in (*_PAGES.values(), retried):
+        assert _trafilatura_body(parse_html(page)) is not None or page == _PAGES["almost empty"]
+    assert state(_EXTRACTOR) == before
