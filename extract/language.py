@@ -53,12 +53,18 @@ def primary_subtag(tag: str | None) -> str | None:
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
-#: Letters of each script (the ranges :func:`detect_script` counts).
+#: Runs of letters of each script (the ranges :func:`detect_script` counts).
 _SCRIPT_LETTERS: dict[str, re.Pattern[str]] = {
-    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"),
-    "cyrillic": re.compile(r"[\u0400-\u052f]"),
-    "latin": re.compile(r"[\u0000-\u024f]"),
+    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]+"),
+    "cyrillic": re.compile(r"[\u0400-\u052f]+"),
+    "latin": re.compile(r"[\u0000-\u024f]+"),
 }
+
+
+def _count(letters: str, script: re.Pattern[str]) -> int:
+    """How many characters of ``letters`` are in ``script``'s ranges: what removing them takes away
+    (a third of the cost of listing each one)."""
+    return len(letters) - len(script.sub("", letters))
 
 
 def detect_script(text: str) -> str | None:
@@ -66,7 +72,7 @@ def detect_script(text: str) -> str | None:
     letters = "".join(filter(str.isalpha, text[:5000]))
     if len(letters) < 20:
         return None
-    counts = {script: len(pattern.findall(letters)) for script, pattern in _SCRIPT_LETTERS.items()}
+    counts = {script: _count(letters, pattern) for script, pattern in _SCRIPT_LETTERS.items()}
     script, count = max(counts.items(), key=lambda item: item[1])
     return script if count / len(letters) >= 0.6 else None
 
