@@ -27,3 +27,15 @@ def test_select_matches_the_xpath_union_in_document_order(count: int) -> None:
 def test_a_class_substring_is_not_a_match() -> None:
     tree = parse_html(PAGE)
     assert [e.get("class") for e in select(tree, (".box",))] == ["box", "box", "box item"]
+
+
+def test_many_classes_ids_and_tags_at_once_match_the_xpath_union() -> None:
+    # more tests than the candidate expression once took (six): class, id and tag tests together
+    page = "<html><body>" + "".join(
+        f"<div id='d{i}' class='c{i} x{i}-wide'><span class='c{i + 1}'>{i}</span><em>{i}</em></div>" for i in range(12)
+    ) + "</body></html>"
+    selectors = (*(f".c{i}" for i in range(0, 12, 2)), *(f"#d{i}" for i in range(1, 12, 3)), "em", "div.x3-wide")
+    tree = parse_html(page)
+    expected = XPath(" | ".join(CSSSelector(s).path for s in selectors))(tree)
+    assert len(expected) > 12
+    assert select(tree, selectors) == expected
