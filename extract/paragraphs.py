@@ -73,6 +73,11 @@ def _heading_key(text: str) -> str:
     return line_key(text).strip(" :.!…>|-–—·•")
 
 
+def _any_of(patterns: Iterable[str], flags: int = 0) -> re.Pattern[str]:
+    """One pattern matching where any of ``patterns`` does (none holds a group reference or inline flag)."""
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)", flags)
+
+
 @dataclass(frozen=True)
 class _Label:
     text: str  # case-folded
@@ -91,8 +96,10 @@ class ParagraphRules:
     label_chars: int = field(init=False)
     headings: frozenset[str] = field(init=False)
     end_headings: frozenset[str] = field(init=False)
-    lines: tuple[re.Pattern[str], ...] = field(init=False)
-    bylines: tuple[re.Pattern[str], ...] = field(init=False)
+    #: The line patterns as one alternation each: a whole block matches it when it matches one of
+    #: them (a full match backtracks into the next alternative), in one call instead of one a pattern.
+    lines: re.Pattern[str] = field(init=False)
+    bylines: re.Pattern[str] = field(init=False)
     share_bar: re.Pattern[str] = field(init=False)
     outlet: tuple[re.Pattern[str], ...] = field(init=False)
 
@@ -109,8 +116,8 @@ class ParagraphRules:
         object.__setattr__(self, "headings", frozenset(h.casefold() for g in BLOCK_HEADINGS.values() for h in g))
         object.__setattr__(self, "end_headings", frozenset(h.casefold() for h in END_HEADINGS))
         lines = (*BOILERPLATE_LINES, *DATE_LINES)
-        object.__setattr__(self, "lines", tuple(re.compile(p, re.IGNORECASE | re.DOTALL) for p in lines))
-        object.__setattr__(self, "bylines", tuple(re.compile(p) for p in BYLINE_LINES))
+        object.__setattr__(self, "lines", _any_of(lines, re.IGNORECASE | re.DOTALL))
+        object.__setattr__(self, "bylines", _any_of(BYLINE_LINES))
         words = "|".join(re.escape(w) for w in sorted(SHARE_BAR_WORDS, key=len, reverse=True))
         object.__setattr__(self, "share_bar", re.compile(rf"(?:(?:{words})\b[\s,|·•:/]*)+", re.IGNORECASE))
         object.__setattr__(self, "outlet", tuple(re.compile(p) for p in self.outlet_patterns))
@@ -199,9 +206,9 @@ class ParagraphFilter:
             return "template"
         if any(pattern.search(block.text) for pattern in self.rules.outlet):
             return "outlet_rule"
-        if any(pattern.fullmatch(block.text) for pattern in self.rules.lines):
+        if self.rules.lines.fullmatch(block.text):
             return "boilerplate_line"
-        if any(pattern.fullmatch(block.text) for pattern in self.rules.bylines):
+        if self.rules.bylines.fullmatch(block.text):
             return "byline"
         if block.kind != "table" and self.rules.share_bar.fullmatch(block.text):
             return "share_bar"

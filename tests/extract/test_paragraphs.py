@@ -128,3 +128,24 @@ def test_a_block_opening_with_no_label_is_no_teaser_even_where_case_folding_leng
     judge = ParagraphFilter(ParagraphRules.for_patterns())
     assert judge.teaser_label(_block("Straße closed: the council says why")) is None
     assert judge.teaser_label(_block("ß" * 40 + " read more")) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "All rights reserved.", "© 2024 Example Media", "By Jane Doe", "By Jane Doe and Tom Roe, staff writer",
+        "Автор: Ирина Соколова", "Thursday, December 22 2016", "19.07.2024 12:40", "2024-07-19", "5 min read",
+        "Back to news", "A paragraph of article prose that names no rule at all.", "by jane doe", "",
+    ],
+)
+def test_the_joined_line_patterns_match_where_one_of_them_does(line: str) -> None:
+    import re
+
+    from extract.rules import BOILERPLATE_LINES, BYLINE_LINES, DATE_LINES
+
+    rules = ParagraphRules.for_patterns(())
+    single = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in (*BOILERPLATE_LINES, *DATE_LINES)]
+    assert bool(rules.lines.fullmatch(line)) == any(p.fullmatch(line) for p in single)
+    assert bool(rules.bylines.fullmatch(line)) == any(re.compile(p).fullmatch(line) for p in BYLINE_LINES)
+    # joined, a pattern's groups are numbered after another's: none may refer to its own by number
+    assert not any(re.search(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]+\)", p) for p in (*BOILERPLATE_LINES, *DATE_LINES, *BYLINE_LINES))
