@@ -81,26 +81,29 @@ def _wrap_loose_text(container: etree._Element) -> None:
     """Put text lying between the blocks of ``container`` (its own text, tails, inline runs) into ``<p>`` blocks.
 
     trafilatura leaves such text beside its blocks ("<head>..</head>\"Quote\", said ..."): without
-    a block of its own it would be judged by nothing and lost from every rendering.
+    a block of its own it would be judged by nothing and lost from every rendering. A ``<p>`` is
+    made only for a run that holds something (most runs between blocks are empty).
     """
     children = list(container)
     result: list[etree._Element] = []
-    loose = etree.Element("p")
-    loose.text, container.text = container.text, None
+    text, inline = container.text, list[etree._Element]()
+    container.text = None
 
-    def flush() -> etree._Element:
-        if (loose.text or "").strip() or len(loose):
+    def flush() -> None:
+        if (text or "").strip() or inline:
+            loose = etree.Element("p")
+            loose.text = text
+            loose.extend(inline)
             result.append(loose)
-        return etree.Element("p")
 
     for child in children:
         tail, child.tail = child.tail, None
         if isinstance(child.tag, str) and child.tag in _STRUCTURAL_TAGS:
-            loose = flush()
+            flush()
             result.append(child)
-            loose.text = tail
+            text, inline = tail, []
         else:
-            loose.append(child)
+            inline.append(child)
             child.tail = tail
     flush()
     for child in list(container):
