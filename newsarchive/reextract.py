@@ -7,7 +7,10 @@ says which extractor made it (``extraction.extractor``):
 - made by this extractor (:data:`extract.EXTRACTOR_VERSION`): nothing to do (``current``) — so a
   rerun, or a run resumed after a crash, repeats no work it finished;
 - else the response is read from its WARC record and extracted again, with the outlet's entry
-  from the registry (rules, time zone) and its archived headlines;
+  from the registry (rules, time zone) and its archived headlines, and the outlet's template lines
+  removed as a crawl removes them (:func:`ingest.pages.strip_record_template_lines`): the lines its
+  latest runs saved and those the stored record had removed — without them a new extraction would
+  give back every "Follow us on Telegram" the crawl took out;
 - the text or a metadata field changed: the new extraction is stored as the next *extraction
   revision* of the same capture (:meth:`archive.ArchiveRun.add_reextraction`), beside the
   version, keeping its version number — an outlet's own edits are versions, a new reading of the
@@ -34,6 +37,8 @@ from archive.warc import read_response
 from core.errors import ArchiveError, ExtractionError, StoreError
 from core.registry import Outlet
 from extract import EXTRACTOR_VERSION, extract_article
+from ingest.pages import strip_record_template_lines
+from ingest.templates import saved_template_lines
 
 __all__ = ["COMPARED_FIELDS", "ReextractReport", "changed_fields", "reextract"]
 
@@ -73,8 +78,9 @@ class ReextractReport:
 
 
 def _record_of(stored: ArticleRecord, body: bytes, charset: str | None, outlet: Outlet | None,
-               headlines: frozenset[str]) -> ArticleRecord:
-    """The record of ``stored``'s capture (``body``) as this extractor reads it: same version, same capture."""
+               headlines: frozenset[str], template_lines: frozenset[str]) -> ArticleRecord:
+    """The record of ``stored``'s capture (``body``) as this extractor reads it: same version, same capture,
+    without the outlet's ``template_lines`` and the ones ``stored`` had removed."""
     extraction = extract_article(body, stored.url, outlet=outlet, known_headlines=headlines, encoding=charset)
     record = ArticleRecord.from_extraction(
         extraction, outlet=stored.outlet, url=stored.url, canonical_url=stored.canonical_url,
@@ -82,7 +88,8 @@ def _record_of(stored: ArticleRecord, body: bytes, charset: str | None, outlet: 
         raw=stored.raw,
     )  # fmt: skip
     record.version, record.versions = stored.version, stored.versions
-    return record
+    removed_before = frozenset(stored.extraction.get("template_lines_removed") or ())
+    return strip_record_template_lines(record, template_lines | removed_before)
 
 
 def changed_fields(old: ArticleRecord, new: ArticleRecord) -> list[str]:
@@ -135,6 +142,7 @@ def reextract(
     report = ReextractReport()
     batches = _Batches(archive, archive.settings.reextract_batch, report)
     headlines: dict[str, frozenset[str]] = {}
+    template_lines: dict[str, frozenset[str]] = {}
     selection = Selection(outlet=outlet, since=since, until=until, all_versions=True)
     failed = True
     try:
@@ -150,8 +158,10 @@ def reextract(
                 response = read_response(archive.store, pointer)
                 if stored.outlet not in headlines:
                     headlines[stored.outlet] = frozenset(archive.index.headlines(stored.outlet))
+                    saved = saved_template_lines(archive, stored.outlet)
+                    template_lines[stored.outlet] = frozenset(line for lines in saved.values() for line in lines)
                 new = _record_of(stored, response.body, response.charset, (outlets or {}).get(stored.outlet),
-                                 headlines[stored.outlet])
+                                 headlines[stored.outlet], template_lines[stored.outlet])
             except (ArchiveError, StoreError, ExtractionError):
                 report.unreadable += 1
                 continue

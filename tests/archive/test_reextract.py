@@ -17,6 +17,8 @@ from archive.download import Selection, iter_stored
 from archive.run import ArchiveRun
 from core.urls import canonical_url
 from extract import EXTRACTOR_VERSION, extract_article
+from ingest.pages import strip_record_template_lines
+from ingest.templates import STATS_KEY
 from newsarchive.cli import app
 from newsarchive.reextract import reextract
 from tests.archive.conftest import capture
@@ -117,3 +119,27 @@ def test_cli_reextract_reports_what_changed(tmp_path: Path, settings: object, mo
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["changed"] == 1 and report["fields"] == {"text": 1, "authors": 1}
+
+
+def test_the_outlets_template_lines_stay_out_of_a_new_extraction(local_archive: Archive) -> None:
+    # The crawl removed the outlet's own furniture from the record ("template_lines_removed"), and a later
+    # run saved another line of it; reading the capture again must not give either back.
+    telegram, newsletter = "Follow Harbour Post on Telegram for breaking news.", "Get the Harbour Post newsletter every morning."
+    body = BODY.replace(b"</div></article>", f"<p>{telegram}</p><p>{newsletter}</p></div></article>".encode())
+    run: ArchiveRun = local_archive.begin_run("harbour")
+    pointer = capture(run, URL, body)
+    record = ArticleRecord.from_extraction(extract_article(body, URL), outlet="harbour", url=URL,
+                                           canonical_url=canonical_url(URL), fetched_at="2026-03-04T10:00:00+00:00",
+                                           raw=pointer)  # fmt: skip
+    record = strip_record_template_lines(record, frozenset({telegram}))  # as the crawl's template pass
+    record.authors, record.extraction["extractor"] = [], "2025.1"  # what the old extractor missed
+    run.add_article(record)
+    run.commit({STATS_KEY: {"en": [newsletter]}})  # the lines the outlet's run saved
+
+    report = reextract(local_archive)
+    assert report.changed == 1 and set(report.fields) == {"text", "authors"}
+    (_, best), = _stored(local_archive)
+    assert best.authors == ["Mara Quinn"]
+    assert telegram not in best.text and newsletter not in best.text
+    assert best.text.endswith('"We got what we came for," the union\'s chair said.')
+    assert best.extraction["template_lines_removed"] == [telegram, newsletter]
