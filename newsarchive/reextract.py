@@ -38,6 +38,7 @@ from core.errors import ArchiveError, ExtractionError, StoreError
 from core.registry import Outlet
 from extract import EXTRACTOR_VERSION, extract_article
 from ingest.pages import strip_record_template_lines
+from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
 from ingest.templates import saved_template_lines
 
 __all__ = ["COMPARED_FIELDS", "ReextractReport", "changed_fields", "reextract"]
@@ -98,11 +99,17 @@ def changed_fields(old: ArticleRecord, new: ArticleRecord) -> list[str]:
 
 
 class _Batches:
-    """One open run per outlet, committed every ``size`` records and at the end."""
+    """One open run per outlet, committed every ``size`` records and at the end.
+
+    Each run carries the outlet's saved template lines (``template_lines``, by outlet) forward in its stats:
+    the next crawl (and a resumed re-extraction) reads them from the outlet's latest runs, which may all be
+    re-extraction runs by then.
+    """
 
     def __init__(self, archive: Archive, size: int, report: ReextractReport) -> None:
         self.archive, self.size, self.report = archive, size, report
         self.runs: dict[str, ArchiveRun] = {}
+        self.template_lines: dict[str, dict[str, list[str]]] = {}
 
     def add(self, record: ArticleRecord, original_key: str, revision: int) -> None:
         run = self.runs.get(record.outlet)
@@ -114,7 +121,10 @@ class _Batches:
 
     def _commit(self, outlet: str) -> None:
         run = self.runs.pop(outlet)
-        run.commit({"reextract": {"extractor": EXTRACTOR_VERSION, "records": run.counts["reextracted"]}})
+        stats: dict[str, Any] = {"reextract": {"extractor": EXTRACTOR_VERSION, "records": run.counts["reextracted"]}}
+        if saved := self.template_lines.get(outlet):
+            stats[TEMPLATES_STATS_KEY] = saved
+        run.commit(stats)
         self.report.runs.append(run.run_id)
 
     def close(self, failed: bool) -> None:
@@ -158,7 +168,7 @@ def reextract(
                 response = read_response(archive.store, pointer)
                 if stored.outlet not in headlines:
                     headlines[stored.outlet] = frozenset(archive.index.headlines(stored.outlet))
-                    saved = saved_template_lines(archive, stored.outlet)
+                    saved = batches.template_lines[stored.outlet] = saved_template_lines(archive, stored.outlet)
                     template_lines[stored.outlet] = frozenset(line for lines in saved.values() for line in lines)
                 new = _record_of(stored, response.body, response.charset, (outlets or {}).get(stored.outlet),
                                  headlines[stored.outlet], template_lines[stored.outlet])

@@ -18,7 +18,7 @@ from archive.run import ArchiveRun
 from core.urls import canonical_url
 from extract import EXTRACTOR_VERSION, extract_article
 from ingest.pages import strip_record_template_lines
-from ingest.templates import STATS_KEY
+from ingest.templates import STATS_KEY, saved_template_lines
 from newsarchive.cli import app
 from newsarchive.reextract import reextract
 from tests.archive.conftest import capture
@@ -143,3 +143,7 @@ def test_the_outlets_template_lines_stay_out_of_a_new_extraction(local_archive: 
     assert telegram not in best.text and newsletter not in best.text
     assert best.text.endswith('"We got what we came for," the union\'s chair said.')
     assert best.extraction["template_lines_removed"] == [telegram, newsletter]
+    # The re-extraction's run carries the saved lines forward: the next crawl reads them from the outlet's
+    # last ten runs, which a large re-extraction (a run per 500 records) could fill with its own.
+    assert local_archive.manifest("harbour", report.runs[-1]).stats[STATS_KEY] == {"en": [newsletter]}
+    assert saved_template_lines(local_archive, "harbour") == {"en": [newsletter]}
