@@ -39,7 +39,7 @@ from core.registry import Outlet
 from extract import EXTRACTOR_VERSION, extract_article
 from ingest.pages import strip_record_template_lines
 from ingest.templates import STATS_KEY as TEMPLATES_STATS_KEY
-from ingest.templates import saved_template_lines
+from ingest.templates import OutletTemplates, saved_template_lines
 
 __all__ = ["COMPARED_FIELDS", "ReextractReport", "changed_fields", "reextract"]
 
@@ -78,11 +78,26 @@ class ReextractReport:
         ]
 
 
+@dataclass(frozen=True)
+class _OutletArchived:
+    """What the archive holds of one outlet that a re-extraction uses, read once: its headlines and the
+    template lines its latest runs saved (:attr:`OutletTemplates.saved`, :attr:`OutletTemplates.lines`)."""
+
+    headlines: frozenset[str]
+    templates: OutletTemplates
+
+    @classmethod
+    def read(cls, archive: Archive, outlet: str) -> _OutletArchived:
+        saved = saved_template_lines(archive, outlet)
+        return cls(frozenset(archive.index.headlines(outlet)), OutletTemplates.from_settings(archive.settings, saved))
+
+
 def _record_of(stored: ArticleRecord, body: bytes, charset: str | None, outlet: Outlet | None,
-               headlines: frozenset[str], template_lines: frozenset[str]) -> ArticleRecord:
+               archived: _OutletArchived) -> ArticleRecord:
     """The record of ``stored``'s capture (``body``) as this extractor reads it: same version, same capture,
-    without the outlet's ``template_lines`` and the ones ``stored`` had removed."""
-    extraction = extract_article(body, stored.url, outlet=outlet, known_headlines=headlines, encoding=charset)
+    without the outlet's saved template lines and the ones ``stored`` had removed."""
+    extraction = extract_article(body, stored.url, outlet=outlet, known_headlines=archived.headlines,
+                                 encoding=charset)  # fmt: skip
     record = ArticleRecord.from_extraction(
         extraction, outlet=stored.outlet, url=stored.url, canonical_url=stored.canonical_url,
         fetched_at=stored.fetched_at or "", source=stored.source, snapshot_timestamp=stored.snapshot_timestamp,
@@ -90,7 +105,7 @@ def _record_of(stored: ArticleRecord, body: bytes, charset: str | None, outlet: 
     )  # fmt: skip
     record.version, record.versions = stored.version, stored.versions
     removed_before = frozenset(stored.extraction.get("template_lines_removed") or ())
-    return strip_record_template_lines(record, template_lines | removed_before)
+    return strip_record_template_lines(record, archived.templates.lines | removed_before)
 
 
 def changed_fields(old: ArticleRecord, new: ArticleRecord) -> list[str]:
@@ -101,15 +116,15 @@ def changed_fields(old: ArticleRecord, new: ArticleRecord) -> list[str]:
 class _Batches:
     """One open run per outlet, committed every ``size`` records and at the end.
 
-    Each run carries the outlet's saved template lines (``template_lines``, by outlet) forward in its stats:
+    Each run carries the outlet's saved template lines (from ``archived``, by outlet) forward in its stats:
     the next crawl (and a resumed re-extraction) reads them from the outlet's latest runs, which may all be
     re-extraction runs by then.
     """
 
-    def __init__(self, archive: Archive, size: int, report: ReextractReport) -> None:
-        self.archive, self.size, self.report = archive, size, report
+    def __init__(self, archive: Archive, size: int, report: ReextractReport,
+                 archived: Mapping[str, _OutletArchived]) -> None:  # fmt: skip
+        self.archive, self.size, self.report, self.archived = archive, size, report, archived
         self.runs: dict[str, ArchiveRun] = {}
-        self.template_lines: dict[str, dict[str, list[str]]] = {}
 
     def add(self, record: ArticleRecord, original_key: str, revision: int) -> None:
         run = self.runs.get(record.outlet)
@@ -122,7 +137,7 @@ class _Batches:
     def _commit(self, outlet: str) -> None:
         run = self.runs.pop(outlet)
         stats: dict[str, Any] = {"reextract": {"extractor": EXTRACTOR_VERSION, "records": run.counts["reextracted"]}}
-        if saved := self.template_lines.get(outlet):
+        if saved := self.archived[outlet].templates.saved:
             stats[TEMPLATES_STATS_KEY] = saved
         run.commit(stats)
         self.report.runs.append(run.run_id)
@@ -150,9 +165,8 @@ def reextract(
     from it is extracted with the built-in rules only.
     """
     report = ReextractReport()
-    batches = _Batches(archive, archive.settings.reextract_batch, report)
-    headlines: dict[str, frozenset[str]] = {}
-    template_lines: dict[str, frozenset[str]] = {}
+    archived: dict[str, _OutletArchived] = {}
+    batches = _Batches(archive, archive.settings.reextract_batch, report, archived)
     selection = Selection(outlet=outlet, since=since, until=until, all_versions=True)
     failed = True
     try:
@@ -166,12 +180,10 @@ def reextract(
                 if pointer is None:
                     raise ArchiveError("no raw capture recorded")
                 response = read_response(archive.store, pointer)
-                if stored.outlet not in headlines:
-                    headlines[stored.outlet] = frozenset(archive.index.headlines(stored.outlet))
-                    saved = batches.template_lines[stored.outlet] = saved_template_lines(archive, stored.outlet)
-                    template_lines[stored.outlet] = frozenset(line for lines in saved.values() for line in lines)
+                if stored.outlet not in archived:
+                    archived[stored.outlet] = _OutletArchived.read(archive, stored.outlet)
                 new = _record_of(stored, response.body, response.charset, (outlets or {}).get(stored.outlet),
-                                 headlines[stored.outlet], template_lines[stored.outlet])
+                                 archived[stored.outlet])
             except (ArchiveError, StoreError, ExtractionError):
                 report.unreadable += 1
                 continue
