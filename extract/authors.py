@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from copy import deepcopy
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from lxml import html
@@ -753,7 +753,7 @@ def page_authors(
     """
     site = list(site_names)
     labels = _site_labels(url)
-    strings = _once(lambda: _TEXT_STRINGS(tree))  # the page's text, scanned by both line readers
+    strings = cache(lambda: _TEXT_STRINGS(tree))  # the page's text, read once for both line readers
     ld_types = ld.author_types()
     sources: list[tuple[str, str, Callable[[], list[str]]]] = [  # (source, what it is read from, reader)
         ("json-ld", "data", ld.author_names),
@@ -824,18 +824,6 @@ def _co_authors(
         if len(names) < len(more) <= _MAX_AUTHORS and keys <= {alnum_key(name) for name in more}:
             return more, source
     return None
-
-
-def _once(read: Callable[[], list[str]]) -> Callable[[], list[str]]:
-    """``read``, called at most once: later calls return its first result."""
-    result: list[list[str]] = []
-
-    def cached() -> list[str]:
-        if not result:
-            result.append(read())
-        return result[0]
-
-    return cached
 
 
 #: Letters folded the way domains spell them ("Günter" on guenter-example.de).
