@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.realpages import DEFAULT_CACHE, Sets, author_outcome
-from extract.dom import parse_html
-from extract.encoding import decode_html
+from extract import parse_page
 from extract.metadata import extract_metadata
 from extract.selectors import page_tokens
 
@@ -28,9 +27,8 @@ __all__ = ["rows"]
 
 
 def _ours(page_html: bytes, url: str) -> tuple[list[str], str | None]:
-    page = decode_html(page_html, None)
-    tree = parse_html(page.text)
-    meta = extract_metadata(tree, url, tokens=page_tokens(tree), raw_html=page.text)
+    page = parse_page(page_html)  # as extract_article reads it, up to its metadata
+    meta = extract_metadata(page.tree, url, tokens=page_tokens(page.tree), raw_html=page.decoded.text)
     return meta.authors, meta.authors_source
 
 
