@@ -120,8 +120,10 @@ class CrawlSubjects:
             raise RuntimeError(f"bare spider fetched {fetched} of {len(self.fetched)} URLs")
         return result.usage
 
-    def trafilatura(self) -> Usage:
-        return run_child([PYTHON, "-m", "bench.trafilatura_alone", str(self.pages_file)]).check(
+    def trafilatura(self, pace_s: float = 0.0) -> Usage:
+        """trafilatura alone on the fetched article pages; ``pace_s`` > 0 sleeps that long after each."""
+        pace = ["--pace-s", str(pace_s)] if pace_s else []
+        return run_child([PYTHON, "-m", "bench.trafilatura_alone", str(self.pages_file), *pace]).check(
             "trafilatura alone").usage
 
 
