@@ -79,6 +79,10 @@ class Settings:
     crawl_max_seconds: float = 6_000.0  # wall time, under dag_crawl_timeout_s so the crawl commits first ("budget:time")
     extract_timeout_s: float = 20.0  # one page's extraction, in a worker process; a page over it is "extract_timeout"
     extract_workers: int = 1  # worker processes reading a crawl process's pages (beside its reactor thread)
+    # A polite crawl hands its pages to the workers this many at a time (a page read right after another costs less
+    # CPU than one read after a wait: bench/README.md, polite) ...
+    extract_batch: int = 8
+    extract_batch_wait_s: float = 5.0  # ... or once the first of them has waited this long
     progress_interval_s: float = 30.0  # plain progress lines of a crawl without a terminal
     crawl_lease_s: float = 600.0  # one crawl per outlet at a time; renewed while it runs, a killed crawl's expires
     # Sitemaps, feeds and listings sent with the validators the outlet's last run saw (If-None-Match,

@@ -9,9 +9,9 @@ the spider did not ask about. The pipeline opens the outlet's archive run when t
 spider opens and writes every one of these responses, with its request, to the run's
 WARC (:func:`ingest.pages.capture`), counted by role in the run stats
 (``captures_by_role``, :data:`ingest.tally.CAPTURES_PREFIX`). It reads candidate articles
-(:func:`ingest.pages.read_page`) with the outlet's template lines learned so far
-(:mod:`ingest.templates`) in worker processes, each page within ``extract_timeout_s``
-(:class:`ingest.extraction.PageReaders`: a slow page stalls no download), and holds their records back on disk. When the spider
+(:func:`ingest.pages.read_page`) in worker processes, each page within ``extract_timeout_s``
+(:class:`ingest.extraction.PageReaders`: a slow page stalls no download; a polite crawl's pages go to them a
+few at a time, :class:`ingest.extraction.PageBatches`), and holds their records back on disk. When the spider
 closes it adds them to the run with every learned template line removed, records
 each outcome in the spider's tally, and commits the run with its stats and its outcome
 (:func:`ingest.summary.judge_run`): an interrupted or unreachable run is committed too — what
@@ -34,7 +34,7 @@ from crawler.items import FetchedPage
 from crawler.outlet_spider import OutletSpider, outlet_spider
 from crawler.signals import ConsumedKind, response_consumed
 from ingest.budgets import is_budget_reason
-from ingest.extraction import PageReaders
+from ingest.extraction import PageBatches, PageReaders
 from ingest.pages import IngestContext, capture
 from ingest.summary import judge_run, stopped_reason
 from ingest.tally import CAPTURES_PREFIX
@@ -62,6 +62,8 @@ class ArchivePipeline:
         self.held: HeldRecords | None = None
         self.context: IngestContext | None = None
         self.readers: PageReaders | None = None
+        self.batches = PageBatches(crawler.settings.getint("NEWSARCHIVE_EXTRACT_BATCH"),
+                                   crawler.settings.getfloat("NEWSARCHIVE_EXTRACT_BATCH_WAIT"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -100,6 +102,7 @@ class ArchivePipeline:
         # No template lines to the reader: every record is held to the end of the crawl, and the lines are
         # removed then, as finally judged (_add_held_records). A line judged template early on (a subheading
         # on 4 of the first 7 pages) may not be in the end; removed while reading, its paragraph was lost.
+        await self.batches.turn()  # a polite crawl's pages go to the workers a few at a time, read back to back
         result = await self.readers.read(self.run.run_id, self.context, item.response, pointer)
         if self.templates.hold(self.held, item.identity, result):
             spider.tally.hold(item.identity)  # shown as "held" by the progress display

@@ -100,6 +100,9 @@ def scrapy_settings(outlet: Outlet, settings: Settings, *, throttle: bool = True
         "RETRY_BACKOFF_BASE": settings.retry_backoff_base_s if throttle else settings.retry_backoff_base_s / 10,  # loopback
         "RETRY_BACKOFF_MAX": settings.retry_backoff_max_s,
         "NEWSARCHIVE_MAX_CRAWL_DELAY": settings.max_crawl_delay_s,
+        # A polite crawl's pages go to the extraction workers in batches (ingest.extraction.PageBatches).
+        "NEWSARCHIVE_EXTRACT_BATCH": settings.extract_batch if throttle else 1,
+        "NEWSARCHIVE_EXTRACT_BATCH_WAIT": settings.extract_batch_wait_s,
         # Limits: traps, bombs, slow servers.
         "DOWNLOAD_TIMEOUT": settings.download_timeout_s,
         "DOWNLOAD_MAXSIZE": settings.download_maxsize,

@@ -16,6 +16,12 @@ they are ``fork`` children that share the modules the crawl process has already 
 next to nothing to start (:func:`crawler.runner.run_crawl` does this before Scrapy starts any thread;
 a worker replaced later in the crawl is spawned).
 
+A polite crawl fetches a page every second or so, and a page read by a worker that has just waited costs
+more CPU than the same page read right after another (caches and the vCPU are cold again; bench/README.md,
+polite: 1.24x for trafilatura alone, paced as a polite crawl is). :class:`PageBatches` holds a run's pages
+until a batch has gathered (or the first has waited long enough) and lets them go together, so a worker reads
+them back to back. Nothing waits on a page's outcome meanwhile: a crawl holds every record to its end.
+
 The workers are shared by every run of the process (several outlets crawl in one process):
 :meth:`PageReaders.acquire` and :meth:`PageReaders.release` count the runs using them, and the last
 release stops them. A run's context (outlet, rules, window, headlines) goes to a worker with the
@@ -44,7 +50,7 @@ from ingest.pages import FetchedResponse, IngestContext, IngestOutcome, read_pag
 if TYPE_CHECKING:
     from archive.record import RawPointer
 
-__all__ = ["PageReaders"]
+__all__ = ["PageBatches", "PageReaders"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +137,41 @@ class _Worker:
             self.process.kill()
             self.process.join(CLOSE_GRACE_S)
         self.conn.close()
+
+
+class PageBatches:
+    """A run's pages let through to the readers ``size`` at a time, or when the first has waited ``wait_s``.
+
+    ``size`` 1 lets every page through at once (a crawl without delays: its pages come back to back anyway).
+    """
+
+    def __init__(self, size: int, wait_s: float) -> None:
+        self.size = size
+        self.wait_s = wait_s
+        self._waiting: list[asyncio.Future[None]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def turn(self) -> None:
+        """Return when this page's batch goes: it is full, or its first page has waited ``wait_s``."""
+        if self.size <= 1:
+            return
+        loop = asyncio.get_running_loop()
+        turn: asyncio.Future[None] = loop.create_future()
+        self._waiting.append(turn)
+        if len(self._waiting) >= self.size:
+            self._release()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.wait_s, self._release)
+        await turn
+
+    def _release(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        waiting, self._waiting = self._waiting, []
+        for turn in waiting:
+            if not turn.done():  # a cancelled page (the crawl stopping) is skipped
+                turn.set_result(None)
 
 
 class PageReaders:

@@ -36,11 +36,14 @@ def test_throttled_settings_follow_the_registry_and_config() -> None:
     assert middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] is None
     assert middlewares["crawler.middlewares.redirect.CapturingRedirectMiddleware"] < DOWNLOADER_MIDDLEWARES_BASE[
         "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"], "3xx bodies archived decoded"
+    assert conf["NEWSARCHIVE_EXTRACT_BATCH"] == settings.extract_batch > 1, "a polite crawl's pages go in batches"
+    assert conf["NEWSARCHIVE_EXTRACT_BATCH_WAIT"] == settings.extract_batch_wait_s
 
 
 def test_unthrottled_settings_keep_the_safety_rules() -> None:
     conf = scrapy_settings(OUTLET, Settings(), throttle=False)
     assert conf["AUTOTHROTTLE_ENABLED"] is False and conf["DOWNLOAD_DELAY"] == 0.0
+    assert conf["NEWSARCHIVE_EXTRACT_BATCH"] == 1, "pages come back to back: none is held"
     assert conf["ROBOTSTXT_OBEY"] is True
     assert "crawler.middlewares.private_address.PrivateAddressMiddleware" in conf["DOWNLOADER_MIDDLEWARES"]
 
