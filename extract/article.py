@@ -74,7 +74,7 @@ _FALLBACK_MIN_SHARE = 0.8
 
 #: This extractor's version: raise it whenever a change alters what pages give (rules, metadata,
 #: rendering). Each record names it; ``newsarchive reextract`` re-reads captures extracted by another.
-EXTRACTOR_VERSION = "2026.12.4"
+EXTRACTOR_VERSION = "2026.12.5"
 
 
 def _versions() -> dict[str, str]:

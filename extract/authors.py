@@ -53,6 +53,8 @@ from extract.rules import (
     AUTHOR_BIO_CONJUNCTIONS,
     AUTHOR_BIO_STOP_WORDS,
     AUTHOR_BYLINE_WORDS,
+    AUTHOR_ELSEWHERE_PARTS,
+    AUTHOR_ELSEWHERE_PREFIXES,
     AUTHOR_LINK_PATHS,
     AUTHOR_META_NAMES,
     AUTHOR_NOISE,
@@ -476,11 +478,15 @@ def _joined_tokens(tokens: frozenset[str]) -> dict[str, str]:
     return {kind: "\0".join(token[1:] for token in tokens if token.startswith(kind)) for kind in ".#"}
 
 
-def _in_comments(element: html.HtmlElement) -> bool:
-    """Inside (or itself) a reader-comment element: its names are commenters, not the author."""
+def _elsewhere(element: html.HtmlElement) -> bool:
+    """Inside (or itself) a reader comment or a related-article teaser (:data:`AUTHOR_ELSEWHERE_PARTS`,
+    :data:`AUTHOR_ELSEWHERE_PREFIXES`): its names are commenters or other articles' people, not the author."""
     node: html.HtmlElement | None = element
     while node is not None:
-        if "comment" in (node.get("class") or "") or "comment" in (node.get("id") or ""):
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if any(part in marks for part in AUTHOR_ELSEWHERE_PARTS) or any(
+            token.startswith(AUTHOR_ELSEWHERE_PREFIXES) for token in marks.split()
+        ):
             return True
         node = node.getparent()
     return False
@@ -604,7 +610,7 @@ def _byline_element_names(tree: html.HtmlElement, tokens: frozenset[str] | None)
                 continue
             selector = _narrowed(selector, tokens, joined)
         matched = _xpath(_on_class_attribute(selector))(tree)
-        found = [_first_line(el) for el in _first_group([e for e in matched if not _in_comments(e)])]
+        found = [_first_line(el) for el in _first_group([e for e in matched if not _elsewhere(e)])]
         # a longer one holds a bio or more: the name it opens with, if any; unless it opens with a
         # byline word: then it names several people ("Posted by A, B, C and D - Example team")
         found = [
@@ -666,7 +672,7 @@ def _byline_lines(
             continue
         text = " ".join(text.split())
         parent = node.getparent()
-        if parent is None or _in_comments(parent):
+        if parent is None or _elsewhere(parent):
             continue
         if text[:1].islower() and node.is_tail and parent.tag != "br":
             continue  # "... <a>Leasing</a> von Firmenwagen": a sentence going on, not a byline's start
@@ -727,7 +733,7 @@ def _dated_lines(tree: html.HtmlElement, strings: Callable[[], list[str]] | None
         if (
             2 <= len(name.split()) <= 4
             and clean_authors([name], read_from="text") == [name]  # one person: no "A & B", no desk
-            and not _in_comments(node.getparent())
+            and not _elsewhere(node.getparent())
         ):
             return [name]
     return []

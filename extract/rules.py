@@ -437,6 +437,12 @@ AUTHOR_PHOTO_LABELS: frozenset[str] = frozenset({
     "foto", "fotos", "photo", "photos", "bild", "bilder", "fotografie", "photography", "pictures", "images",
 })
 
+#: Containers whose bylines are other people's: reader comments (commenters: a part of a class or id)
+#: and related-article teasers ("More from ...": "Interview: <someone else>"; a class or id token
+#: opening with the prefix: "related-article", not a theme's "tweak-v1-related-products" on <body>).
+AUTHOR_ELSEWHERE_PARTS: tuple[str, ...] = ("comment",)
+AUTHOR_ELSEWHERE_PREFIXES: tuple[str, ...] = ("related",)
+
 #: Path segments of links to an author's page (WordPress ``/author/<login>/``, ``/autoren/<name>``):
 #: the first such link and those beside it name the page's authors when nothing else does.
 AUTHOR_LINK_PATHS: tuple[str, ...] = ("/author/", "/authors/", "/autor/", "/autoren/", "/auteur/", "/autore/")

@@ -345,3 +345,14 @@ def test_links_to_author_pages_name_the_authors_when_nothing_else_does() -> None
     assert _authors(body='<div class="comments"><a href="/author/joe/">Joe Public</a></div>') == ([], None)
     head = '<meta name="author" content="Tom Roe">'
     assert _authors(head, '<a href="/author/jane-doe/">Jane Doe</a>') == (["Tom Roe"], "meta:author")
+
+
+def test_bylines_of_related_article_teasers_are_not_the_authors() -> None:
+    teaser = ('<div class="related-article"><h3><span class="related-article__subheadline">Interview: Cory Booker'
+              '</span> Making real the ideals</h3></div>')
+    assert _authors(body=teaser) == ([], None)
+    assert _authors(body='<aside id="relatedPosts"><p class="byline">By Joe Public</p></aside>') == ([], None)
+    # a theme's class on <body> that merely holds the word is no teaser
+    tree = html.fromstring('<html><body class="tweak-v1-related-products-image"><p class="byline">By Jane Doe</p>'
+                           "<p>Some article text.</p></body></html>")
+    assert page_authors(tree, _metas(tree), JsonLd(tree), ()) == (["Jane Doe"], "byline")
