@@ -65,6 +65,14 @@ def url_date(url: str) -> date | None:
         return None
 
 
+def _filter_dateparser_languages() -> None:
+    """htmldate's extensive search reads free text with dateparser: give it :mod:`extract.textdates`' parser,
+    which skips the languages a string cannot be written in (same dates; imported here, when first needed)."""
+    from extract import textdates
+
+    textdates.install()
+
+
 def htmldate_search(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> datetime | None:
     """htmldate's full search for the original publication date (never the crawl date)."""
     from htmldate import find_date
@@ -72,6 +80,8 @@ def htmldate_search(tree: html.HtmlElement, url: str, tz: tzinfo | None) -> date
     found = None
     try:
         for extensive, original in _SEARCHES:
+            if extensive:
+                _filter_dateparser_languages()
             found = find_date(
                 tree, url=url, extensive_search=extensive, original_date=original, outputformat="%Y-%m-%d"
             )
@@ -91,6 +101,7 @@ def raw_htmldate_search(raw: str, url: str, tz: tzinfo | None) -> datetime | Non
     """htmldate's default search (extensive, any date) of the page text as served, comments included."""
     from htmldate import find_date
 
+    _filter_dateparser_languages()
     try:
         found = find_date(raw, url=url, extensive_search=True, original_date=False, outputformat="%Y-%m-%d")
         return datetime.combine(date.fromisoformat(found), time(), tz or _UTC) if found else None
