@@ -37,7 +37,7 @@ from dateparser.languages.locale import Locale
 from dateparser.utils import normalize_unicode
 from htmldate import extractors
 
-__all__ = ["LanguageFilteredParser", "install"]
+__all__ = ["LanguageFilteredParser", "LanguageWords", "filtered_external_parser", "install"]
 
 #: A run of letters (no digits, no underscore).
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -45,6 +45,7 @@ _TRUE = frozenset({"true", "1", "yes"})
 
 
 def _cases(text: str) -> tuple[str, str]:
+    """``text`` in lower case, as is and as dateparser normalises it (accents removed)."""
     lowered = text.lower()
     return lowered, normalize_unicode(lowered)
 
@@ -107,9 +108,8 @@ class LanguageFilteredParser(DateDataParser):  # type: ignore[misc]
         return bool(super()._is_applicable_locale(locale, date_string, ignore_surrounding_text))
 
 
-#: htmldate's own ``get_external_parser``, kept by :func:`install`.
+#: htmldate's own ``get_external_parser`` (:func:`install` replaces it in htmldate).
 _HTMLDATE_PARSER = extractors.get_external_parser
-_INSTALL_LOCK = threading.Lock()
 
 
 @cache
@@ -124,5 +124,4 @@ def filtered_external_parser() -> LanguageFilteredParser:
 
 def install() -> None:
     """Make htmldate's text search use :func:`filtered_external_parser` (idempotent)."""
-    with _INSTALL_LOCK:
-        extractors.get_external_parser = filtered_external_parser
+    extractors.get_external_parser = filtered_external_parser

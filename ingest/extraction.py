@@ -18,7 +18,7 @@ a worker replaced later in the crawl is spawned).
 
 A polite crawl fetches a page every second or so, and a page read by a worker that has just waited costs
 more CPU than the same page read right after another (caches and the vCPU are cold again; bench/README.md,
-polite: 1.24x for trafilatura alone, paced as a polite crawl is). :class:`PageBatches` holds a run's pages
+polite: 1.24-1.37x for trafilatura alone, paced as a polite crawl is). :class:`PageBatches` holds a run's pages
 until a batch has gathered (or the first has waited long enough) and lets them go together, so a worker reads
 them back to back. Nothing waits on a page's outcome meanwhile: a crawl holds every record to its end.
 
