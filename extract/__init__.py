@@ -8,9 +8,11 @@ as data (:mod:`extract.rules`) with per-outlet overrides from the registry::
     ex.title, ex.published, ex.text, ex.markdown
 
 Modules: ``encoding`` (bytes to text), ``dom`` (parse, pre-clean), ``selectors`` (CSS selector lists, fast), ``metadata`` / ``jsonld`` /
-``language`` (fields), ``content`` (blocks and renderings), ``paragraphs`` (post-extraction
-filter), ``templates`` (per-outlet learned lines), ``article`` (one page in, one extraction out: the steps in order),
-``evaluation`` (precision/recall/F1 and leakage, shared with bench/).
+``language`` (fields), ``authors`` (who wrote it), ``published`` (when: structured data, htmldate, the URL),
+``textdates`` (htmldate's dateparser, asking only the languages a string can be written in), ``content`` (blocks
+and renderings), ``paragraphs`` (post-extraction filter), ``templates`` (per-outlet learned lines), ``article``
+(one page in, one extraction out: the steps in order), ``evaluation`` (precision/recall/F1 and leakage, shared
+with bench/).
 """
 
 from __future__ import annotations
