@@ -6,6 +6,7 @@ what a crawler asked for. HTTP/1.1 with keep-alive, gzip when the client accepts
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from datetime import date
@@ -111,7 +112,13 @@ class OutletServer:
         self.stop()
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until Ctrl-C, then close (``python -m outlet_server``, ``newsarchive demo --serve``)."""
+        """Serve in the calling thread until Ctrl-C, then close (``python -m outlet_server``, ``newsarchive demo --serve``).
+
+        Ctrl-C stops it even when the process was started with SIGINT ignored (a parent that ignores it while
+        a child runs — :func:`newsarchive.jobs.run_job` does — or ``nohup``): an ignored disposition is inherited.
+        """
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             self._httpd.serve_forever(poll_interval=0.2)
         except KeyboardInterrupt:

@@ -30,6 +30,27 @@ def test_module_serves_and_stops_on_ctrl_c() -> None:
         assert process.wait(timeout=10) == 0
 
 
+def test_module_stops_on_ctrl_c_even_when_started_with_it_ignored() -> None:
+    """A parent that ignores SIGINT while a child runs (newsarchive.jobs does) passes the ignoring on to what it
+    starts meanwhile; the server must still stop on Ctrl-C."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "outlet_server", "--articles", "4", "--port", "0"],
+                                   stdout=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        assert fetch(base_url + "robots.txt")[0] == 200  # serving: past the point where Ctrl-C is handled
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_module_rejects_too_few_articles() -> None:
     result = subprocess.run([sys.executable, "-m", "outlet_server", "--articles", "1"], capture_output=True, text=True,
                             timeout=60)
