@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cache
+from functools import cache, cached_property
 
 from dateparser.conf import Settings
 from dateparser.date import DateDataParser
@@ -60,9 +60,10 @@ def _made_of(run: str, words: frozenset[str]) -> bool:
 
 
 class LanguageWords:
-    """What a language's words can make of a string (see the module docstring)."""
+    """What ``locale``'s words can make of a string, read with dateparser's ``settings`` (see the module docstring)."""
 
     def __init__(self, locale: Locale, settings: Settings) -> None:
+        self.locale, self.settings = locale, settings
         self.runs = frozenset(
             run for word in locale._get_dictionary(settings) for case in _cases(str(word)) for run in _LETTERS.findall(case)
         )
@@ -76,12 +77,12 @@ class LanguageWords:
             return True
         return self.no_word_spacing and _made_of(run, self.runs)
 
-    def may_apply(self, locale: Locale, date_string: str, settings: Settings) -> bool:
+    def may_apply(self, date_string: str) -> bool:
         """False only when ``locale.is_applicable(date_string)`` is False: a run of letters its words cannot make."""
-        text = locale._translate_numerals(date_string)
-        if settings.NORMALIZE:
+        text = self.locale._translate_numerals(date_string)
+        if self.settings.NORMALIZE:
             text = normalize_unicode(text)
-        text = locale._simplify(text, settings=settings).lower()
+        text = self.locale._simplify(text, settings=self.settings).lower()
         return all(self.known(run) or self.known(run.casefold()) for run in _LETTERS.findall(text))
 
 
@@ -90,9 +91,13 @@ class LanguageFilteredParser(DateDataParser):  # type: ignore[misc]
 
     _words_lock = threading.Lock()
 
+    @cached_property
+    def _words_by_locale(self) -> dict[str, LanguageWords]:
+        return {}
+
     def _language_words(self, locale: Locale) -> LanguageWords:
         with self._words_lock:
-            known: dict[str, LanguageWords] = self.__dict__.setdefault("_words_by_locale", {})
+            known = self._words_by_locale
             if (words := known.get(locale.shortname)) is None:
                 words = known[locale.shortname] = LanguageWords(locale, self._settings)
             return words
@@ -102,7 +107,7 @@ class LanguageFilteredParser(DateDataParser):  # type: ignore[misc]
         if (
             not ignore_surrounding_text
             and not locale._translates_letters
-            and not self._language_words(locale).may_apply(locale, date_string, self._settings)
+            and not self._language_words(locale).may_apply(date_string)
         ):
             return False
         return bool(super()._is_applicable_locale(locale, date_string, ignore_surrounding_text))
